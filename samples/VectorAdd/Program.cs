@@ -1,0 +1,1 @@
+Console.WriteLine("sample: being written");
