@@ -41,6 +41,7 @@ internal sealed class OpenCLKernel : CompiledKernel
         Handle = kernel;
         PreferredGroupMultiple = preferredMultiple;
         ArgumentCount = argumentCount;
+        Arguments = new OpenCLArgumentWriter(this);
     }
 
     /// <summary>The <c>cl_program</c>.</summary>
@@ -60,6 +61,9 @@ internal sealed class OpenCLKernel : CompiledKernel
     /// under this lock, or two threads launching the same kernel could mix their arguments.
     /// </summary>
     public Lock LaunchLock { get; } = new();
+
+    /// <summary>The argument writer of this kernel; use only under <see cref="LaunchLock"/>.</summary>
+    public OpenCLArgumentWriter Arguments { get; }
 
     protected override void DisposeCore()
     {

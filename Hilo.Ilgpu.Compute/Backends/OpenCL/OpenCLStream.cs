@@ -32,10 +32,10 @@ internal sealed unsafe class OpenCLStream : AcceleratorStream
         nuint* globalSize = stackalloc nuint[] { RoundUp(global.X, group.X), RoundUp(global.Y, group.Y), RoundUp(global.Z, group.Z) };
         nuint* groupSize = stackalloc nuint[] { (nuint)group.X, (nuint)group.Y, (nuint)group.Z };
         int error;
-        long bufferBytes;
         lock (compiled.LaunchLock)
         {
-            var writer = new ArgumentWriter(compiled);
+            var writer = compiled.Arguments;
+            writer.Reset();
             compiled.Descriptor.WriteArguments(args, writer);
             writer.Scalar(global.X);
             writer.Scalar(global.Y);
@@ -46,13 +46,12 @@ internal sealed unsafe class OpenCLStream : AcceleratorStream
                     $"Kernel {compiled.Descriptor.Name}: its OpenCL entry point takes {compiled.ArgumentCount} arguments, but the ABI expansion of its " +
                     $"parameters gives {writer.Count} (docs/internals/kernel-abi.md §2); the generated source does not match its descriptor.");
             }
-            bufferBytes = writer.BufferBytes;
             error = clEnqueueNDRangeKernel(queue, compiled.Handle, dims, null, globalSize, groupSize, 0, null, null);
         }
         if (OpenCLLibrary.IsOutOfMemory(error))
         {
             // Many drivers allocate buffers lazily, so running out shows up at the first launch that uses them.
-            throw new DeviceOutOfMemoryException(bufferBytes, device.Describe(),
+            throw new DeviceOutOfMemoryException(OpenCLArgumentWriter.BufferBytes(compiled.Descriptor, args), device.Describe(),
                 $"clEnqueueNDRangeKernel({compiled.Descriptor.Name}): {OpenCLLibrary.ErrorName(error)}; the bytes are those of the launch's buffers");
         }
         OpenCLLibrary.Check(error, $"clEnqueueNDRangeKernel({compiled.Descriptor.Name}, global {global}, group {group})");
@@ -168,7 +167,7 @@ internal sealed unsafe class OpenCLStream : AcceleratorStream
         clReleaseCommandQueue(queue);
     }
 
-    private static nint Handle(DeviceMemory memory) => ((OpenCLMemory)memory).Handle;
+    internal static nint Handle(DeviceMemory memory) => ((OpenCLMemory)memory).Handle;
 
     private void CheckTransfer(int error, string call, DeviceMemory memory)
     {
@@ -178,68 +177,5 @@ internal sealed unsafe class OpenCLStream : AcceleratorStream
                 $"{call}: {OpenCLLibrary.ErrorName(error)}; the driver allocates buffers at first use");
         }
         OpenCLLibrary.Check(error, call);
-    }
-
-    /// <summary>Sets the native arguments of one launch in ABI order (docs/internals/kernel-abi.md §2).</summary>
-    private sealed class ArgumentWriter(OpenCLKernel kernel) : IKernelArgumentWriter
-    {
-        private readonly HashSet<DeviceMemory> buffers = [];
-        private uint index;
-
-        public int Count => (int)index;
-
-        /// <summary>Bytes of the distinct buffers the launch uses (for out-of-memory messages).</summary>
-        public long BufferBytes => buffers.Sum(b => b.SizeInBytes);
-
-        public void View<T>(ArrayView<T> view) where T : unmanaged
-        {
-            // A default (empty) view has no buffer: pass a null cl_mem, which OpenCL allows.
-            nint mem = view.Memory is null ? 0 : Handle(view.Memory);
-            if (view.Memory is not null)
-            {
-                buffers.Add(view.Memory);
-            }
-            Set(sizeof(nint), &mem);
-            Scalar(view.Offset);
-            Scalar(view.Length);
-        }
-
-        public void View2D<T>(ArrayView2D<T> view) where T : unmanaged
-        {
-            View(view.Data);
-            Scalar(view.Width);
-            Scalar(view.Height);
-            Scalar(view.Stride);
-        }
-
-        public void View3D<T>(ArrayView3D<T> view) where T : unmanaged
-        {
-            View(view.Data);
-            Scalar(view.Width);
-            Scalar(view.Height);
-            Scalar(view.Depth);
-            Scalar(view.RowStride);
-            Scalar(view.SliceStride);
-        }
-
-        public void Scalar<T>(T value) where T : unmanaged => Set(sizeof(T), &value);
-
-        private void Set(int size, void* value)
-        {
-            if (index >= kernel.ArgumentCount)
-            {
-                // Counted here and reported by the launch with the full picture.
-                index++;
-                return;
-            }
-            int error = clSetKernelArg(kernel.Handle, index, (nuint)size, value);
-            if (error != CL_SUCCESS)
-            {
-                throw new DeviceException(
-                    $"clSetKernelArg({kernel.Descriptor.Name}, argument {index}, {size} bytes) failed with {OpenCLLibrary.ErrorName(error)} ({error}); " +
-                    "the generated OpenCL signature does not match the descriptor's arguments (docs/internals/kernel-abi.md §2).");
-            }
-            index++;
-        }
     }
 }
