@@ -69,7 +69,12 @@ public class CallDiagnosticTests
     [Fact]
     public void HelperWithoutBody() => Expect(Kernel("        b[0] = Ext(n);", """
             static extern int /*@*/Ext(int x);
-        """), "HILO0037", "Helper method 'Ext' has no body in this project (it is extern)");
+        """), "HILO0037", "Method 'Ext' has no body in this project (it is extern)");
+
+    [Fact]
+    public void KernelWithoutBody() => Expect(InClass("""
+            [Kernel] public static extern void /*@*/Run(ArrayView<int> b);
+        """), "HILO0037", "Method 'Run' has no body in this project (it is extern)");
 
     [Fact]
     public void HelperReturningView() => Expect(Kernel("        var v = Same(a); v[0] = 1f;", """
