@@ -293,4 +293,25 @@ public class TranslationTests
         var outputs = driver.GetRunResult().Results.Single().TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs);
         Assert.All(outputs, o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, o.Reason.ToString()));
     }
+
+    [Fact]
+    public void EditingAHelperInAnotherFileRegeneratesTheKernel()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var options = new CSharpParseOptions(LanguageVersion.Latest);
+        var kernel = CSharpSyntaxTree.ParseText(
+            "using Hilo.Ilgpu.Compute; namespace T; public static partial class K { [Kernel] public static void M(ArrayView<int> a) { a[0] = H.F(); } }",
+            options, cancellationToken: ct);
+        var helper = CSharpSyntaxTree.ParseText("namespace T; public static class H { public static int F() => 1; }", options, cancellationToken: ct);
+        var compilation = CSharpCompilation.Create("Helpers", new[] { kernel, helper },
+            new[] { MetadataReference.CreateFromFile(typeof(object).Assembly.Location), MetadataReference.CreateFromFile(typeof(Hilo.Ilgpu.Compute.ArrayView<>).Assembly.Location) },
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(new[] { new Hilo.Ilgpu.Compute.Generator.KernelGenerator().AsSourceGenerator() }, parseOptions: options);
+        driver = driver.RunGenerators(compilation, ct);
+        var changed = compilation.ReplaceSyntaxTree(helper,
+            CSharpSyntaxTree.ParseText("namespace T; public static class H { public static int F() => 42; }", options, cancellationToken: ct));
+        driver = driver.RunGenerators(changed, ct);
+        string text = driver.GetRunResult().Results.Single().GeneratedSources.Single().SourceText.ToString();
+        Assert.Contains("return 42;", text, StringComparison.Ordinal);
+    }
 }
