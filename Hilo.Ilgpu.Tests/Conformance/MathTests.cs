@@ -25,7 +25,7 @@ public abstract partial class ConformanceSuite
         "Erf" => (MathKernels.Erf, 16, x => KernelMath.Erf((double)x), r => r.Next(10) == 0 ? Inputs.Uniform(r, -1e-3, 1e-3) : Inputs.Uniform(r, -5, 5)),
         "Rsqrt" => (MathKernels.Rsqrt, 2, x => 1 / Math.Sqrt(x), r => Inputs.LogUniform(r, -149, 127.9)),
         "Abs" => (MathKernels.Abs, 0, x => MathF.Abs(x), RoundingInput),
-        "AbsMath" => (MathKernels.AbsMath, 0, x => Math.Abs(x), RoundingInput),
+        "Truncate" => (MathKernels.Truncate, 0, x => MathF.Truncate(x), RoundingInput),
         "Floor" => (MathKernels.Floor, 0, x => MathF.Floor(x), RoundingInput),
         "Ceiling" => (MathKernels.Ceiling, 0, x => MathF.Ceiling(x), RoundingInput),
         "Round" => (MathKernels.Round, 0, x => MathF.Round(x), RoundingInput),

@@ -44,8 +44,8 @@ public static partial class FloatKernels
             case 4: return x % y;
             case 5: return MathF.Max(x, y);
             case 6: return MathF.Min(x, y);
-            case 7: return Math.Max(x, y);
-            case 8: return Math.Min(x, y);
+            case 7: return MathF.Max(y, x);
+            case 8: return MathF.Min(y, x);
             case 9:
                 return (x < y ? 1 : 0) | (x <= y ? 2 : 0) | (x > y ? 4 : 0) | (x >= y ? 8 : 0) |
                        (x == y ? 16 : 0) | (x != y ? 32 : 0);

@@ -48,7 +48,7 @@ public static partial class IntegerKernels
             case 13:
                 return (x < y ? 1 : 0) | (x <= y ? 2 : 0) | (x > y ? 4 : 0) | (x >= y ? 8 : 0) |
                        (x == y ? 16 : 0) | (x != y ? 32 : 0);
-            case 14: return x * 3 + y * -7;
+            case 14: return x * 3 + y * -7 + Math.Max(x, y) - Math.Min(x, y);
             default: return (x << 1) >> 1;
         }
     }

@@ -15,7 +15,7 @@ public static partial class MathKernels
     public const int Ceiling = 7;
     public const int Round = 8;
     public const int Rsqrt = 9;
-    public const int AbsMath = 10;
+    public const int Truncate = 10;
 
     public const int Pow = 0;
     public const int Min = 1;
@@ -61,7 +61,7 @@ public static partial class MathKernels
                 result = KernelMath.Rsqrt(v);
                 break;
             default:
-                result = Math.Abs(v);
+                result = MathF.Truncate(v);
                 break;
         }
         r[i] = result;
