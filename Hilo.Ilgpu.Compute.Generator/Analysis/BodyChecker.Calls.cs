@@ -83,7 +83,10 @@ internal sealed partial class BodyChecker
             }
             else
             {
-                Report(Diagnostics.InstanceCall, invocation, AllowList.Show(target), AllowList.Hint(target));
+                string shown = invocation.Expression is MemberAccessExpressionSyntax access &&
+                    model.GetTypeInfo(access.Expression).Type is { } receiverType
+                        ? receiverType.Name + "." + target.Name : AllowList.Show(target);
+                Report(Diagnostics.InstanceCall, invocation, shown, AllowList.Hint(target));
             }
             return false;
         }

@@ -147,6 +147,26 @@ internal static class TestKernels
         (i, arg) => i == 0 && arg is ArrayView2D<int>,
         (args, w) => w.View2D((ArrayView2D<int>)args[0]!));
 
+    /// <summary>a[z, y, x] = 10000 z + 100 y + x + 1000000 * extra.Length over a 3D view (extra may be the default, buffer-less view).</summary>
+    public static readonly HandWrittenKernel Index3D = new(
+        "Index3D",
+        $$"""
+        __kernel void Index3D({{View("int", "a")}}, int a_width, int a_height, int a_depth, int a_rowStride, int a_sliceStride,
+                              {{View("int", "extra")}}, {{Hidden}})
+        {
+            {{Guard}}
+            int x = get_global_id(0), y = get_global_id(1), z = get_global_id(2);
+            a_ptr[a_offset + z * a_sliceStride + y * a_rowStride + x] = 10000 * z + 100 * y + x + 1000000 * extra_length;
+        }
+        """,
+        [new("a", KernelParameterKind.View3D, "ArrayView3D<int>"), new("extra", KernelParameterKind.View, "ArrayView<int>")],
+        (i, arg) => i switch { 0 => arg is ArrayView3D<int>, 1 => arg is ArrayView<int>, _ => false },
+        (args, w) =>
+        {
+            w.View3D((ArrayView3D<int>)args[0]!);
+            w.View((ArrayView<int>)args[1]!);
+        });
+
     /// <summary>output[group] = sum of the group's 64 inputs, by a tree reduction in local memory with barriers.</summary>
     public static readonly HandWrittenKernel GroupSum = new(
         "GroupSum",

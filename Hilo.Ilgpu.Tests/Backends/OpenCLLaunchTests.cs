@@ -80,6 +80,33 @@ public class OpenCLLaunchTests
     }
 
     [Fact]
+    public void ThreeDimensionalLaunchWithADefaultViewArgument()
+    {
+        using var accelerator = Open();
+        const int w = 9, h = 5, d = 3;
+        using var buffer = accelerator.Allocate<int>(2 + w * h * d);
+        buffer.Fill(-1);
+        var view = buffer.View.SubView(2, w * h * d).As3D(w, h, d);
+        accelerator.Launch(TestKernels.Index3D, new LaunchDims(new Index3D(w, h, d), new Index3D(4, 2, 2)), view, default(ArrayView<int>));
+        var result = buffer.ToArray();
+        Assert.Equal(-1, result[1]);
+        for (int z = 0; z < d; z++)
+        {
+            for (int y = 0; y < h; y++)
+            {
+                for (int x = 0; x < w; x++)
+                {
+                    Assert.Equal(10000 * z + 100 * y + x, result[2 + (z * h + y) * w + x]);
+                }
+            }
+        }
+        // Automatic group size in 3D, and the extra view's length arrives.
+        using var extra = accelerator.Allocate<int>(2);
+        accelerator.Launch(TestKernels.Index3D, new LaunchDims(new Index3D(w, h, d)), view, extra.View);
+        Assert.Equal(2_000_000 + 10000 * 2 + 100 * 4 + 8, buffer.ToArray()[^1]);
+    }
+
+    [Fact]
     public void StructParameterIsPassedByValue()
     {
         using var accelerator = Open();
