@@ -192,7 +192,7 @@ internal sealed class BarrierChecker
             {
                 return (construct, condition.ToString(), reason);
             }
-            if (node is WhileStatementSyntax or DoStatementSyntax or ForStatementSyntax && VaryingExit(node) is { } exit)
+            if (IsLoop(node) && VaryingExit(node, site) is { } exit)
             {
                 return (exit.Construct, exit.Condition, exit.Reason);
             }
@@ -200,8 +200,11 @@ internal sealed class BarrierChecker
         return null;
     }
 
-    /// <summary>A break/continue/return inside <paramref name="loop"/> that only some work-items take.</summary>
-    private (string Construct, string Condition, string Reason)? VaryingExit(SyntaxNode loop)
+    /// <summary>
+    /// A break or return inside <paramref name="loop"/> that only some work-items take (it makes everything assigned in
+    /// the loop varying), or, when <paramref name="site"/> is given, such a continue before it in the loop body.
+    /// </summary>
+    private (string Construct, string Condition, string Reason)? VaryingExit(SyntaxNode loop, SyntaxNode? site = null)
     {
         if (!loopsInProgress.Add(loop))
         {
@@ -209,7 +212,7 @@ internal sealed class BarrierChecker
         }
         try
         {
-            return FirstVaryingExit(loop);
+            return FirstVaryingExit(loop, site);
         }
         finally
         {
@@ -217,11 +220,17 @@ internal sealed class BarrierChecker
         }
     }
 
-    private (string Construct, string Condition, string Reason)? FirstVaryingExit(SyntaxNode loop)
+    private (string Construct, string Condition, string Reason)? FirstVaryingExit(SyntaxNode loop, SyntaxNode? site)
     {
+        bool siteInIncrementor = loop is ForStatementSyntax f && site is not null && f.Incrementors.Any(i => i.Span.Contains(site.Span));
         foreach (var jump in loop.DescendantNodes().Where(n => n is BreakStatementSyntax or ContinueStatementSyntax or ReturnStatementSyntax))
         {
             if (jump is not ReturnStatementSyntax && JumpTarget(jump) != loop)
+            {
+                continue;
+            }
+            // A continue only skips the rest of this iteration: it matters for assignments after it in the body.
+            if (jump is ContinueStatementSyntax && (site is null || siteInIncrementor || site.SpanStart < jump.SpanStart))
             {
                 continue;
             }
@@ -268,6 +277,10 @@ internal sealed class BarrierChecker
                     ForStatementSyntax s => ("a for loop", s.Condition),
                     _ => null,
                 };
+                if (IsLoop(node) && VaryingExit(node) is not null)
+                {
+                    break; // the divergent break/return is reported itself (HILO0087/HILO0088)
+                }
                 if (test is ({ } construct, { } condition) && Varying(condition) is { } reason)
                 {
                     context.Report(Diagnostics.DivergentBarrier, barrier.GetLocation(), construct, condition.ToString(), reason);

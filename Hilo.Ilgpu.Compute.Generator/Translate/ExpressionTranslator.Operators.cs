@@ -1,3 +1,4 @@
+using System.Numerics;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -102,20 +103,94 @@ internal sealed partial class ExpressionTranslator
         {
             return CExpr.Primary($"{D.Math("fmod", type.SpecialType == SpecialType.System_Double)}({Code(b.Left)}, {Code(b.Right)})");
         }
-        if (type is not null && KnownTypes.IsWrappingSigned(type) && IsWrapping(kind) && !IsConstant(b))
+        bool isShift = kind is SyntaxKind.LeftShiftExpression or SyntaxKind.RightShiftExpression or SyntaxKind.UnsignedRightShiftExpression;
+        if (type is not null && isShift && IsConstant(b) && KnownTypes.IsInteger(type) && !ConstantShiftIsExact(b, type))
+        {
+            // e.g. 1 << 31 or 1 << 33: C would overflow or not mask; print the value C# computed.
+            return Literals.Of(Model.GetConstantValue(b).Value, type, D);
+        }
+        if (type is not null && KnownTypes.IsWrappingSigned(type) && IsWrapping(kind) && !IsConstant(b) && !CannotOverflow(b, type))
         {
             return Wrapped(b, type);
         }
         if (type is not null && kind == SyntaxKind.UnsignedRightShiftExpression && KnownTypes.IsWrappingSigned(type))
         {
             string u = Unsigned(type);
-            return new CExpr($"({Context.CType(type, b)})({u}){Operand(b.Left, Prec.Unary)} >> {ShiftCount(b.Right, type)}", Prec.Unary);
+            return new CExpr($"({Context.CType(type, b)})(({u}){Operand(b.Left, Prec.Unary)} >> {ShiftCount(b.Right, type)})", Prec.Unary);
         }
-        string right = kind is SyntaxKind.LeftShiftExpression or SyntaxKind.RightShiftExpression or SyntaxKind.UnsignedRightShiftExpression
-            && type is not null && !IsConstant(b)
-            ? ShiftCount(b.Right, type)
-            : Operand(b.Right, prec + 1);
+        string right = isShift && type is not null ? ShiftCount(b.Right, type) : Operand(b.Right, prec + 1);
         return new CExpr($"{Operand(b.Left, prec)} {op} {right}", prec);
+    }
+
+    /// <summary>True when C evaluates the constant shift <paramref name="b"/> to the same value as C#.</summary>
+    private bool ConstantShiftIsExact(BinaryExpressionSyntax b, ITypeSymbol type)
+    {
+        var left = Model.GetConstantValue(b.Left);
+        var count = Model.GetConstantValue(b.Right);
+        if (!left.HasValue || !count.HasValue)
+        {
+            return false;
+        }
+        var ic = System.Globalization.CultureInfo.InvariantCulture;
+        int bits = type.SpecialType is SpecialType.System_Int64 or SpecialType.System_UInt64 ? 64 : 32;
+        int n = System.Convert.ToInt32(count.Value, ic);
+        if (n < 0 || n >= bits)
+        {
+            return false; // C# masks the count, C does not
+        }
+        if (!b.IsKind(SyntaxKind.LeftShiftExpression))
+        {
+            return true;
+        }
+        var value = left.Value is ulong u ? new BigInteger(u) : new BigInteger(System.Convert.ToInt64(left.Value, ic));
+        var max = KnownTypes.IsWrappingSigned(type) || type.SpecialType is SpecialType.System_Int64
+            ? BigInteger.Pow(2, bits - 1) - 1
+            : BigInteger.Pow(2, bits) - 1;
+        return value >= 0 && value * BigInteger.Pow(2, n) <= max;
+    }
+
+    /// <summary>
+    /// True when the + - * of <paramref name="b"/> cannot overflow <paramref name="type"/> because its operands
+    /// come from narrower types or are small constants (e.g. byte + byte in int, int * int in long).
+    /// </summary>
+    private bool CannotOverflow(BinaryExpressionSyntax b, ITypeSymbol type)
+    {
+        if (b.IsKind(SyntaxKind.LeftShiftExpression) || Magnitude(b.Left, type) is not BigInteger l || Magnitude(b.Right, type) is not BigInteger r)
+        {
+            return false;
+        }
+        var max = type.SpecialType == SpecialType.System_Int64 ? new BigInteger(long.MaxValue) : new BigInteger(int.MaxValue);
+        return (b.IsKind(SyntaxKind.MultiplyExpression) ? l * r : l + r) <= max;
+    }
+
+    /// <summary>An upper bound of |e| when e is a constant or a value of a type narrower than <paramref name="type"/>.</summary>
+    private BigInteger? Magnitude(ExpressionSyntax e, ITypeSymbol type)
+    {
+        var constant = Model.GetConstantValue(e);
+        if (constant.HasValue)
+        {
+            return constant.Value is ulong u ? u : BigInteger.Abs(System.Convert.ToInt64(constant.Value, System.Globalization.CultureInfo.InvariantCulture));
+        }
+        while (e is ParenthesizedExpressionSyntax p)
+        {
+            e = p.Expression;
+        }
+        var natural = Model.GetTypeInfo(e).Type;
+        if (e is CastExpressionSyntax cast && SymbolEqualityComparer.Default.Equals(natural, type))
+        {
+            natural = Model.GetTypeInfo(cast.Expression).Type;
+        }
+        BigInteger? bound = natural?.SpecialType switch
+        {
+            SpecialType.System_SByte => 128,
+            SpecialType.System_Byte => 255,
+            SpecialType.System_Int16 => 32768,
+            SpecialType.System_UInt16 => 65535,
+            SpecialType.System_Int32 => 2147483648,
+            SpecialType.System_UInt32 => 4294967295,
+            _ => null,
+        };
+        return bound is not null && !SymbolEqualityComparer.Default.Equals(natural, type) ? bound : null;
     }
 
     /// <summary>The shift count masked like C# (&amp; 31 or &amp; 63), folded when constant.</summary>
@@ -184,7 +259,7 @@ internal sealed partial class ExpressionTranslator
             case SyntaxKind.UnaryPlusExpression:
                 return Translate(u.Operand);
             case SyntaxKind.UnaryMinusExpression:
-                if (KnownTypes.IsWrappingSigned(type) && !IsConstant(u))
+                if (KnownTypes.IsWrappingSigned(type) && !IsConstant(u) && Magnitude(u.Operand, type) is null)
                 {
                     return Wrapped(u, type);
                 }
@@ -267,18 +342,14 @@ internal sealed partial class ExpressionTranslator
         }
         var opType = opSymbol.Parameters[0].Type;
         var rightType = opSymbol.Parameters[1].Type;
-        string right = ConvertTo(a.Right, rightType);
         bool isShift = kind is SyntaxKind.LeftShiftExpression or SyntaxKind.RightShiftExpression or SyntaxKind.UnsignedRightShiftExpression;
-        if (isShift)
-        {
-            right = ShiftCount(a.Right, opType);
-        }
         bool wraps = KnownTypes.IsWrappingSigned(opType) && IsWrapping(kind);
         bool fmod = KnownTypes.IsFloating(opType) && kind == SyntaxKind.ModuloExpression;
         bool unsignedShift = kind == SyntaxKind.UnsignedRightShiftExpression && KnownTypes.IsWrappingSigned(opType);
         if (!wraps && !fmod && !unsignedShift)
         {
-            return $"{left} {(kind == SyntaxKind.UnsignedRightShiftExpression ? ">>" : op)}= {(isShift ? right : Paren(right))}";
+            string r = isShift ? ShiftCount(a.Right, opType) : ConvertTo(a.Right, rightType).AtLeast(Prec.Assign);
+            return $"{left} {(kind == SyntaxKind.UnsignedRightShiftExpression ? ">>" : op)}= {r}";
         }
         RequireSimple(a.Left);
         string x = Natural(a.Left).AtLeast(Prec.Unary);
@@ -286,13 +357,13 @@ internal sealed partial class ExpressionTranslator
         if (fmod)
         {
             string lx = SymbolEqualityComparer.Default.Equals(leftType, opType) ? x : $"({Context.CType(opType, a)}){x}";
-            computed = $"{D.Math("fmod", opType.SpecialType == SpecialType.System_Double)}({lx}, {right})";
+            computed = $"{D.Math("fmod", opType.SpecialType == SpecialType.System_Double)}({lx}, {ConvertTo(a.Right, rightType).Text})";
         }
         else
         {
             string u = Unsigned(opType);
-            var (binOp, _) = BinaryOperator(kind);
-            string ur = isShift ? right : $"({u}){Paren(right)}";
+            var (binOp, prec) = BinaryOperator(kind);
+            string ur = isShift ? ShiftCount(a.Right, opType) : UnsignedTree(a.Right, opType).AtLeast(prec + 1);
             computed = $"({Context.CType(opType, a)})(({u}){x} {(unsignedShift ? ">>" : binOp)} {ur})";
         }
         if (!SymbolEqualityComparer.Default.Equals(leftType, opType))
@@ -302,28 +373,16 @@ internal sealed partial class ExpressionTranslator
         return $"{left} = {computed}";
     }
 
-    private static string Paren(string text)
-    {
-        foreach (char c in text)
-        {
-            if (!(char.IsLetterOrDigit(c) || c is '_' or '.'))
-            {
-                return "(" + text + ")";
-            }
-        }
-        return text;
-    }
-
     /// <summary><paramref name="e"/> converted to <paramref name="type"/> (with a cast when C# converts implicitly).</summary>
-    public string ConvertTo(ExpressionSyntax e, ITypeSymbol type)
+    public CExpr ConvertTo(ExpressionSyntax e, ITypeSymbol type)
     {
         var from = TypeOf(e);
         if (Model.GetConstantValue(e) is { HasValue: true } c && IsFoldableConstant(e))
         {
-            return Literals.Of(c.Value, type, D).Text;
+            return Literals.Of(c.Value, type, D);
         }
         var natural = Natural(e);
-        return SymbolEqualityComparer.Default.Equals(from, type) ? natural.Text : ImplicitConvert(natural, from, type).Text;
+        return SymbolEqualityComparer.Default.Equals(from, type) ? natural : ImplicitConvert(natural, from, type);
     }
 
     private static SyntaxKind CompoundKind(SyntaxKind assignment) => assignment switch

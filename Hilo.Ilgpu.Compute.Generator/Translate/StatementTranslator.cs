@@ -46,11 +46,13 @@ internal sealed class StatementTranslator
     private void LeadingTrivia(StatementSyntax s, bool first)
     {
         bool blank = false;
+        bool lineHasContent = false; // the end of a comment's own line is not a blank line
         foreach (var t in s.GetLeadingTrivia())
         {
             if (t.IsKind(SyntaxKind.EndOfLineTrivia))
             {
-                blank = true;
+                blank |= !lineHasContent;
+                lineHasContent = false;
             }
             else if (t.IsKind(SyntaxKind.SingleLineCommentTrivia) || t.IsKind(SyntaxKind.MultiLineCommentTrivia))
             {
@@ -60,6 +62,7 @@ internal sealed class StatementTranslator
                 }
                 blank = false;
                 first = false;
+                lineHasContent = true;
                 foreach (string line in t.ToString().Split('\n'))
                 {
                     w.Line(line.Trim());

@@ -173,7 +173,7 @@ public class CudaLaunchHelpersTests
         {
             Assert.Skip("an NVRTC library is installed here");
         }
-        Assert.Null(NvrtcApi.TryLoad(12040, out string reason));
+        Assert.Null(NvrtcApi.TryLoad(12040, null, out string reason));
         Assert.Contains("NVRTC", reason, StringComparison.Ordinal);
         Assert.Contains(NvrtcLocator.PathVariable, reason, StringComparison.Ordinal);
         Assert.Contains(NvrtcLocator.PlainNames[0], reason, StringComparison.Ordinal);

@@ -241,31 +241,34 @@ public class OpenCLLaunchTests
     {
         using var accelerator = Open();
         accelerator.LoadKernel(TestKernels.FillIota);
-        const int n = 4096;
+        const int chunk = 8, rounds = 3000;
         var tasks = Enumerable.Range(0, 4).Select(t => Task.Run(() =>
         {
-            // Threads 0 and 1 share the default stream; 2 and 3 have their own.
+            // Threads 0 and 1 share the default stream; 2 and 3 have their own. All share one cl_kernel, so
+            // back-to-back launches with different arguments would mix them up without the per-kernel lock.
             using var own = t >= 2 ? accelerator.CreateStream() : null;
             var stream = own ?? accelerator.DefaultStream;
-            using var buffer = accelerator.Allocate<int>(n);
-            for (int round = 0; round < 50; round++)
+            using var buffer = accelerator.Allocate<int>(chunk * rounds);
+            for (int round = 0; round < rounds; round++)
             {
-                int value = t * 1_000_000 + round * 10_000;
-                stream.Launch(TestKernels.FillIota, new LaunchDims(n), buffer.View, value);
-                var result = new int[n];
-                stream.CopyToHost(buffer.View, result);
-                for (int i = 0; i < n; i++)
+                stream.Launch(TestKernels.FillIota, new LaunchDims(chunk), buffer.View.SubView(round * chunk, chunk), Value(t, round));
+            }
+            var result = new int[chunk * rounds];
+            stream.CopyToHost(buffer.View, result);
+            for (int i = 0; i < result.Length; i++)
+            {
+                int expected = Value(t, i / chunk) + i % chunk;
+                if (result[i] != expected)
                 {
-                    if (result[i] != value + i)
-                    {
-                        return $"thread {t}, round {round}: element {i} is {result[i]}, expected {value + i}";
-                    }
+                    return $"thread {t}: element {i} is {result[i]}, expected {expected}";
                 }
             }
             return null;
         }, TestContext.Current.CancellationToken)).ToArray();
         var errors = await Task.WhenAll(tasks);
         Assert.All(errors, Assert.Null);
+
+        static int Value(int thread, int round) => thread * 10_000_000 + round * 1000;
     }
 
     [Fact]

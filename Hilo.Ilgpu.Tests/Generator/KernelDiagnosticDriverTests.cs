@@ -50,30 +50,33 @@ internal static class ValidatorDriver
         {{members}}
         """);
 
-    public static CSharpCompilation Compile(string source)
+    /// <summary>Compiles <paramref name="source"/> (as Kernels.cs) and <paramref name="others"/> (Other0.cs, ...); asserts no C# errors.</summary>
+    public static CSharpCompilation Compile(string source, params string[] others)
     {
-        var tree = CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest), path: "Kernels.cs");
-        var compilation = CSharpCompilation.Create("KernelSnippet", new[] { tree }, References.Value,
+        var options = new CSharpParseOptions(LanguageVersion.Latest);
+        var trees = others.Select((text, i) => CSharpSyntaxTree.ParseText(text, options, path: $"Other{i}.cs", cancellationToken: TestContext.Current.CancellationToken))
+            .Prepend(CSharpSyntaxTree.ParseText(source, options, path: "Kernels.cs", cancellationToken: TestContext.Current.CancellationToken));
+        var compilation = CSharpCompilation.Create("KernelSnippet", trees, References.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true, nullableContextOptions: NullableContextOptions.Disable));
-        var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        var errors = compilation.GetDiagnostics(TestContext.Current.CancellationToken).Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         Assert.True(errors.Count == 0, "The test snippet does not compile:\n" + string.Join("\n", errors) + "\n" + source);
         return compilation;
     }
 
     /// <summary>All validator diagnostics for every [Kernel] method of <paramref name="source"/>.</summary>
-    public static ImmutableArray<Diagnostic> Validate(string source)
+    public static ImmutableArray<Diagnostic> Validate(string source, params string[] others)
     {
-        var compilation = Compile(source);
+        var compilation = Compile(source, others);
         var result = ImmutableArray.CreateBuilder<Diagnostic>();
         foreach (var tree in compilation.SyntaxTrees)
         {
             var model = compilation.GetSemanticModel(tree);
-            foreach (var method in tree.GetRoot().DescendantNodes().OfType<MethodDeclarationSyntax>())
+            foreach (var method in tree.GetRoot(TestContext.Current.CancellationToken).DescendantNodes().OfType<MethodDeclarationSyntax>())
             {
-                if (model.GetDeclaredSymbol(method) is { } symbol &&
+                if (model.GetDeclaredSymbol(method, TestContext.Current.CancellationToken) is { } symbol &&
                     symbol.GetAttributes().Any(a => a.AttributeClass?.Name == nameof(KernelAttribute)))
                 {
-                    result.AddRange(KernelValidator.Validate(symbol, method, model, CancellationToken.None));
+                    result.AddRange(KernelValidator.Validate(symbol, method, model, TestContext.Current.CancellationToken));
                 }
             }
         }
@@ -103,9 +106,9 @@ internal static class ValidatorDriver
     }
 
     /// <summary>Asserts that the validator has nothing to say about <paramref name="source"/>.</summary>
-    public static void ExpectNone(string source)
+    public static void ExpectNone(string source, params string[] others)
     {
-        var diagnostics = Validate(source);
+        var diagnostics = Validate(source, others);
         Assert.True(diagnostics.IsEmpty, "Expected no diagnostics; got:\n" +
             string.Join("\n", diagnostics.Select(d => $"{d.Id} {d.Location.GetLineSpan().StartLinePosition}: {d.GetMessage()}")));
     }

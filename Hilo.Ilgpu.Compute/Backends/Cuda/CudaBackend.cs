@@ -10,14 +10,28 @@ namespace Hilo.Ilgpu.Compute.Cuda;
 /// </summary>
 internal sealed unsafe class CudaBackend : IBackend
 {
-    private static readonly Lock Gate = new();
-    private static CudaRuntime? runtime;
+    private readonly Lock gate = new();
+    private readonly IReadOnlyList<string>? driverCandidates;
+    private readonly IReadOnlyList<string>? nvrtcCandidates;
+    private CudaRuntime? runtime;
+
+    /// <summary>The backend with the standard library search (<see cref="CudaDriverApi.LibraryCandidates"/>, <see cref="NvrtcLocator"/>).</summary>
+    public CudaBackend()
+    {
+    }
+
+    /// <summary>The backend loading exactly these libraries (tests point it at stand-ins).</summary>
+    public CudaBackend(IReadOnlyList<string> driverCandidates, IReadOnlyList<string> nvrtcCandidates)
+    {
+        this.driverCandidates = driverCandidates;
+        this.nvrtcCandidates = nvrtcCandidates;
+    }
 
     public BackendKind Kind => BackendKind.Cuda;
 
     public (BackendStatus Status, IReadOnlyList<DeviceInfo> Devices) Probe()
     {
-        lock (Gate)
+        lock (gate)
         {
             runtime = null;
             var (rt, devices, reason) = ProbeCore();
@@ -31,17 +45,17 @@ internal sealed unsafe class CudaBackend : IBackend
     public Accelerator Open(DeviceInfo device)
     {
         CudaRuntime rt;
-        lock (Gate)
+        lock (gate)
         {
             rt = runtime ?? throw new DeviceNotFoundException($"Device {device.Id}: the CUDA backend was not probed or is unavailable.");
         }
         return new CudaAccelerator(rt, device);
     }
 
-    private static (CudaRuntime? Runtime, List<DeviceInfo> Devices, string Reason) ProbeCore()
+    private (CudaRuntime? Runtime, List<DeviceInfo> Devices, string Reason) ProbeCore()
     {
         var devices = new List<DeviceInfo>();
-        var driver = CudaDriverApi.TryLoad(out string reason);
+        var driver = CudaDriverApi.TryLoad(driverCandidates, out string reason);
         if (driver is null)
         {
             return (null, devices, reason);
@@ -69,7 +83,7 @@ internal sealed unsafe class CudaBackend : IBackend
         {
             return (null, devices, $"CUDA driver {driverText} found no CUDA device (cuDeviceGetCount returned 0)");
         }
-        var nvrtc = NvrtcApi.TryLoad(version, out reason);
+        var nvrtc = NvrtcApi.TryLoad(version, nvrtcCandidates, out reason);
         if (nvrtc is null)
         {
             return (null, devices, $"CUDA driver {driverText} sees {count} device(s), but {reason}");

@@ -89,10 +89,12 @@ internal sealed unsafe class CudaDriverApi
         : ["libcuda.so.1", "libcuda.so"];
 
     /// <summary>Loads the driver library and resolves every entry point; null with the reason when either fails.</summary>
-    public static CudaDriverApi? TryLoad(out string reason)
+    /// <param name="candidates">Library names or paths to try (default <see cref="LibraryCandidates"/>).</param>
+    /// <param name="reason">Why no driver could be used.</param>
+    public static CudaDriverApi? TryLoad(IReadOnlyList<string>? candidates, out string reason)
     {
         var errors = new List<string>();
-        foreach (string name in LibraryCandidates)
+        foreach (string name in candidates ?? LibraryCandidates)
         {
             if (!NativeLibrary.TryLoad(name, out nint handle))
             {

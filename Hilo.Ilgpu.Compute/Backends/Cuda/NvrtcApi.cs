@@ -54,12 +54,13 @@ internal sealed unsafe class NvrtcApi
     /// than the driver (whose PTX JIT may then reject its PTX), later candidates are tried for one that is not.
     /// </summary>
     /// <param name="driverVersion">The driver's <c>cuDriverGetVersion</c> value.</param>
+    /// <param name="candidates">Library names or paths to try (default <see cref="NvrtcLocator.Candidates()"/>).</param>
     /// <param name="reason">Why no NVRTC could be loaded (every candidate tried).</param>
-    public static NvrtcApi? TryLoad(int driverVersion, out string reason)
+    public static NvrtcApi? TryLoad(int driverVersion, IReadOnlyList<string>? candidates, out string reason)
     {
         var tried = new List<string>();
         NvrtcApi? first = null;
-        foreach (string candidate in NvrtcLocator.Candidates())
+        foreach (string candidate in candidates ?? NvrtcLocator.Candidates())
         {
             var api = TryLoadOne(candidate, out string why);
             if (api is null)
