@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Hilo.Ilgpu.Compute;
 
 namespace Hilo.Ilgpu.Kernels.Gemm;
@@ -99,6 +100,9 @@ public static partial class PanelGemmKernels
     }
 
     /// <summary>Stores 32 columns of one C row, lane by lane at the right edge; nothing for rows past M.</summary>
+    // Inlined on the managed CPU backend: a call after the K loop would make the JIT spill all sixteen
+    // accumulators to the stack on every iteration (vector registers do not survive calls).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreRow(ArrayView<float> c, Float16 low, Float16 high, int row, int col0, int m, int n)
     {
         if (row >= m)
