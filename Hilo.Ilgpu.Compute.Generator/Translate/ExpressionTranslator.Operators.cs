@@ -248,7 +248,14 @@ internal sealed partial class ExpressionTranslator
                     return new CExpr("-" + UnsignedTree(u.Operand, type).AtLeast(Prec.Unary), Prec.Unary);
             }
         }
-        return new CExpr($"({Unsigned(type)}){Natural(e).AtLeast(Prec.Unary)}", Prec.Unary);
+        var leaf = Natural(e);
+        if (type.SpecialType == SpecialType.System_Int32 && leaf.Text.StartsWith("(int)", System.StringComparison.Ordinal) &&
+            e is MemberAccessExpressionSyntax && Model.GetSymbolInfo(e).Symbol is IPropertySymbol { ContainingType.Name: "Index3D" or "Group" })
+        {
+            // Index builtins are unsigned (CUDA) or size_t (OpenCL) underneath: (uint)get_global_id(0), not (uint)(int)...
+            return new CExpr("(uint)" + leaf.Text.Substring(5), Prec.Unary);
+        }
+        return new CExpr($"({Unsigned(type)}){leaf.AtLeast(Prec.Unary)}", Prec.Unary);
     }
 
     private CExpr Prefix(PrefixUnaryExpressionSyntax u)

@@ -30,13 +30,16 @@ public static class GeneratorHarness
         return paths.Distinct().Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
     });
 
-    public static GeneratorRun Run(string source, string path = "Kernels.cs")
+    public static GeneratorRun Run(string source, string path = "Kernels.cs") => Run(new[] { (path, source) });
+
+    /// <summary>Runs the generator over several source files compiled together.</summary>
+    public static GeneratorRun Run(IEnumerable<(string Path, string Source)> files)
     {
         var options = new CSharpParseOptions(LanguageVersion.Latest);
-        var tree = CSharpSyntaxTree.ParseText(source, options, path);
+        var trees = files.Select(f => CSharpSyntaxTree.ParseText(f.Source, options, f.Path)).ToList();
         var globalUsings = CSharpSyntaxTree.ParseText(
             "global using System;\nglobal using Hilo.Ilgpu.Compute;\n", options, "GlobalUsings.cs");
-        var compilation = CSharpCompilation.Create("SnapshotKernels", new[] { globalUsings, tree }, References.Value,
+        var compilation = CSharpCompilation.Create("SnapshotKernels", trees.Prepend(globalUsings), References.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
         GeneratorDriver driver = CSharpGeneratorDriver.Create(new[] { new KernelGenerator().AsSourceGenerator() }, parseOptions: options);
         driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);

@@ -14,7 +14,7 @@ typedef struct
 // struct Snapshots.Pair
 typedef struct
 {
-    Particle First;
+    int Count;
     double Weight;
 } Pair;
 
@@ -97,7 +97,7 @@ extern "C" __global__ void Calls(
     q.Id = (int)((uint)r.Id + 1u);
     particles.ptr[i].Id = q.Id;
     Pair pair = {0};
-    pair.First = q;
+    pair.Count = q.Id;
     pair.Weight = 2.0;
     x.ptr[i] += (float)pair.Weight;
     KernelHelpers_Clear(hilo_subview_float(x, 1, 2), 0);

@@ -26,7 +26,7 @@ __kernel void Saxpy8(
     hilo_view_float x = { x_ptr + x_offset, x_length };
     hilo_view_float y = { y_ptr + y_offset, y_length };
 
-    int i = (int)((uint)(int)get_global_id(0) * 8u);
+    int i = (int)((uint)get_global_id(0) * 8u);
     float8 va = (float8)(a);
     float8 vx = vload8(0, x.ptr + i);
     float8 vy = vload8(0, y.ptr + i);

@@ -50,7 +50,7 @@ extern "C" __global__ void Saxpy8(
     hilo_view_float x = { x_ptr + x_offset, x_length };
     hilo_view_float y = { y_ptr + y_offset, y_length };
 
-    int i = (int)((uint)(int)(blockIdx.x * blockDim.x + threadIdx.x) * 8u);
+    int i = (int)((uint)(blockIdx.x * blockDim.x + threadIdx.x) * 8u);
     hilo_float8 va = hilo_splat_f32x8(a);
     hilo_float8 vx = hilo_load_f32x8(x.ptr + i);
     hilo_float8 vy = hilo_load_f32x8(y.ptr + i);

@@ -50,6 +50,6 @@ __kernel void Rows(
             row.ptr[x] = row.ptr[x] * 2.0f + (float)hilo_global_x;
         }
         hilo_view_float tail = hilo_subview_float(flat, y, 1);
-        tail.ptr[0] = (float)(int)((uint)(int)get_local_id(0) + (uint)(int)get_local_size(0) + (uint)(int)get_group_id(0) + (uint)(int)get_num_groups(0) + (uint)(int)(get_local_id(0) + get_local_size(0) * (get_local_id(1) + get_local_size(1) * get_local_id(2))));
+        tail.ptr[0] = (float)(int)((uint)get_local_id(0) + (uint)get_local_size(0) + (uint)get_group_id(0) + (uint)get_num_groups(0) + (uint)(get_local_id(0) + get_local_size(0) * (get_local_id(1) + get_local_size(1) * get_local_id(2))));
     }
 }

@@ -51,6 +51,6 @@ extern "C" __global__ void Rows(
             row.ptr[x] = row.ptr[x] * 2.0f + (float)hilo_global_x;
         }
         hilo_view_float tail = hilo_subview_float(flat, y, 1);
-        tail.ptr[0] = (float)(int)((uint)(int)threadIdx.x + (uint)(int)blockDim.x + (uint)(int)blockIdx.x + (uint)(int)gridDim.x + (uint)(int)(threadIdx.x + blockDim.x * (threadIdx.y + blockDim.y * threadIdx.z)));
+        tail.ptr[0] = (float)(int)((uint)threadIdx.x + (uint)blockDim.x + (uint)blockIdx.x + (uint)gridDim.x + (uint)(threadIdx.x + blockDim.x * (threadIdx.y + blockDim.y * threadIdx.z)));
     }
 }
