@@ -70,8 +70,8 @@ public readonly unsafe struct ArrayView<T> where T : unmanaged
     /// <summary>This view seen as a dense row-major 3D array (x fastest).</summary>
     public ArrayView3D<T> As3D(int width, int height, int depth) => new(this, width, height, depth, width, width * height);
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void ThrowBadAccess(int index)
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private readonly void ThrowBadAccess(int index)
     {
         if (Pointer == 0 && Length > 0)
         {

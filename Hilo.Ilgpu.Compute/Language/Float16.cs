@@ -130,7 +130,7 @@ public readonly struct Float16
         }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private static void Throw(int length, int index, nint pointer) =>
         throw (pointer == 0 && length > 0
             ? new InvalidOperationException("This view's memory is not addressable from the host.")

@@ -49,7 +49,7 @@ public readonly unsafe struct SharedView<T> where T : unmanaged
         }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private static void ThrowIndex(int index, int length) =>
         throw new IndexOutOfRangeException($"Index {index} is outside a shared view of length {length}.");
 }

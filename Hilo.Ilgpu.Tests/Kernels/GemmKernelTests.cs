@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using Hilo.Ilgpu.Compute;
+using Hilo.Ilgpu.Kernels.Gemm;
+
+namespace Hilo.Ilgpu.Tests.Kernels;
+
+public abstract partial class KernelSuite
+{
+    /// <summary>Shapes around the tile sizes (16 for the tiled kernel, 8×32 for the panel kernel), plus random ones.</summary>
+    public static TheoryData<int, int, int> GemmShapes()
+    {
+        var data = new TheoryData<int, int, int> { { 1, 1, 1 }, { 16, 16, 16 }, { 8, 32, 64 }, { 33, 47, 29 }, { 100, 70, 3 }, { 5, 200, 17 }, { 9, 33, 0 } };
+        var rng = new Random(300);
+        for (int i = 0; i < 4; i++)
+        {
+            data.Add(rng.Next(1, 90), rng.Next(1, 90), rng.Next(1, 90));
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(GemmShapes))]
+    public void TiledGemmMatchesReference(int m, int n, int k)
+    {
+        var (a, b) = GemmInputs(m, n, k);
+        using var da = Upload(a);
+        using var db = Upload(b);
+        using var dc = Filled(m * n, float.NaN);
+        TiledGemmKernels.Multiply(Acc.DefaultStream, da.View, db.View, dc.View, m, n, k);
+        AssertGemm(a, b, dc.ToArray(), m, n, k);
+    }
+
+    [Theory]
+    [MemberData(nameof(GemmShapes))]
+    public void PanelGemmMatchesReference(int m, int n, int k)
+    {
+        var (a, b) = GemmInputs(m, n, k);
+        using var da = Upload(a);
+        using var db = Upload(b);
+        using var packed = Filled(PanelGemmKernels.PackedLength(k, n), float.NaN);
+        using var dc = Filled(m * n, float.NaN);
+        PanelGemmKernels.Pack(Acc.DefaultStream, db.View, packed.View, k, n);
+        Assert.Equal(GemmReference.PackB(b, k, n), packed.ToArray());
+        PanelGemmKernels.Multiply(Acc.DefaultStream, da.View, packed.View, dc.View, m, n, k);
+        AssertGemm(a, b, dc.ToArray(), m, n, k);
+    }
+
+    private static (float[] A, float[] B) GemmInputs(int m, int n, int k)
+    {
+        var rng = new Random(m * 10007 + n * 101 + k);
+        return (RandomFloats(rng, m * k), RandomFloats(rng, k * n));
+    }
+
+    private static void AssertGemm(float[] a, float[] b, float[] got, int m, int n, int k)
+    {
+        var (c, abs) = GemmReference.Multiply(a, b, m, n, k);
+        for (int i = 0; i < c.Length; i++)
+        {
+            // Any summation order, with or without FMA: |error| ≤ k · 2^-24 · Σ|a·b| (plus slack).
+            double tolerance = (k + 2) * Math.ScaleB(1.0, -24) * abs[i];
+            Assert.True(Math.Abs(got[i] - c[i]) <= tolerance,
+                Invariant($"C[{i / n}, {i % n}] of {m}x{k}·{k}x{n}: {got[i]} vs {c[i]} (tolerance {tolerance})"));
+        }
+    }
+
+    /// <summary>GFLOP/s of both GEMMs at 512³ (explicit: run with --filter and -- xunit explicit on; no timing asserts).</summary>
+    [Fact(Explicit = true)]
+    public void GemmThroughput512()
+    {
+        const int M = 512, N = 512, K = 512;
+        var (a, b) = GemmInputs(M, N, K);
+        using var da = Upload(a);
+        using var db = Upload(b);
+        using var packed = Acc.Allocate<float>(PanelGemmKernels.PackedLength(K, N));
+        using var dc = Acc.Allocate<float>(M * N);
+        var stream = Acc.DefaultStream;
+        double flop = 2.0 * M * N * K;
+        double tiled = Best(() => TiledGemmKernels.Multiply(stream, da.View, db.View, dc.View, M, N, K));
+        AssertGemm(a, b, dc.ToArray(), M, N, K);
+        PanelGemmKernels.Pack(stream, db.View, packed.View, K, N);
+        double panel = Best(() => PanelGemmKernels.Multiply(stream, da.View, packed.View, dc.View, M, N, K));
+        AssertGemm(a, b, dc.ToArray(), M, N, K);
+        double pack = Best(() => PanelGemmKernels.Pack(stream, db.View, packed.View, K, N));
+        Log(Invariant($"GEMM 512^3 on {Acc.Device.Name}: tiled {flop / tiled / 1e9:F1} GFLOP/s, panel {flop / panel / 1e9:F1} GFLOP/s (pack B {pack * 1e3:F2} ms)"));
+
+        double Best(Action run)
+        {
+            run();
+            stream.Synchronize();
+            double best = double.MaxValue;
+            for (int i = 0; i < 5; i++)
+            {
+                var sw = Stopwatch.StartNew();
+                run();
+                stream.Synchronize();
+                best = Math.Min(best, sw.Elapsed.TotalSeconds);
+            }
+            return best;
+        }
+    }
+}
