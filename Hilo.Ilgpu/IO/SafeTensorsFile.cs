@@ -145,6 +145,11 @@ public static class SafeTensorsFile
 
     private static List<Entry> ParseHeader(string path, byte[] header, out IReadOnlyDictionary<string, string> metadata, CheckpointLimits limits)
     {
+        // JsonDocument checks UTF-8 only when a string is read; check all of it up front.
+        if (!System.Text.Unicode.Utf8.IsValid(header))
+        {
+            throw new CheckpointFormatException(path, "safetensors header is not valid UTF-8");
+        }
         JsonDocument doc;
         try
         {
