@@ -1,0 +1,101 @@
+using System.Buffers.Binary;
+using System.Text;
+using Hilo.Ilgpu.IO;
+using static Hilo.Ilgpu.Tests.IO.CheckpointFixtures;
+
+namespace Hilo.Ilgpu.Tests.IO;
+
+public class SafeTensorsTests
+{
+    private static byte[] File(string header, int dataBytes)
+    {
+        byte[] json = Encoding.UTF8.GetBytes(header);
+        var bytes = new byte[8 + json.Length + dataBytes];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)json.Length);
+        json.CopyTo(bytes, 8);
+        return bytes;
+    }
+
+    private static CheckpointFormatException ReadFails(byte[] bytes, CheckpointLimits? limits = null)
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("bad.safetensors");
+        System.IO.File.WriteAllBytes(path, bytes);
+        var e = Assert.Throws<CheckpointFormatException>(() => SafeTensorsFile.Read(path, limits));
+        Assert.Contains("bad.safetensors", e.Message, StringComparison.Ordinal);
+        return e;
+    }
+
+    [Fact]
+    public void Reads_metadata()
+    {
+        SafeTensorsFile.Read(PathOf("tiny.safetensors"), out var metadata);
+        Assert.Equal("pt", metadata["format"]);
+        Assert.Equal("make_checkpoint_fixtures", metadata["source"]);
+    }
+
+    [Fact]
+    public void Round_trips_through_write_and_read()
+    {
+        var random = new Random(3);
+        var sd = new StateDict();
+        int[][] shapes = [[], [0], [7], [2, 3, 4], [1, 1, 5]];
+        for (int i = 0; i < shapes.Length; i++)
+        {
+            var t = HostTensor.Zeros(shapes[i]);
+            for (int j = 0; j < t.Data.Length; j++)
+            {
+                t.Data[j] = (float)random.NextDouble() - 0.5f;
+            }
+            sd.Add($"t{i}.weight", t);
+        }
+        using var dir = new TempDirectory();
+        string path = dir.File("out.safetensors");
+        SafeTensorsFile.Write(path, sd, new Dictionary<string, string> { ["format"] = "pt" });
+        var back = SafeTensorsFile.Read(path, out var metadata);
+        Assert.Equal("pt", metadata["format"]);
+        Assert.Equal(sd.Keys, back.Keys);
+        foreach (var (key, tensor) in sd)
+        {
+            Assert.Equal(tensor.Shape, back[key].Shape);
+            Assert.Equal(tensor.Data, back[key].Data);
+        }
+        Assert.Equal(0, (8 + (int)BinaryPrimitives.ReadUInt64LittleEndian(System.IO.File.ReadAllBytes(path))) % 8);
+        Assert.Single(Directory.GetFiles(dir.Path)); // no temporary file left behind
+        // Overwriting an existing file works and leaves one file.
+        SafeTensorsFile.Write(path, back);
+        Assert.Single(Directory.GetFiles(dir.Path));
+        Assert.Equal(sd.Keys, CheckpointLoader.Load(path).Keys);
+    }
+
+    [Fact]
+    public void Oversized_header_is_refused_before_reading_it()
+    {
+        var bytes = File("{}", 0);
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, 1UL << 40);
+        Assert.Contains("exceeds the limit", ReadFails(bytes).Message, StringComparison.Ordinal);
+        var small = File("{}", 0);
+        Assert.Contains("exceeds the limit of 1", ReadFails(small, new CheckpointLimits { MaxSafeTensorsHeaderBytes = 1 }).Message, StringComparison.Ordinal);
+        BinaryPrimitives.WriteUInt64LittleEndian(small, 100);
+        Assert.Contains("runs past the end", ReadFails(small).Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 4, "run past the data buffer")]
+    [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,12]}}", 12, "needs 8 bytes but data_offsets span 12")]
+    [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[2,6]}}", 6, "overlaps")]
+    [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8, "gap")]
+    [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 8, "bytes after the last tensor")]
+    [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,4]}}", 8, "begin ≤ end")]
+    [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}", 4, "non-negative")]
+    [InlineData("{\"a\":{\"dtype\":\"F8_E4M3\",\"shape\":[1],\"data_offsets\":[0,1]}}", 1, "unsupported dtype F8_E4M3")]
+    [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8, "twice")]
+    [InlineData("{\"a\":{\"dtype\":\"F32\"}}", 0, "needs string 'dtype'")]
+    [InlineData("{\"a\":", 0, "not valid JSON")]
+    [InlineData("[1,2]", 0, "not a JSON object")]
+    [InlineData("{\"__metadata__\":{\"k\":1}}", 0, "is not a string")]
+    public void Malformed_headers_are_refused(string header, int dataBytes, string expected)
+    {
+        Assert.Contains(expected, ReadFails(File(header, dataBytes)).Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,70 @@
+namespace Hilo.Ilgpu.IO;
+
+/// <summary>What a weights file looks like from its first bytes.</summary>
+public enum CheckpointKind
+{
+    /// <summary>Not recognised.</summary>
+    Unknown,
+
+    /// <summary>A zip archive (torch.save ≥ 1.6).</summary>
+    TorchZip,
+
+    /// <summary>The pre-1.6 torch.save format (a pickle stream starting with torch's magic number).</summary>
+    TorchLegacy,
+
+    /// <summary>Some other pickle stream.</summary>
+    Pickle,
+
+    /// <summary>A .safetensors file.</summary>
+    SafeTensors,
+
+    /// <summary>A NumPy .npy array.</summary>
+    Npy,
+}
+
+/// <summary>Tells file formats apart by content, never by extension.</summary>
+public static class CheckpointSniffer
+{
+    /// <summary>The advice given for pre-1.6 torch files.</summary>
+    public const string LegacyMessage =
+        "this is the legacy torch.save format of PyTorch < 1.6, which is not supported; load it with a newer " +
+        "PyTorch and re-save it: torch.save(torch.load(old_path), new_path) (the zip format is the default since 1.6)";
+
+    // torch's legacy magic number 0x1950a86a20f9469cfc6c as pickled by protocol 2: PROTO 2, LONG1 10 bytes.
+    private static readonly byte[] LegacyMagic = [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
+
+    /// <summary>Classifies a file from its first bytes (16 are enough).</summary>
+    public static CheckpointKind Detect(ReadOnlySpan<byte> head)
+    {
+        if (head.Length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] is 3 or 5 && head[3] is 4 or 6)
+        {
+            return CheckpointKind.TorchZip;
+        }
+        if (head.StartsWith(LegacyMagic))
+        {
+            return CheckpointKind.TorchLegacy;
+        }
+        if (head.Length >= 2 && head[0] == 0x80 && head[1] <= 5)
+        {
+            return CheckpointKind.Pickle;
+        }
+        if (head.Length >= 6 && head[0] == 0x93 && head[1..6].SequenceEqual("NUMPY"u8))
+        {
+            return CheckpointKind.Npy;
+        }
+        if (head.Length >= 9 && head[8] == '{' && System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(head) > 1)
+        {
+            return CheckpointKind.SafeTensors;
+        }
+        return CheckpointKind.Unknown;
+    }
+
+    /// <summary>Classifies the file at <paramref name="path"/>.</summary>
+    public static CheckpointKind Detect(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        Span<byte> head = stackalloc byte[16];
+        int read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        return Detect(head[..read]);
+    }
+}
