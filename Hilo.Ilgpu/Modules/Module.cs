@@ -1,0 +1,183 @@
+using Hilo.Ilgpu.IO;
+
+namespace Hilo.Ilgpu.Modules;
+
+/// <summary>A named tensor of a module: a learned parameter or a buffer (e.g. BatchNorm running statistics).</summary>
+public sealed class Parameter
+{
+    internal Parameter(string name, int[] shape, bool isBuffer)
+    {
+        Name = name;
+        Shape = shape;
+        IsBuffer = isBuffer;
+    }
+
+    /// <summary>Name relative to its module (the official PyTorch name, e.g. <c>weight</c>).</summary>
+    public string Name { get; }
+
+    /// <summary>Shape as stored in checkpoints (PyTorch layout).</summary>
+    public IReadOnlyList<int> Shape { get; }
+
+    /// <summary>True for buffers (in checkpoints but not counted as parameters, like PyTorch's <c>register_buffer</c>).</summary>
+    public bool IsBuffer { get; }
+
+    /// <summary>The host value (PyTorch layout): zeros until loaded or initialised.</summary>
+    public HostTensor Value { get; internal set; } = null!;
+
+    /// <summary>Number of elements.</summary>
+    public long ElementCount => HostTensor.ElementCountOf(Shape);
+}
+
+/// <summary>
+/// Base of every layer and model: a tree of named children and named parameters whose full names
+/// (<c>stage.0.attn.h_qkv.weight</c>) are the official PyTorch state-dict keys, so checkpoints load by name.
+/// Parameters live on the host in PyTorch layout; <see cref="Prepare"/> turns them into the device tensors
+/// (transposed, packed, folded) that the module's kernels want.
+/// </summary>
+public abstract class Module : IDisposable
+{
+    private readonly List<(string Name, Module Child)> children = [];
+    private readonly List<Parameter> parameters = [];
+    private readonly List<Tensor> deviceTensors = [];
+    private bool prepared;
+
+    /// <summary>Creates a module on <paramref name="device"/>.</summary>
+    protected Module(ComputeDevice device) => Device = device ?? throw new ArgumentNullException(nameof(device));
+
+    /// <summary>The device the module runs on.</summary>
+    public ComputeDevice Device { get; }
+
+    /// <summary>Registers a child under its official name and returns it.</summary>
+    protected T AddChild<T>(string name, T child) where T : Module
+    {
+        children.Add((name, child));
+        return child;
+    }
+
+    /// <summary>Registers a parameter (zero-initialised) under its official name.</summary>
+    protected Parameter AddParameter(string name, params int[] shape) => Add(name, shape, isBuffer: false);
+
+    /// <summary>Registers a buffer (zero-initialised) under its official name.</summary>
+    protected Parameter AddBuffer(string name, params int[] shape) => Add(name, shape, isBuffer: true);
+
+    private Parameter Add(string name, int[] shape, bool isBuffer)
+    {
+        var p = new Parameter(name, shape, isBuffer) { Value = HostTensor.Zeros(shape) };
+        parameters.Add(p);
+        return p;
+    }
+
+    /// <summary>Every parameter and buffer with its full official name, in registration order.</summary>
+    public IEnumerable<(string Name, Parameter Parameter)> NamedParameters(string prefix = "")
+    {
+        foreach (var p in parameters)
+        {
+            yield return (prefix + p.Name, p);
+        }
+        foreach (var (name, child) in children)
+        {
+            foreach (var item in child.NamedParameters(prefix + name + "."))
+            {
+                yield return item;
+            }
+        }
+    }
+
+    /// <summary>Number of learned parameters (buffers excluded), as PyTorch's <c>sum(p.numel())</c>.</summary>
+    public long ParameterCount => NamedParameters().Where(p => !p.Parameter.IsBuffer).Sum(p => p.Parameter.ElementCount);
+
+    /// <summary>
+    /// Loads every parameter and buffer from <paramref name="state"/>, strictly: every missing, unexpected or
+    /// mis-shaped key is reported at once (<see cref="CheckpointMismatchException"/>), and non-finite values are
+    /// reported with their key. Nothing is changed unless the whole state dict fits.
+    /// </summary>
+    public void LoadStateDict(StateDict state, string architecture)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var named = NamedParameters().ToList();
+        state.CheckAgainst(named.Select(p => (p.Name, p.Parameter.Shape.ToArray())), architecture,
+            ignore: static key => key.EndsWith(".num_batches_tracked", StringComparison.Ordinal) || key == "num_batches_tracked");
+        state.CheckFinite();
+        foreach (var (name, p) in named)
+        {
+            p.Value = state[name];
+        }
+        Prepare();
+    }
+
+    /// <summary>Fills every parameter with deterministic pseudo-random values (for tests and benchmarks without a checkpoint).</summary>
+    public void InitializeRandom(int seed)
+    {
+        var random = new Random(seed);
+        foreach (var (name, p) in NamedParameters())
+        {
+            var data = new float[p.ElementCount];
+            bool isScale = name.EndsWith("norm.weight", StringComparison.Ordinal) || name.Contains("running_var", StringComparison.Ordinal);
+            for (int i = 0; i < data.Length; i++)
+            {
+                data[i] = isScale ? 1f + 0.1f * (float)(random.NextDouble() - 0.5) : 0.05f * (float)(random.NextDouble() * 2 - 1);
+            }
+            p.Value = new HostTensor([.. p.Shape], data);
+        }
+        Prepare();
+    }
+
+    /// <summary>(Re)builds the device tensors of this module and its children from the host parameters.</summary>
+    public void Prepare()
+    {
+        foreach (var (_, child) in children)
+        {
+            child.Prepare();
+        }
+        ReleaseDeviceTensors();
+        PrepareCore();
+        prepared = true;
+    }
+
+    /// <summary>Builds this module's device tensors (use the Upload methods so they are freed on re-prepare and dispose).</summary>
+    protected abstract void PrepareCore();
+
+    /// <summary>Uploads a host array as a device tensor owned by this module.</summary>
+    protected Tensor Upload(ReadOnlySpan<float> data, params int[] shape)
+    {
+        var t = Device.Upload(data, shape);
+        deviceTensors.Add(t);
+        return t;
+    }
+
+    /// <summary>Uploads a parameter's value unchanged (PyTorch layout).</summary>
+    protected Tensor Upload(Parameter parameter)
+    {
+        ArgumentNullException.ThrowIfNull(parameter);
+        return Upload(parameter.Value.Data, [.. parameter.Shape]);
+    }
+
+    /// <summary>Throws unless <see cref="Prepare"/> ran (weights loaded or initialised).</summary>
+    protected void EnsurePrepared()
+    {
+        if (!prepared)
+        {
+            throw new InvalidOperationException($"{GetType().Name} has no weights yet: call LoadStateDict or InitializeRandom first.");
+        }
+    }
+
+    private void ReleaseDeviceTensors()
+    {
+        foreach (var t in deviceTensors)
+        {
+            t.Dispose();
+        }
+        deviceTensors.Clear();
+    }
+
+    /// <summary>Frees the device tensors of this module and its children.</summary>
+    public void Dispose()
+    {
+        foreach (var (_, child) in children)
+        {
+            child.Dispose();
+        }
+        ReleaseDeviceTensors();
+        GC.SuppressFinalize(this);
+    }
+}
