@@ -112,7 +112,8 @@ public abstract class Module : IDisposable
         foreach (var (name, p) in NamedParameters())
         {
             var data = new float[p.ElementCount];
-            bool isScale = name.EndsWith("norm.weight", StringComparison.Ordinal) || name.Contains("running_var", StringComparison.Ordinal);
+            // Rank-1 weights are norm scales and running_var a variance: keep them near 1.
+            bool isScale = (p.Shape.Count == 1 && name.EndsWith(".weight", StringComparison.Ordinal)) || name.EndsWith("running_var", StringComparison.Ordinal);
             for (int i = 0; i < data.Length; i++)
             {
                 data[i] = isScale ? 1f + 0.1f * (float)(random.NextDouble() - 0.5) : 0.05f * (float)(random.NextDouble() * 2 - 1);
