@@ -94,11 +94,14 @@ def save(name, obj, **kwargs):
 
 def torch_like_zip(name, pickle_bytes, storages=None):
     """A zip laid out like torch.save's, around a hand-made data.pkl."""
+    def entry(entry_name):  # fixed timestamps keep the fixtures byte-for-byte reproducible
+        return zipfile.ZipInfo(entry_name, date_time=(1980, 1, 1, 0, 0, 0))
+
     with zipfile.ZipFile(os.path.join(OUT, name), "w", zipfile.ZIP_STORED) as z:
-        z.writestr("archive/data.pkl", pickle_bytes)
+        z.writestr(entry("archive/data.pkl"), pickle_bytes)
         for key, data in (storages or {}).items():
-            z.writestr(f"archive/data/{key}", data)
-        z.writestr("archive/version", b"3\n")
+            z.writestr(entry(f"archive/data/{key}"), data)
+        z.writestr(entry("archive/version"), b"3\n")
 
 
 def write_safetensors(name, tensors, metadata=None):

@@ -200,6 +200,8 @@ public class CheckpointErrorTests
         Assert.Contains("unsupported persistent id", OpenFails(pid).Message, StringComparison.Ordinal);
         byte[] type = new PickleBuilder().Proto().EmptyDict().Str("w").Tensor("0", 1, 0, [1], [1], "ComplexFloatStorage").SetItem().Stop().ToArray();
         Assert.Contains("unsupported storage type global torch.ComplexFloatStorage", OpenFails(type, new() { ["0"] = new byte[8] }).Message, StringComparison.Ordinal);
+        byte[] quantized = new PickleBuilder().Proto().Global("torch._utils", "_rebuild_qtensor").EmptyTuple().Reduce().Stop().ToArray();
+        Assert.Contains("unsupported tensor kind torch._utils._rebuild_qtensor", OpenFails(quantized).Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -93,3 +93,31 @@ public class NpyTests
         Assert.Equal([1], NpyFile.Read(v2, "v2.npy").Shape);
     }
 }
+
+public class AtomicFileTests
+{
+    [Fact]
+    public void Failed_write_leaves_the_old_file_and_no_temporary()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("out.npy");
+        NpyFile.Write(path, HostTensor.Zeros(2));
+        byte[] before = File.ReadAllBytes(path);
+        Assert.Throws<InvalidOperationException>(() => AtomicFile.Write(path, stream =>
+        {
+            stream.Write(new byte[1000]);
+            throw new InvalidOperationException("disk on fire");
+        }));
+        Assert.Equal(before, File.ReadAllBytes(path));
+        Assert.Single(Directory.GetFiles(dir.Path));
+    }
+
+    [Fact]
+    public void Missing_folder_is_reported_and_nothing_is_created()
+    {
+        using var dir = new TempDirectory();
+        string path = Path.Combine(dir.Path, "no-such-dir", "out.npy");
+        Assert.Throws<DirectoryNotFoundException>(() => NpyFile.Write(path, HostTensor.Zeros(1)));
+        Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
+    }
+}

@@ -1,7 +1,7 @@
 namespace Hilo.Ilgpu.IO;
 
 /// <summary>Writes a file so that readers see either the old file or the complete new one, never a part.</summary>
-internal static class AtomicFile
+public static class AtomicFile
 {
     /// <summary>
     /// Runs <paramref name="write"/> on a temporary file next to <paramref name="path"/>, flushes it to

@@ -243,6 +243,4 @@ internal sealed partial class SafeUnpickler
         PickledTensor => "tensor",
         _ => value.GetType().Name,
     };
-
-    internal static string Invariant(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

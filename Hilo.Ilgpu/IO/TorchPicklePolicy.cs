@@ -140,6 +140,11 @@ internal sealed class TorchPicklePolicy
         {
             return new ForeignObject(function, args);
         }
+        if (function.Module is "torch._utils" or "torch._tensor" && function.Name.StartsWith("_rebuild", StringComparison.Ordinal))
+        {
+            throw Fail($"unsupported tensor kind {function.FullName} with {a.Count} arguments: only dense CPU-loadable " +
+                       "tensors are read (quantized, sparse, nested and meta tensors are not)");
+        }
         throw Fail($"disallowed global {function.FullName} in data.pkl: a checkpoint may only call tensor-rebuilding " +
                    "functions, OrderedDict and plain data classes (see docs/checkpoints.md); nothing was executed");
     }
