@@ -43,7 +43,6 @@ internal static class AllowList
         ["System.MathF"] = Set(MathFunctions),
         ["System.Math"] = Set(MathFunctions),
         ["System.Single"] = Set("IsNaN", "IsInfinity", "IsFinite"),
-        ["System.Double"] = Set("IsNaN", "IsInfinity", "IsFinite"),
     };
 
     private static HashSet<string> Set(params string[] names) => new(names);
@@ -86,7 +85,6 @@ internal static class AllowList
                 }
                 return false;
             case "System.Single":
-            case "System.Double":
                 return parameters.Length == 1;
             case L + "Float4":
             case L + "Float8":

@@ -82,7 +82,7 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor GenericHelper = Error("HILO0036",
         "Generic helper method", "Helper method '{0}' is generic; kernel helpers cannot have type parameters, write one helper per type");
     public static readonly DiagnosticDescriptor HelperWithoutBody = Error("HILO0037",
-        "Helper method without a body", "Helper method '{0}' has no body in this project ({1}); kernels can call only static methods with source in this compilation or kernel-language members");
+        "Kernel or helper method without a body", "Method '{0}' has no body in this project ({1}); kernels and the helpers they call must be static methods with source in this compilation");
     public static readonly DiagnosticDescriptor Recursion = Error("HILO0038",
         "Recursion in kernel code", "Call to '{0}' is recursive ({1}); GPUs have no call stack for recursion, rewrite it as a loop");
     public static readonly DiagnosticDescriptor HelperReturnType = Error("HILO0039",

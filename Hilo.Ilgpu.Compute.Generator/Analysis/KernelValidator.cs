@@ -50,6 +50,11 @@ internal static class KernelValidator
                 context.Report(Diagnostics.Unsafe, modifier.GetLocation(), "unsafe");
             }
         }
+        if (syntax.Body is null && syntax.ExpressionBody is null)
+        {
+            string why = kernel.IsExtern ? "it is extern" : kernel.IsAbstract ? "it is abstract" : "it is a declaration without a body";
+            context.Report(Diagnostics.HelperWithoutBody, syntax.Identifier.GetLocation(), kernel.Name, why);
+        }
         CheckContainer(kernel, syntax, context);
         new BodyChecker(context, kernel, syntax, model: context.ModelFor(syntax.SyntaxTree), isKernel: true)
             .CheckParameters(syntax.ParameterList, kernel, isKernelParameter: true);

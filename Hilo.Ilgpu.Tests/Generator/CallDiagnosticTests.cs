@@ -35,6 +35,7 @@ public class CallDiagnosticTests
     [InlineData("HILO0034", "ArrayView.Offset is not available in kernels; a view in a kernel has only Length", "        b[0] = /*@*/a.Offset;")]
     [InlineData("HILO0034", "Environment.ProcessorCount", "        b[0] = /*@*/Environment.ProcessorCount;")]
     [InlineData("HILO0034", "Single.Parse", "        a[0] = /*@*/float.Parse(\"1\");")]
+    [InlineData("HILO0034", "Double.IsNaN is not available", "        b[0] = /*@*/double.IsNaN(1.0) ? 1 : 0;")]
     [InlineData("HILO0035", "Int32.GetHashCode", "        b[0] = /*@*/n.GetHashCode();")]
     [InlineData("HILO0035", "Int32.CompareTo", "        b[0] = /*@*/n.CompareTo(3);")]
     [InlineData("HILO0035", "Box.Get", "        b[0] = /*@*/new Box().Get();")]
@@ -68,7 +69,12 @@ public class CallDiagnosticTests
     [Fact]
     public void HelperWithoutBody() => Expect(Kernel("        b[0] = Ext(n);", """
             static extern int /*@*/Ext(int x);
-        """), "HILO0037", "Helper method 'Ext' has no body in this project (it is extern)");
+        """), "HILO0037", "Method 'Ext' has no body in this project (it is extern)");
+
+    [Fact]
+    public void KernelWithoutBody() => Expect(InClass("""
+            [Kernel] public static extern void /*@*/Run(ArrayView<int> b);
+        """), "HILO0037", "Method 'Run' has no body in this project (it is extern)");
 
     [Fact]
     public void HelperReturningView() => Expect(Kernel("        var v = Same(a); v[0] = 1f;", """
