@@ -118,8 +118,9 @@ internal sealed partial class ExpressionTranslator
             string u = Unsigned(type);
             return new CExpr($"({Context.CType(type, b)})(({u}){Operand(b.Left, Prec.Unary)} >> {ShiftCount(b.Right, type)})", Prec.Unary);
         }
+        string left = Operand(b.Left, prec); // left first, so helpers enter the prelude in reading order
         string right = isShift && type is not null ? ShiftCount(b.Right, type) : Operand(b.Right, prec + 1);
-        return new CExpr($"{Operand(b.Left, prec)} {op} {right}", prec);
+        return new CExpr($"{left} {op} {right}", prec);
     }
 
     /// <summary>True when C evaluates the constant shift <paramref name="b"/> to the same value as C#.</summary>

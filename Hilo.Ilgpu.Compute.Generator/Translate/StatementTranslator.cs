@@ -341,6 +341,7 @@ internal sealed class StatementTranslator
     private void Switch(SwitchStatementSyntax sw)
     {
         var governing = x.TypeOf(sw.Expression);
+        RequireSectionLocalScopes(sw);
         w.Line($"switch ({x.Code(sw.Expression)})");
         w.Open();
         bool firstSection = true;
@@ -385,5 +386,31 @@ internal sealed class StatementTranslator
             }
         }
         w.Close();
+    }
+
+    /// <summary>C# scopes a switch section's locals to the whole switch; the C blocks per section do not.</summary>
+    private void RequireSectionLocalScopes(SwitchStatementSyntax sw)
+    {
+        foreach (var section in sw.Sections)
+        {
+            var own = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+            foreach (var v in section.Statements.OfType<LocalDeclarationStatementSyntax>().SelectMany(d => d.Declaration.Variables))
+            {
+                if (x.Model.GetDeclaredSymbol(v) is { } local)
+                {
+                    own.Add(local);
+                }
+            }
+            foreach (var other in sw.Sections.Where(o => o != section))
+            {
+                foreach (var id in other.DescendantNodes().OfType<IdentifierNameSyntax>())
+                {
+                    if (x.Model.GetSymbolInfo(id).Symbol is ILocalSymbol l && own.Contains(l))
+                    {
+                        throw new TranslationException(id, $"'{id}', a local declared in another switch section (declare it before the switch)");
+                    }
+                }
+            }
+        }
     }
 }
