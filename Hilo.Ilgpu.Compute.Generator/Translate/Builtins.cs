@@ -47,6 +47,12 @@ internal sealed class Builtins
         {
             return Math(inv, method, args);
         }
+        if (ns == "System" && type.Name == "Single" && method.Name is "IsNaN" or "IsInfinity" or "IsFinite" && args.Count == 1)
+        {
+            bool isDouble = type.Name == "Double";
+            string test = method.Name.Substring(2).ToLowerInvariant(); // nan, infinity, finite
+            return CExpr.Primary(D.FloatClass(test == "infinity" ? "inf" : test, isDouble, x.Code(args[0].Expression), x.Context.Prelude));
+        }
         if (KnownTypes.IsLanguageNamespace(type.ContainingNamespace))
         {
             switch (type.Name)

@@ -106,6 +106,12 @@ internal sealed class CudaDialect : Dialect
         return $"{fn}({address}, {string.Join(", ", args)})";
     }
 
+    public override string FloatClass(string test, bool isDouble, string arg, Prelude prelude)
+    {
+        prelude.Require($"is{test}_f32");
+        return $"hilo_is{test}_f32({arg})";
+    }
+
     public override string ZeroStruct(string name) => name + "()";
 
     public override string AsInt(string x, bool isDouble) => (isDouble ? "__double_as_longlong(" : "__float_as_int(") + x + ")";

@@ -98,6 +98,9 @@ internal abstract class Dialect
     /// <summary>An atomic read-modify-write on an int or float element; <paramref name="op"/> is add, min, max, xchg or cmpxchg.</summary>
     public abstract string Atomic(string op, bool isFloat, bool isShared, string address, string[] args, Prelude prelude);
 
+    /// <summary><c>float.IsNaN/IsInfinity/IsFinite</c>: <paramref name="test"/> is nan, inf or finite.</summary>
+    public abstract string FloatClass(string test, bool isDouble, string arg, Prelude prelude);
+
     /// <summary>A zero value of user struct <paramref name="name"/> as an expression.</summary>
     public abstract string ZeroStruct(string name);
 
@@ -162,6 +165,17 @@ internal abstract class Dialect
             case "max_f64":
             case "min_f64":
                 return MaxMin(kind.StartsWith("max", System.StringComparison.Ordinal), kind.EndsWith("64", System.StringComparison.Ordinal));
+            case "isnan_f32":
+            case "isinf_f32":
+            case "isfinite_f32":
+            {
+                // Exact on the bits: no dependence on fast-math settings or header overloads.
+                string test = kind.Substring(2, kind.IndexOf('_') - 2);
+                string op = test == "nan" ? ">" : test == "inf" ? "==" : "<";
+                string api = test == "nan" ? "IsNaN" : test == "inf" ? "IsInfinity" : "IsFinite";
+                return $"// float.{api}\n{FunctionPrefix}bool hilo_{kind}(float x)\n{{\n" +
+                       $"    return ({AsInt("x", false)} & 0x7fffffff) {op} 0x7f800000;\n}}\n";
+            }
             case "vsum":
                 return VectorSum(int.Parse(arg, System.Globalization.CultureInfo.InvariantCulture));
             default:

@@ -118,79 +118,9 @@ internal sealed partial class ExpressionTranslator
             string u = Unsigned(type);
             return new CExpr($"({Context.CType(type, b)})(({u}){Operand(b.Left, Prec.Unary)} >> {ShiftCount(b.Right, type)})", Prec.Unary);
         }
+        string left = Operand(b.Left, prec); // left first, so helpers enter the prelude in reading order
         string right = isShift && type is not null ? ShiftCount(b.Right, type) : Operand(b.Right, prec + 1);
-        return new CExpr($"{Operand(b.Left, prec)} {op} {right}", prec);
-    }
-
-    /// <summary>True when C evaluates the constant shift <paramref name="b"/> to the same value as C#.</summary>
-    private bool ConstantShiftIsExact(BinaryExpressionSyntax b, ITypeSymbol type)
-    {
-        var left = Model.GetConstantValue(b.Left);
-        var count = Model.GetConstantValue(b.Right);
-        if (!left.HasValue || !count.HasValue)
-        {
-            return false;
-        }
-        var ic = System.Globalization.CultureInfo.InvariantCulture;
-        int bits = type.SpecialType is SpecialType.System_Int64 or SpecialType.System_UInt64 ? 64 : 32;
-        int n = System.Convert.ToInt32(count.Value, ic);
-        if (n < 0 || n >= bits)
-        {
-            return false; // C# masks the count, C does not
-        }
-        if (!b.IsKind(SyntaxKind.LeftShiftExpression))
-        {
-            return true;
-        }
-        var value = left.Value is ulong u ? new BigInteger(u) : new BigInteger(System.Convert.ToInt64(left.Value, ic));
-        var max = KnownTypes.IsWrappingSigned(type) || type.SpecialType is SpecialType.System_Int64
-            ? BigInteger.Pow(2, bits - 1) - 1
-            : BigInteger.Pow(2, bits) - 1;
-        return value >= 0 && value * BigInteger.Pow(2, n) <= max;
-    }
-
-    /// <summary>
-    /// True when the + - * of <paramref name="b"/> cannot overflow <paramref name="type"/> because its operands
-    /// come from narrower types or are small constants (e.g. byte + byte in int, int * int in long).
-    /// </summary>
-    private bool CannotOverflow(BinaryExpressionSyntax b, ITypeSymbol type)
-    {
-        if (b.IsKind(SyntaxKind.LeftShiftExpression) || Magnitude(b.Left, type) is not BigInteger l || Magnitude(b.Right, type) is not BigInteger r)
-        {
-            return false;
-        }
-        var max = type.SpecialType == SpecialType.System_Int64 ? new BigInteger(long.MaxValue) : new BigInteger(int.MaxValue);
-        return (b.IsKind(SyntaxKind.MultiplyExpression) ? l * r : l + r) <= max;
-    }
-
-    /// <summary>An upper bound of |e| when e is a constant or a value of a type narrower than <paramref name="type"/>.</summary>
-    private BigInteger? Magnitude(ExpressionSyntax e, ITypeSymbol type)
-    {
-        var constant = Model.GetConstantValue(e);
-        if (constant.HasValue)
-        {
-            return constant.Value is ulong u ? u : BigInteger.Abs(System.Convert.ToInt64(constant.Value, System.Globalization.CultureInfo.InvariantCulture));
-        }
-        while (e is ParenthesizedExpressionSyntax p)
-        {
-            e = p.Expression;
-        }
-        var natural = Model.GetTypeInfo(e).Type;
-        if (e is CastExpressionSyntax cast && SymbolEqualityComparer.Default.Equals(natural, type))
-        {
-            natural = Model.GetTypeInfo(cast.Expression).Type;
-        }
-        BigInteger? bound = natural?.SpecialType switch
-        {
-            SpecialType.System_SByte => 128,
-            SpecialType.System_Byte => 255,
-            SpecialType.System_Int16 => 32768,
-            SpecialType.System_UInt16 => 65535,
-            SpecialType.System_Int32 => 2147483648,
-            SpecialType.System_UInt32 => 4294967295,
-            _ => null,
-        };
-        return bound is not null && !SymbolEqualityComparer.Default.Equals(natural, type) ? bound : null;
+        return new CExpr($"{left} {op} {right}", prec);
     }
 
     /// <summary>The shift count masked like C# (&amp; 31 or &amp; 63), folded when constant.</summary>

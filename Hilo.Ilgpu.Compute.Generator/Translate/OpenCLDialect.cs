@@ -92,6 +92,10 @@ internal sealed class OpenCLDialect : Dialect
         return $"atomic_{op}({address}, {string.Join(", ", args)})";
     }
 
+    // OpenCL's isnan/isinf/isfinite return int 1 or 0 for scalars, usable as a bool.
+    public override string FloatClass(string test, bool isDouble, string arg, Prelude prelude) =>
+        (test == "inf" ? "isinf" : "is" + test) + "(" + arg + ")";
+
     public override string ZeroStruct(string name) => $"({name}){{0}}";
 
     public override string AsInt(string x, bool isDouble) => (isDouble ? "as_long(" : "as_int(") + x + ")";

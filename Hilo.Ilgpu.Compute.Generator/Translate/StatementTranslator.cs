@@ -11,7 +11,7 @@ namespace Hilo.Ilgpu.Compute.Generator.Translate;
 /// Translates statements, keeping the author's layout: blank lines and comments between statements,
 /// braces where the C# has them, Allman style.
 /// </summary>
-internal sealed class StatementTranslator
+internal sealed partial class StatementTranslator
 {
     private readonly ExpressionTranslator x;
     private readonly CodeWriter w;
@@ -269,78 +269,10 @@ internal sealed class StatementTranslator
         Embedded(f.Statement);
     }
 
-    /// <summary>
-    /// <c>i++</c> under the condition <c>i &lt; E</c> (E of i's type) cannot overflow, nor <c>i--</c> under
-    /// <c>i &gt; E</c>, as long as the body does not assign i: the counter stays readable (no wrapping form).
-    /// </summary>
-    private bool LoopCounterCannotOverflow(ForStatementSyntax f, ExpressionSyntax inc)
-    {
-        ExpressionSyntax? operand = inc switch
-        {
-            PostfixUnaryExpressionSyntax p => p.Operand,
-            PrefixUnaryExpressionSyntax p => p.Operand,
-            _ => null,
-        };
-        if (operand is not IdentifierNameSyntax id || f.Condition is null ||
-            x.Model.GetSymbolInfo(id).Symbol is not ILocalSymbol counter)
-        {
-            return false;
-        }
-        bool increment = inc.Kind() is SyntaxKind.PostIncrementExpression or SyntaxKind.PreIncrementExpression;
-        bool bounded = Conjuncts(f.Condition).Any(c => Bounds(c, counter, increment));
-        return bounded && !AssignedIn(f.Statement, counter) && !AssignedIn(f.Condition, counter);
-    }
-
-    private static IEnumerable<ExpressionSyntax> Conjuncts(ExpressionSyntax e)
-    {
-        while (e is ParenthesizedExpressionSyntax p)
-        {
-            e = p.Expression;
-        }
-        if (e is BinaryExpressionSyntax { RawKind: (int)SyntaxKind.LogicalAndExpression } and)
-        {
-            return Conjuncts(and.Left).Concat(Conjuncts(and.Right));
-        }
-        return new[] { e };
-    }
-
-    private bool Bounds(ExpressionSyntax c, ILocalSymbol counter, bool increment)
-    {
-        if (c is not BinaryExpressionSyntax b ||
-            x.Model.GetSymbolInfo(b).Symbol is not IMethodSymbol { MethodKind: MethodKind.BuiltinOperator } op ||
-            !SymbolEqualityComparer.Default.Equals(op.Parameters[0].Type, counter.Type))
-        {
-            return false;
-        }
-        bool IsCounter(ExpressionSyntax e) => e is IdentifierNameSyntax n &&
-            SymbolEqualityComparer.Default.Equals(x.Model.GetSymbolInfo(n).Symbol, counter);
-        // i < E or E > i bound an increment; i > E or E < i bound a decrement.
-        return (b.Kind(), increment) switch
-        {
-            (SyntaxKind.LessThanExpression, true) => IsCounter(b.Left),
-            (SyntaxKind.GreaterThanExpression, true) => IsCounter(b.Right),
-            (SyntaxKind.GreaterThanExpression, false) => IsCounter(b.Left),
-            (SyntaxKind.LessThanExpression, false) => IsCounter(b.Right),
-            _ => false,
-        };
-    }
-
-    private bool AssignedIn(SyntaxNode node, ILocalSymbol local) => node.DescendantNodesAndSelf().Any(n =>
-    {
-        ExpressionSyntax? target = n switch
-        {
-            AssignmentExpressionSyntax a => a.Left,
-            PostfixUnaryExpressionSyntax p => p.Operand,
-            PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression or (int)SyntaxKind.PreDecrementExpression } p => p.Operand,
-            ArgumentSyntax { RefKindKeyword.RawKind: not (int)SyntaxKind.None } arg => arg.Expression,
-            _ => null,
-        };
-        return target is IdentifierNameSyntax id && SymbolEqualityComparer.Default.Equals(x.Model.GetSymbolInfo(id).Symbol, local);
-    });
-
     private void Switch(SwitchStatementSyntax sw)
     {
         var governing = x.TypeOf(sw.Expression);
+        RequireSectionLocalScopes(sw);
         w.Line($"switch ({x.Code(sw.Expression)})");
         w.Open();
         bool firstSection = true;
@@ -385,5 +317,31 @@ internal sealed class StatementTranslator
             }
         }
         w.Close();
+    }
+
+    /// <summary>C# scopes a switch section's locals to the whole switch; the C blocks per section do not.</summary>
+    private void RequireSectionLocalScopes(SwitchStatementSyntax sw)
+    {
+        foreach (var section in sw.Sections)
+        {
+            var own = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+            foreach (var v in section.Statements.OfType<LocalDeclarationStatementSyntax>().SelectMany(d => d.Declaration.Variables))
+            {
+                if (x.Model.GetDeclaredSymbol(v) is { } local)
+                {
+                    own.Add(local);
+                }
+            }
+            foreach (var other in sw.Sections.Where(o => o != section))
+            {
+                foreach (var id in other.DescendantNodes().OfType<IdentifierNameSyntax>())
+                {
+                    if (x.Model.GetSymbolInfo(id).Symbol is ILocalSymbol l && own.Contains(l))
+                    {
+                        throw new TranslationException(id, $"'{id}', a local declared in another switch section (declare it before the switch)");
+                    }
+                }
+            }
+        }
     }
 }

@@ -147,6 +147,16 @@ public class TranslationTests
     }
 
     [Fact]
+    public void FloatClassification()
+    {
+        var k = Kernel("ArrayView<float> a, ArrayView<int> b", "b[0] = float.IsNaN(a[0]) ? 1 : 0; b[1] = float.IsInfinity(a[1]) || float.IsFinite(a[2]) ? 1 : 0;");
+        Assert.Contains("isnan(a.ptr[0]) ? 1 : 0", k.OpenCL, StringComparison.Ordinal);
+        Assert.Contains("isinf(a.ptr[1]) || isfinite(a.ptr[2])", k.OpenCL, StringComparison.Ordinal);
+        Assert.Contains("hilo_isnan_f32(a.ptr[0]) ? 1 : 0", k.Cuda, StringComparison.Ordinal);
+        Assert.Contains("return (__float_as_int(x) & 0x7fffffff) > 0x7f800000;", k.Cuda, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Fp64PragmaOnlyWhenDoublesAreUsed()
     {
         var single = Kernel("ArrayView<float> a", "a[0] = 1f;");
@@ -272,6 +282,34 @@ public class TranslationTests
             """);
         Assert.Empty(run.Kernels);
         Assert.Contains(run.Diagnostics, d => d.Severity == DiagnosticSeverity.Error && d.Id.StartsWith("HILO", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void SwitchSectionLocalsUsedAcrossSectionsAreReported()
+    {
+        var run = GeneratorHarness.Run("""
+            namespace T;
+            public static partial class K
+            {
+                [Kernel]
+                public static void M(ArrayView<int> a)
+                {
+                    switch (a[0])
+                    {
+                        case 0:
+                            int t = 1;
+                            a[1] = t;
+                            break;
+                        default:
+                            t = 2;
+                            a[2] = t;
+                            break;
+                    }
+                }
+            }
+            """);
+        Assert.Empty(run.Kernels);
+        Assert.Contains(run.Diagnostics, d => d.Id == "HILO0900" && d.GetMessage(System.Globalization.CultureInfo.InvariantCulture).Contains("another switch section", StringComparison.Ordinal));
     }
 
     [Fact]

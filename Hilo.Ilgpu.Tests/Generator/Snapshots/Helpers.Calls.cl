@@ -34,6 +34,12 @@ typedef struct { __global int* ptr; int length; } hilo_view_int;
 // ArrayView<Particle>: ptr[0] .. ptr[length - 1].
 typedef struct { __global Particle* ptr; int length; } hilo_view_Particle;
 
+// KernelHelpers.Square
+float KernelHelpers_Square_float(float x)
+{
+    return x * x;
+}
+
 // KernelHelpers.SumRange
 float KernelHelpers_SumRange(hilo_view_float v, int start, int count)
 {
@@ -43,12 +49,6 @@ float KernelHelpers_SumRange(hilo_view_float v, int start, int count)
         s += v.ptr[k];
     }
     return s;
-}
-
-// KernelHelpers.Square
-float KernelHelpers_Square_float(float x)
-{
-    return x * x;
 }
 
 // KernelHelpers.Square

@@ -3,6 +3,16 @@ typedef unsigned int uint;
 typedef unsigned short ushort;
 typedef unsigned char uchar;
 
+// MathF.Max: NaN if either argument is NaN, and +0 > -0 (C's fmax guarantees neither).
+__device__ float hilo_max_f32(float a, float b)
+{
+    if (a != a || b != b)
+        return a + b;
+    if (a == b)
+        return __int_as_float(__float_as_int(a) & __float_as_int(b));
+    return a > b ? a : b;
+}
+
 // MathF.Min: NaN if either argument is NaN, and -0 < +0 (C's fmin guarantees neither).
 __device__ float hilo_min_f32(float a, float b)
 {
@@ -13,14 +23,22 @@ __device__ float hilo_min_f32(float a, float b)
     return a < b ? a : b;
 }
 
-// MathF.Max: NaN if either argument is NaN, and +0 > -0 (C's fmax guarantees neither).
-__device__ float hilo_max_f32(float a, float b)
+// float.IsNaN
+__device__ bool hilo_isnan_f32(float x)
 {
-    if (a != a || b != b)
-        return a + b;
-    if (a == b)
-        return __int_as_float(__float_as_int(a) & __float_as_int(b));
-    return a > b ? a : b;
+    return (__float_as_int(x) & 0x7fffffff) > 0x7f800000;
+}
+
+// float.IsInfinity
+__device__ bool hilo_isinf_f32(float x)
+{
+    return (__float_as_int(x) & 0x7fffffff) == 0x7f800000;
+}
+
+// float.IsFinite
+__device__ bool hilo_isfinite_f32(float x)
+{
+    return (__float_as_int(x) & 0x7fffffff) < 0x7f800000;
 }
 
 // ArrayView<float>: ptr[0] .. ptr[length - 1].
@@ -44,4 +62,8 @@ extern "C" __global__ void Floats(
     y.ptr[i] += powf(v, 2.5f) + fabsf(v) + floorf(v) + ceilf(v) + rintf(v) + truncf(v);
     y.ptr[i] += fmaf(v, 2.0f, 1.0f) + sinf(v) + cosf(v) + log2f(v);
     y.ptr[i] += hilo_max_f32(v, 0.0f) + hilo_min_f32(v, 1.0f);
+    if (hilo_isnan_f32(v) || hilo_isinf_f32(v) || !hilo_isfinite_f32(y.ptr[i]))
+    {
+        y.ptr[i] = 0.0f;
+    }
 }

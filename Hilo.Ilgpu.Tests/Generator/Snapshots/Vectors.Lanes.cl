@@ -5,12 +5,10 @@
 // SharedView<float> (group-shared memory): ptr[0] .. ptr[length - 1].
 typedef struct { __local float* ptr; int length; } hilo_lview_float;
 
-// Float16[lane] with a lane known only at run time.
-float hilo_lane_f32x16(float16 v, int lane)
+// Float4.Sum(), added in the same order as .NET's Vector128.Sum.
+float hilo_sum_f32x4(float4 v)
 {
-    float lanes[16];
-    vstore16(v, 0, lanes);
-    return lanes[lane];
+    return (v.s0 + v.s1) + (v.s2 + v.s3);
 }
 
 // Float16.Sum(), added in the same order as .NET's Vector512.Sum.
@@ -19,10 +17,12 @@ float hilo_sum_f32x16(float16 v)
     return (((v.s0 + v.s1) + (v.s2 + v.s3)) + ((v.s4 + v.s5) + (v.s6 + v.s7))) + (((v.s8 + v.s9) + (v.sa + v.sb)) + ((v.sc + v.sd) + (v.se + v.sf)));
 }
 
-// Float4.Sum(), added in the same order as .NET's Vector128.Sum.
-float hilo_sum_f32x4(float4 v)
+// Float16[lane] with a lane known only at run time.
+float hilo_lane_f32x16(float16 v, int lane)
 {
-    return (v.s0 + v.s1) + (v.s2 + v.s3);
+    float lanes[16];
+    vstore16(v, 0, lanes);
+    return lanes[lane];
 }
 
 // Float4.Min: lane-wise MathF.Min (NaN propagates, -0 < +0).

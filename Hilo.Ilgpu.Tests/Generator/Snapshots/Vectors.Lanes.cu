@@ -42,16 +42,16 @@ __device__ inline hilo_float16 operator*(float a, hilo_float16 b) { hilo_float16
 __device__ inline hilo_float16 operator-(hilo_float16 a) { hilo_float16 r; for (int k = 0; k < 16; k++) r.v[k] = -a.v[k]; return r; }
 __device__ inline hilo_float16 hilo_fma_f32x16(hilo_float16 a, hilo_float16 b, hilo_float16 c) { hilo_float16 r; for (int k = 0; k < 16; k++) r.v[k] = fmaf(a.v[k], b.v[k], c.v[k]); return r; }
 
-// Float16.Sum(), added in the same order as .NET's Vector512.Sum.
-__device__ float hilo_sum_f32x16(hilo_float16 v)
-{
-    return (((v.v[0] + v.v[1]) + (v.v[2] + v.v[3])) + ((v.v[4] + v.v[5]) + (v.v[6] + v.v[7]))) + (((v.v[8] + v.v[9]) + (v.v[10] + v.v[11])) + ((v.v[12] + v.v[13]) + (v.v[14] + v.v[15])));
-}
-
 // Float4.Sum(), added in the same order as .NET's Vector128.Sum.
 __device__ float hilo_sum_f32x4(hilo_float4 v)
 {
     return (v.v[0] + v.v[1]) + (v.v[2] + v.v[3]);
+}
+
+// Float16.Sum(), added in the same order as .NET's Vector512.Sum.
+__device__ float hilo_sum_f32x16(hilo_float16 v)
+{
+    return (((v.v[0] + v.v[1]) + (v.v[2] + v.v[3])) + ((v.v[4] + v.v[5]) + (v.v[6] + v.v[7]))) + (((v.v[8] + v.v[9]) + (v.v[10] + v.v[11])) + ((v.v[12] + v.v[13]) + (v.v[14] + v.v[15])));
 }
 
 // MathF.Min: NaN if either argument is NaN, and -0 < +0 (C's fmin guarantees neither).
