@@ -48,8 +48,6 @@ internal static class CSharpEmitter
         Line(sb, depth, $"private sealed class {descriptor} : {Rt}KernelDescriptor");
         Line(sb, depth, "{");
         int d = depth + 1;
-        Line(sb, d, $"public static readonly {descriptor} Instance = new();");
-        sb.Append('\n');
         Line(sb, d, $"private {descriptor}()");
         Line(sb, d + 1, $": base(\"{k.FullName}\", \"{k.EntryPoint}\", OpenCLCode, CudaCode, KernelParameters,");
         Line(sb, d + 2, $"usesBarriers: {Bool(k.UsesBarriers)}, usesDoubles: {Bool(k.UsesDoubles)}, sharedMemoryBytes: {k.SharedMemoryBytes})");
@@ -67,6 +65,9 @@ internal static class CSharpEmitter
             Line(sb, d + 1, $"new(\"{p.Name.TrimStart('@')}\", {Rt}KernelParameterKind.{p.Kind}, \"{p.DisplayType}\"),");
         }
         Line(sb, d, "};");
+        sb.Append('\n');
+        // After KernelParameters: static initialisers run in textual order, and the constructor reads it.
+        Line(sb, d, $"public static readonly {descriptor} Instance = new();");
         sb.Append('\n');
         Line(sb, d, "protected override bool IsArgumentOfType(int index, object? arg) => index switch");
         Line(sb, d, "{");
