@@ -27,6 +27,7 @@ public static class SaxpyDemo
         using var xBuffer = accelerator.Allocate<float>(x);
         using var yBuffer = accelerator.Allocate<float>(y);
         accelerator.Launch(SampleKernels.SaxpyKernel, new LaunchDims(y.Length), xBuffer.View, yBuffer.View, a);
-        return yBuffer.ToArray(); // waits for the kernel
+        float[] result = yBuffer.ToArray(); // waits for the kernel
+        return result;
     }
 }
