@@ -9,7 +9,11 @@ namespace Hilo.Ilgpu.Cli;
 /// </summary>
 internal static class KernelCatalog
 {
-    private static readonly Assembly[] KernelAssemblies = [typeof(Hilo.Ilgpu.Kernels.Basic.VectorKernels).Assembly];
+    private static readonly Assembly[] KernelAssemblies =
+    [
+        typeof(Hilo.Ilgpu.Kernels.Basic.VectorKernels).Assembly,
+        typeof(Hilo.Ilgpu.Compute.Conformance.MathKernels).Assembly,
+    ];
 
     public static IReadOnlyList<KernelDescriptor> All { get; } = Discover();
 

@@ -1,4 +1,4 @@
-using Hilo.Ilgpu.Tests.Conformance.Kernels;
+using Hilo.Ilgpu.Compute.Conformance;
 
 namespace Hilo.Ilgpu.Tests.Conformance;
 

@@ -1,5 +1,5 @@
-using Hilo.Ilgpu.Tests.Conformance.Kernels;
-using static Hilo.Ilgpu.Tests.Conformance.Kernels.LanguageKernels;
+using Hilo.Ilgpu.Compute.Conformance;
+using static Hilo.Ilgpu.Compute.Conformance.LanguageKernels;
 
 namespace Hilo.Ilgpu.Tests.Conformance;
 

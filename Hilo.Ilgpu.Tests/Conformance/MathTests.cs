@@ -1,6 +1,6 @@
 using System.Globalization;
 using Hilo.Ilgpu.Compute;
-using Hilo.Ilgpu.Tests.Conformance.Kernels;
+using Hilo.Ilgpu.Compute.Conformance;
 
 namespace Hilo.Ilgpu.Tests.Conformance;
 

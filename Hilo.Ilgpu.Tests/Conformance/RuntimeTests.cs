@@ -1,6 +1,6 @@
 using Hilo.Ilgpu.Compute;
-using Hilo.Ilgpu.Tests.Conformance.Kernels;
-using static Hilo.Ilgpu.Tests.Conformance.Kernels.GridKernels;
+using Hilo.Ilgpu.Compute.Conformance;
+using static Hilo.Ilgpu.Compute.Conformance.GridKernels;
 
 namespace Hilo.Ilgpu.Tests.Conformance;
 

@@ -47,12 +47,17 @@ public class ClangCompileTests
     }
 
     /// <summary>
-    /// Every generated kernel descriptor of the kernel library and of this test assembly (hand-written test
+    /// Every generated kernel descriptor of the kernel library, the conformance kernels and this test assembly (hand-written test
     /// descriptors of the backend tests, some broken on purpose, are not generator output and are left out).
     /// </summary>
     public static IEnumerable<KernelDescriptor> Descriptors()
     {
-        var assemblies = new[] { typeof(Hilo.Ilgpu.Kernels.Basic.VectorKernels).Assembly, typeof(ClangCompileTests).Assembly };
+        var assemblies = new[]
+        {
+            typeof(Hilo.Ilgpu.Kernels.Basic.VectorKernels).Assembly,
+            typeof(Hilo.Ilgpu.Compute.Conformance.MathKernels).Assembly,
+            typeof(ClangCompileTests).Assembly,
+        };
         return assemblies.SelectMany(a => a.GetTypes())
             .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static))
             .Where(p => p.PropertyType == typeof(KernelDescriptor) && p.GetIndexParameters().Length == 0)

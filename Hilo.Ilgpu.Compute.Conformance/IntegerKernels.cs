@@ -1,6 +1,6 @@
 using Hilo.Ilgpu.Compute;
 
-namespace Hilo.Ilgpu.Tests.Conformance.Kernels;
+namespace Hilo.Ilgpu.Compute.Conformance;
 
 /// <summary>
 /// C# integer semantics: wrap-around, division of negatives, masked shift counts, int/uint promotion to long.

@@ -1,6 +1,6 @@
 using Hilo.Ilgpu.Compute;
 
-namespace Hilo.Ilgpu.Tests.Conformance.Kernels;
+namespace Hilo.Ilgpu.Compute.Conformance;
 
 /// <summary>Shared (group-local) memory with barriers: reduction, transpose, matrix multiply, histogram.</summary>
 public static partial class SharedMemoryKernels

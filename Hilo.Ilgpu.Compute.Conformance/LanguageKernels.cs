@@ -1,6 +1,6 @@
 using Hilo.Ilgpu.Compute;
 
-namespace Hilo.Ilgpu.Tests.Conformance.Kernels;
+namespace Hilo.Ilgpu.Compute.Conformance;
 
 /// <summary>A struct of mixed primitives; its C layout (with padding before <see cref="Big"/>) must match C#'s.</summary>
 public struct Affine

@@ -1,6 +1,6 @@
 using Hilo.Ilgpu.Compute;
 
-namespace Hilo.Ilgpu.Tests.Conformance.Kernels;
+namespace Hilo.Ilgpu.Compute.Conformance;
 
 /// <summary>C# float semantics: saturating conversions, NaN-propagating Max/Min, fmod, no FMA contraction, literals.</summary>
 public static partial class FloatKernels

@@ -1,6 +1,6 @@
 using Hilo.Ilgpu.Compute;
 
-namespace Hilo.Ilgpu.Tests.Conformance.Kernels;
+namespace Hilo.Ilgpu.Compute.Conformance;
 
 /// <summary>Math functions, selected by an operation code so one kernel covers them all.</summary>
 public static partial class MathKernels

@@ -1,6 +1,6 @@
 using Hilo.Ilgpu.Compute;
 
-namespace Hilo.Ilgpu.Tests.Conformance.Kernels;
+namespace Hilo.Ilgpu.Compute.Conformance;
 
 /// <summary>
 /// Float4/8/16: loads and stores at element (not vector) aligned offsets, arithmetic, FMA, Max/Min, Sum.
