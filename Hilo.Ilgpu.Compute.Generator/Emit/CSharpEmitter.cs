@@ -44,6 +44,14 @@ internal static class CSharpEmitter
             Line(sb, depth, $"private static global::System.Collections.Generic.IEnumerator<object?> __HiloPhased_{m}({parameters})");
             sb.Append(k.PhasedBody).Append('\n');
         }
+        if (k.CpuBody is not null)
+        {
+            sb.Append('\n');
+            Line(sb, depth, "// The kernel body for the managed CPU backend, optimised fully from its first call (no tier-0 hot loop).");
+            Line(sb, depth, "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
+            Line(sb, depth, $"private static void __HiloCpu_{m}({parameters})");
+            sb.Append(k.CpuBody).Append('\n');
+        }
         sb.Append('\n');
         Line(sb, depth, $"private sealed class {descriptor} : {Rt}KernelDescriptor");
         Line(sb, depth, "{");
@@ -103,7 +111,8 @@ internal static class CSharpEmitter
         Line(sb, d, "{");
         if (k.PhasedBody is null)
         {
-            Line(sb, d + 1, $"public override void Run() => {owner}.{m}({arguments});");
+            string target = k.CpuBody is not null ? "__HiloCpu_" + m : m;
+            Line(sb, d + 1, $"public override void Run() => {owner}.{target}({arguments});");
         }
         else
         {

@@ -18,6 +18,7 @@ internal sealed record KernelModel(
     bool UsesDoubles,
     int SharedMemoryBytes,
     string? PhasedBody,
+    string? CpuBody,
     EquatableArray<DiagnosticInfo> Diagnostics)
 {
     /// <summary>Full C# name <c>Namespace.Class.Method</c>, the descriptor's <c>Name</c>.</summary>
