@@ -43,7 +43,7 @@ public static partial class AttentionKernels
         {
             for (int kx = 0; kx < a.Window; kx++)
             {
-                best = MathF.Max(best, WindowLogit(qkv, padKv, bias, a, q, rowBase, y0 + ky, x0 + kx, biasRow + ky * a.Window + kx, dim + headOffset));
+                best = MathF.Max(best, WindowLogit(qkv, padKv, bias, a, q, rowBase, y0 + ky, x0 + kx, biasRow + ky * a.Window + kx, dim, headOffset));
             }
         }
 
@@ -59,7 +59,7 @@ public static partial class AttentionKernels
             {
                 int ty = y0 + ky;
                 int tx = x0 + kx;
-                float p = MathF.Exp(WindowLogit(qkv, padKv, bias, a, q, rowBase, ty, tx, biasRow + ky * a.Window + kx, dim + headOffset) - best);
+                float p = MathF.Exp(WindowLogit(qkv, padKv, bias, a, q, rowBase, ty, tx, biasRow + ky * a.Window + kx, dim, headOffset) - best);
                 sum += p;
                 if (ty < a.Height && tx < a.Width)
                 {
@@ -112,18 +112,18 @@ public static partial class AttentionKernels
     }
 
     // The scaled logit of the key at map position (ty, tx) for the query whose q starts at qkv[q]; keys at
-    // padded positions come from padKv. kColumn = column of this head's k in a qkv row (= its index in padKv).
+    // padded positions come from padKv ([k | v], this head's k at headOffset). A qkv row holds k at dim + headOffset.
     private static float WindowLogit(ArrayView<float> qkv, ArrayView<float> padKv, ArrayView<float> bias, WindowAttentionArgs a,
-        int q, int rowBase, int ty, int tx, int biasIndex, int kColumn)
+        int q, int rowBase, int ty, int tx, int biasIndex, int dim, int headOffset)
     {
         float dot;
         if (ty < a.Height && tx < a.Width)
         {
-            dot = Dot(qkv, q, qkv, (rowBase + ty * a.Width + tx) * a.QkvStride + kColumn, a.HeadDim);
+            dot = Dot(qkv, q, qkv, (rowBase + ty * a.Width + tx) * a.QkvStride + dim + headOffset, a.HeadDim);
         }
         else
         {
-            dot = Dot(qkv, q, padKv, kColumn, a.HeadDim);
+            dot = Dot(qkv, q, padKv, headOffset, a.HeadDim);
         }
         float logit = dot * a.Scale;
         if (a.HasBias != 0)

@@ -161,6 +161,75 @@ public static class AttentionReference
         return output;
     }
 
+    /// <summary>
+    /// What <see cref="AttentionKernels.WindowAttention"/> computes, in float64: the output columns it writes for
+    /// every real token (B·H·W rows of Heads·HeadDim), from the same views and geometry.
+    /// </summary>
+    public static double[] WindowCore(float[] qkv, float[] padKv, float[]? bias, WindowAttentionArgs a)
+    {
+        ArgumentNullException.ThrowIfNull(qkv);
+        ArgumentNullException.ThrowIfNull(padKv);
+        int dim = a.Heads * a.HeadDim, s = a.Window, n = a.Height * a.Width;
+        int hp = (a.Height + s - 1) / s * s, wp = (a.Width + s - 1) / s * s;
+        var o = new double[a.Batch * n * dim];
+        for (int b = 0; b < a.Batch; b++)
+        {
+            // The padded map's q|k|v rows: real rows from qkv, padded rows [0 | k bias | v bias].
+            var rows = new double[hp * wp * 3 * dim];
+            for (int ty = 0; ty < hp; ty++)
+            {
+                for (int tx = 0; tx < wp; tx++)
+                {
+                    for (int c = 0; c < 3 * dim; c++)
+                    {
+                        rows[(ty * wp + tx) * 3 * dim + c] = ty < a.Height && tx < a.Width
+                            ? qkv[(b * n + ty * a.Width + tx) * a.QkvStride + c]
+                            : c < dim ? 0.0 : padKv[c - dim];
+                    }
+                }
+            }
+            double[]? bias64 = a.HasBias != 0 ? Array.ConvertAll(bias!, v => (double)v) : null;
+            var padded = new double[hp * wp * dim];
+            for (int wy = 0; wy < hp; wy += s)
+            {
+                for (int wx = 0; wx < wp; wx += s)
+                {
+                    var tokens = new List<int>();
+                    for (int ty = wy; ty < wy + s; ty++)
+                    {
+                        for (int tx = wx; tx < wx + s; tx++)
+                        {
+                            tokens.Add(ty * wp + tx);
+                        }
+                    }
+                    AttendRows(rows, 3 * dim, 0, tokens, rows, 3 * dim, dim, 2 * dim, tokens, padded, dim, a.Heads, a.HeadDim, a.Scale, bias64);
+                }
+            }
+            var cropped = new double[n * dim];
+            Crop(padded, hp, wp, dim, cropped, 0, a.Height, a.Width);
+            cropped.CopyTo(o, b * n * dim);
+        }
+        return o;
+    }
+
+    /// <summary>What <see cref="AttentionKernels.GlobalAttention"/> computes, in float64 (B·N rows of Heads·HeadDim).</summary>
+    public static double[] GlobalCore(float[] q, float[] kv, GlobalAttentionArgs a)
+    {
+        ArgumentNullException.ThrowIfNull(q);
+        ArgumentNullException.ThrowIfNull(kv);
+        int dim = a.Heads * a.HeadDim;
+        var o = new double[a.Batch * a.Queries * dim];
+        var q64 = Array.ConvertAll(q, v => (double)v);
+        var kv64 = Array.ConvertAll(kv, v => (double)v);
+        for (int b = 0; b < a.Batch; b++)
+        {
+            var qRows = Enumerable.Range(b * a.Queries, a.Queries).ToList();
+            var kRows = Enumerable.Range(b * a.Keys, a.Keys).ToList();
+            AttendRows(q64, a.QStride, a.QOffset, qRows, kv64, a.KvStride, a.KOffset, a.VOffset, kRows, o, dim, a.Heads, a.HeadDim, a.Scale, null);
+        }
+        return o;
+    }
+
     /// <summary><c>y = x · Wᵀ + b</c> for <paramref name="rows"/> rows; W is [out, in].</summary>
     public static double[] Linear(double[] x, int rows, int inFeatures, double[] weight, double[]? bias, int outFeatures)
     {
