@@ -1,0 +1,70 @@
+using Hilo.Ilgpu.Compute;
+
+namespace Hilo.Ilgpu.Kernels.Layers.Conv;
+
+/// <summary>Depthwise (groups = C) 3×3 convolution, stride 1, zero padding 1, on a channels-last token map.</summary>
+public static partial class DepthwiseKernels
+{
+    /// <summary>
+    /// One output element per work-item: x = channel, y = token (row-major over H × W), z = batch.
+    /// <paramref name="taps"/> is the weight tap-major, [9, C] (tap i·3 + j, channel fastest), so neighbouring
+    /// work-items read neighbouring weights. Launch over (C, H·W, B).
+    /// </summary>
+    [Kernel]
+    public static void Depthwise3x3(ArrayView<float> x, ArrayView<float> taps, ArrayView<float> bias, ArrayView<float> y, int height, int width, int channels)
+    {
+        int c = Grid.GlobalIndex.X;
+        int token = Grid.GlobalIndex.Y;
+        int b = Grid.GlobalIndex.Z;
+        int row = token / width;
+        int col = token - row * width;
+        float sum = bias[c];
+        for (int i = 0; i < 3; i++)
+        {
+            int yy = row + i - 1;
+            if (yy < 0 || yy >= height)
+            {
+                continue;
+            }
+            for (int j = 0; j < 3; j++)
+            {
+                int xx = col + j - 1;
+                if (xx >= 0 && xx < width)
+                {
+                    sum += taps[(i * 3 + j) * channels + c] * x[((b * height + yy) * width + xx) * channels + c];
+                }
+            }
+        }
+        y[((b * height + row) * width + col) * channels + c] = sum;
+    }
+
+    /// <summary>PyTorch's depthwise weight [C, 1, 3, 3] reordered to the tap-major [9, C] the kernel reads.</summary>
+    public static float[] TapMajor(ReadOnlySpan<float> weight, int channels)
+    {
+        if (weight.Length != channels * 9)
+        {
+            throw new ArgumentException($"A depthwise 3x3 weight for {channels} channels has {channels * 9} elements, got {weight.Length}.");
+        }
+        var taps = new float[channels * 9];
+        for (int c = 0; c < channels; c++)
+        {
+            for (int t = 0; t < 9; t++)
+            {
+                taps[t * channels + c] = weight[c * 9 + t];
+            }
+        }
+        return taps;
+    }
+
+    /// <summary>Queues the convolution of <paramref name="x"/> (B × H·W × C) into <paramref name="y"/> (same shape).</summary>
+    public static void Forward(AcceleratorStream stream, ArrayView<float> x, ArrayView<float> taps, ArrayView<float> bias, ArrayView<float> y, int batch, int height, int width, int channels)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        long n = (long)batch * height * width * channels;
+        if (batch < 0 || height < 0 || width < 0 || channels < 0 || x.Length < n || y.Length < n || taps.Length < 9L * channels || bias.Length < channels)
+        {
+            throw new ArgumentException($"Depthwise 3x3 {batch}x{height}x{width}x{channels}: invalid sizes or views too short.");
+        }
+        stream.Launch(Depthwise3x3Kernel, new LaunchDims(new Index3D(channels, height * width, batch)), x, taps, bias, y, height, width, channels);
+    }
+}

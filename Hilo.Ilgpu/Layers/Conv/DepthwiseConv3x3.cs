@@ -1,0 +1,68 @@
+using Hilo.Ilgpu.Kernels.Layers.Conv;
+using Hilo.Ilgpu.Modules;
+
+namespace Hilo.Ilgpu.Layers;
+
+/// <summary>
+/// <c>nn.Conv2d(C, C, 3, 1, 1, bias=True, groups=C)</c> on a channels-last token map (B × H·W × C) with explicit
+/// H, W. Parameters <c>weight</c> [C, 1, 3, 3] and <c>bias</c> [C]. In LITv2 it sits inside <see cref="DWConv"/>
+/// (key path <c>mlp.dwconv.dwconv.weight</c>).
+/// </summary>
+public sealed class DepthwiseConv3x3 : Module
+{
+    private readonly Parameter weight;
+    private readonly Parameter bias;
+    private Tensor? taps;
+    private Tensor? deviceBias;
+
+    /// <summary>Creates the convolution over <paramref name="channels"/> channels.</summary>
+    public DepthwiseConv3x3(ComputeDevice device, int channels) : base(device)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1);
+        Channels = channels;
+        weight = AddParameter("weight", channels, 1, 3, 3);
+        bias = AddParameter("bias", channels);
+    }
+
+    /// <summary>Number of channels (in = out = groups).</summary>
+    public int Channels { get; }
+
+    /// <summary>Convolves <paramref name="x"/> (B × H·W × C) into a new tensor of the same shape.</summary>
+    public Tensor Forward(Tensor x, int height, int width)
+    {
+        int batch = TokenMapChecks.Check(nameof(DepthwiseConv3x3), x, height, width, Channels);
+        EnsurePrepared();
+        var y = Device.Allocate(batch, height * width, Channels);
+        DepthwiseKernels.Forward(Device.Stream, x.View, taps!.View, deviceBias!.View, y.View, batch, height, width, Channels);
+        return y;
+    }
+
+    /// <inheritdoc />
+    protected override void PrepareCore()
+    {
+        taps = Upload(DepthwiseKernels.TapMajor(weight.Value.Data, Channels), 9, Channels);
+        deviceBias = Upload(bias);
+    }
+}
+
+/// <summary>
+/// LITv2's <c>DWConv</c> wrapper (classification <c>blocks.py</c>): one child <c>dwconv</c>, a
+/// <see cref="DepthwiseConv3x3"/>. A ConvFFN registers it as <c>dwconv</c>, giving the official keys
+/// <c>mlp.dwconv.dwconv.weight</c> and <c>mlp.dwconv.dwconv.bias</c>.
+/// </summary>
+public sealed class DWConv : Module
+{
+    /// <summary>Creates the wrapper over <paramref name="channels"/> channels.</summary>
+    public DWConv(ComputeDevice device, int channels) : base(device) => Conv = AddChild("dwconv", new DepthwiseConv3x3(device, channels));
+
+    /// <summary>The wrapped convolution (key <c>dwconv</c>).</summary>
+    public DepthwiseConv3x3 Conv { get; }
+
+    /// <summary>Convolves <paramref name="x"/> (B × H·W × C) into a new tensor of the same shape.</summary>
+    public Tensor Forward(Tensor x, int height, int width) => Conv.Forward(x, height, width);
+
+    /// <inheritdoc />
+    protected override void PrepareCore()
+    {
+    }
+}
