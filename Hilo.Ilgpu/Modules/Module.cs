@@ -21,6 +21,12 @@ public sealed class Parameter
     /// <summary>True for buffers (in checkpoints but not counted as parameters, like PyTorch's <c>register_buffer</c>).</summary>
     public bool IsBuffer { get; }
 
+    /// <summary>
+    /// True for buffers whose value is fixed by the architecture (e.g. Swin's <c>relative_position_index</c>):
+    /// loaded from checkpoints like any buffer, but kept as constructed by <see cref="Module.InitializeRandom"/>.
+    /// </summary>
+    public bool IsConstant { get; internal init; }
+
     /// <summary>The host value (PyTorch layout): zeros until loaded or initialised.</summary>
     public HostTensor Value { get; internal set; } = null!;
 
@@ -59,6 +65,18 @@ public abstract class Module : IDisposable
 
     /// <summary>Registers a buffer (zero-initialised) under its official name.</summary>
     protected Parameter AddBuffer(string name, params int[] shape) => Add(name, shape, isBuffer: true);
+
+    /// <summary>
+    /// Registers a buffer whose value is fixed by the architecture (<paramref name="value"/>): checkpoints still
+    /// carry and load it, but <see cref="InitializeRandom"/> leaves it alone.
+    /// </summary>
+    protected Parameter AddConstantBuffer(string name, HostTensor value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var p = new Parameter(name, [.. value.Shape], isBuffer: true) { Value = value, IsConstant = true };
+        parameters.Add(p);
+        return p;
+    }
 
     private Parameter Add(string name, int[] shape, bool isBuffer)
     {
@@ -111,6 +129,10 @@ public abstract class Module : IDisposable
         var random = new Random(seed);
         foreach (var (name, p) in NamedParameters())
         {
+            if (p.IsConstant)
+            {
+                continue;
+            }
             var data = new float[p.ElementCount];
             // Rank-1 weights are norm scales and running_var a variance: keep them near 1.
             bool isScale = (p.Shape.Count == 1 && name.EndsWith(".weight", StringComparison.Ordinal)) || name.EndsWith("running_var", StringComparison.Ordinal);
@@ -130,6 +152,9 @@ public abstract class Module : IDisposable
         {
             child.Prepare();
         }
+        // Not prepared until PrepareCore succeeds: a failure (e.g. an invalid buffer) must not leave a usable-looking
+        // module whose device tensors were just released.
+        prepared = false;
         ReleaseDeviceTensors();
         PrepareCore();
         prepared = true;
