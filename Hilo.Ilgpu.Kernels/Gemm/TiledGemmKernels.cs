@@ -68,4 +68,19 @@ internal static class GemmShape
                 $"GEMM {m}x{k} · {k}x{n} needs views of at least {(long)m * k}, {(long)k * n} and {(long)m * n} elements; got {a.Length}, {b.Length}, {c.Length}.");
         }
     }
+
+    /// <summary>Checks A (M rows of K, stride lda) and C (M rows of N, stride ldc) for the strided GEMMs.</summary>
+    public static void CheckStrided(ArrayView<float> a, int lda, ArrayView<float> c, int ldc, int m, int n, int k)
+    {
+        if (m < 0 || n < 0 || k < 0 || lda < k || ldc < n)
+        {
+            throw new ArgumentException($"GEMM {m}x{k} · {k}x{n} with row strides {lda} (A) and {ldc} (C): sizes must be ≥ 0 and strides at least K and N.");
+        }
+        long needA = m == 0 ? 0 : (long)(m - 1) * lda + k;
+        long needC = m == 0 ? 0 : (long)(m - 1) * ldc + n;
+        if (a.Length < needA || c.Length < needC)
+        {
+            throw new ArgumentException($"GEMM {m}x{k} · {k}x{n} with row strides {lda} (A) and {ldc} (C) needs views of at least {needA} and {needC} elements; got {a.Length} and {c.Length}.");
+        }
+    }
 }
