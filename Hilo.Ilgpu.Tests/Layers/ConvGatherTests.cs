@@ -44,7 +44,7 @@ public abstract partial class ConvLayerSuite
         using var x = Upload(image, batch, cin, height, width);
         using var gathered = Device.Allocate(rows, kdim);
         PatchKernels.GatherImage(Device.Stream, x.View, gathered.View, batch, cin, height, width, k);
-        var got = HostLinear(gathered.ToArray(), weight, bias, rows, kdim, cout);
+        var got = HostLinear(gathered.ToArray(), PatchKernels.ToTapMajor(weight, cout, cin, k), bias, rows, kdim, cout);
         var expected = ConvReference.ImagePatchConv(image, batch, cin, height, width, weight, bias, cout, k);
         ConvAssert.Close(expected, [.. got.Select(v => (float)v)], "image patch gather", 1e-5);
     }

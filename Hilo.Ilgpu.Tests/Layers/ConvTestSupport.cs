@@ -164,4 +164,22 @@ public static class ConvAssert
         }
         return state;
     }
+
+    /// <summary>NCHW [B, C, H, W] to channels-last [B, H·W, C].</summary>
+    public static float[] ToChannelsLast(HostTensor nchw)
+    {
+        int b = nchw.Shape[0], c = nchw.Shape[1], hw = nchw.Shape[2] * nchw.Shape[3];
+        var result = new float[nchw.Data.Length];
+        for (int n = 0; n < b; n++)
+        {
+            for (int ch = 0; ch < c; ch++)
+            {
+                for (int p = 0; p < hw; p++)
+                {
+                    result[(n * hw + p) * c + ch] = nchw.Data[(n * c + ch) * hw + p];
+                }
+            }
+        }
+        return result;
+    }
 }

@@ -249,6 +249,24 @@ public static class ConvReference
         return y;
     }
 
+    /// <summary>
+    /// LITv2's DTM: offsets = conv_offset(x) (a k = s = 2 conv, Cin → 8), deformable conv 2×2 stride 2 at those
+    /// offsets, BatchNorm in eval, exact GELU. Channels-last in and out; output ⌊H/2⌋·⌊W/2⌋ tokens.
+    /// </summary>
+    public static double[] Dtm(float[] x, int batch, int height, int width, int cin, int cout,
+        float[] offsetWeight, float[] offsetBias, float[] weight, float[] bias,
+        float[] gamma, float[] beta, float[] mean, float[] variance, double eps = 1e-5)
+    {
+        var offsets = Array.ConvertAll(PatchConv(x, batch, height, width, cin, offsetWeight, offsetBias, 8, 2), v => (float)v);
+        var conv = DeformConv(x, offsets, batch, height, width, cin, weight, bias, cout, 2);
+        var y = BatchNorm(conv, cout, gamma, beta, mean, variance, eps);
+        for (int i = 0; i < y.Length; i++)
+        {
+            y[i] = 0.5 * y[i] * (1 + Hilo.Ilgpu.Compute.KernelMath.Erf(y[i] / Math.Sqrt(2)));
+        }
+        return y;
+    }
+
     /// <summary>Element of a channels-last map, 0 outside it.</summary>
     private static double At(float[] x, int b, int yy, int xx, int c, int height, int width, int channels) =>
         yy < 0 || xx < 0 || yy >= height || xx >= width ? 0 : x[((b * height + yy) * width + xx) * channels + c];

@@ -30,9 +30,10 @@ public static partial class PatchKernels
     }
 
     /// <summary>
-    /// NCHW image to rows [B·Ho·Wo, Cin·k·k] in PyTorch's (cin, kh, kw) weight order, Ho = ⌈H/k⌉, Wo = ⌈W/k⌉:
-    /// the image is read as zero-padded at the bottom/right to multiples of k (the detection backbone's
-    /// <c>F.pad</c> before the patch-embed conv). Launch over (Cin·k·k, Ho·Wo, B).
+    /// NCHW image to rows [B·Ho·Wo, k·k·Cin] in the same (kh, kw, cin) column order as
+    /// <see cref="GatherTokenPatches"/> (so one reordered weight serves both), Ho = ⌈H/k⌉, Wo = ⌈W/k⌉: the image
+    /// is read as zero-padded at the bottom/right to multiples of k (the detection backbone's <c>F.pad</c> before
+    /// the patch-embed conv). Launch over (k·k·Cin, Ho·Wo, B).
     /// </summary>
     [Kernel]
     public static void GatherImagePatches(ArrayView<float> image, ArrayView<float> rows, int cin, int height, int width, int k, int outH, int outW)
@@ -40,11 +41,11 @@ public static partial class PatchKernels
         int q = Grid.GlobalIndex.X;
         int cell = Grid.GlobalIndex.Y;
         int b = Grid.GlobalIndex.Z;
-        int kk = k * k;
-        int c = q / kk;
-        int tap = q - c * kk;
-        int i = tap / k;
-        int j = tap - i * k;
+        int run = k * cin;
+        int i = q / run;
+        int rest = q - i * run;
+        int j = rest / cin;
+        int c = rest - j * cin;
         int oy = cell / outW;
         int ox = cell - oy * outW;
         int yy = oy * k + i;
@@ -54,7 +55,7 @@ public static partial class PatchKernels
         {
             v = image[((b * cin + c) * height + yy) * width + xx];
         }
-        rows[(b * outH * outW + cell) * cin * kk + q] = v;
+        rows[(b * outH * outW + cell) * k * run + q] = v;
     }
 
     /// <summary>Queues <see cref="GatherTokenPatches"/>: rows [B·⌊H/k⌋·⌊W/k⌋, k·k·Cin] from a B × H·W × Cin map.</summary>
@@ -70,7 +71,7 @@ public static partial class PatchKernels
         stream.Launch(GatherTokenPatchesKernel, new LaunchDims(new Index3D(k * k * cin, outH * outW, batch)), x, rows, height, width, cin, k, outH, outW);
     }
 
-    /// <summary>Queues <see cref="GatherImagePatches"/>: rows [B·⌈H/k⌉·⌈W/k⌉, Cin·k·k] from a B × Cin × H × W image.</summary>
+    /// <summary>Queues <see cref="GatherImagePatches"/>: rows [B·⌈H/k⌉·⌈W/k⌉, k·k·Cin] from a B × Cin × H × W image.</summary>
     public static void GatherImage(AcceleratorStream stream, ArrayView<float> image, ArrayView<float> rows, int batch, int cin, int height, int width, int k)
     {
         ArgumentNullException.ThrowIfNull(stream);

@@ -26,7 +26,7 @@ public sealed class AvgPool2d : Module
     /// <summary>Pools <paramref name="x"/> (B × H·W × C) into a new B × ⌈H/s⌉·⌈W/s⌉ × C tensor.</summary>
     public Tensor Forward(Tensor x, int height, int width)
     {
-        int batch = TokenMapChecks.Check(nameof(AvgPool2d), x, height, width, channels: -1);
+        int batch = TokenMapChecks.Check(nameof(AvgPool2d), x, Device, height, width, channels: -1);
         int channels = x.Dim(2);
         var (outH, outW) = OutputSize(height, width);
         var y = Device.Allocate(batch, outH * outW, channels);

@@ -37,6 +37,12 @@ public sealed class BatchNorm2d : Module
     public double Eps { get; }
 
     /// <summary>
+    /// True when a parent folds this norm into the preceding conv: nothing is uploaded for it and
+    /// <see cref="Forward"/> is not available.
+    /// </summary>
+    internal bool FoldedIntoConv { get; set; }
+
+    /// <summary>
     /// The folded form, computed in float64 and rounded once: scale = γ/√(running_var + ε),
     /// shift = β − running_mean·scale.
     /// </summary>
@@ -81,6 +87,11 @@ public sealed class BatchNorm2d : Module
     public Tensor Forward(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
+        TokenMapChecks.CheckDevice(nameof(BatchNorm2d), x, Device);
+        if (FoldedIntoConv)
+        {
+            throw new InvalidOperationException("This BatchNorm2d is folded into the preceding convolution and has no kernel of its own.");
+        }
         EnsurePrepared();
         if (x.Rank < 2 || x.Dim(-1) != Channels)
         {
@@ -94,6 +105,10 @@ public sealed class BatchNorm2d : Module
     /// <inheritdoc />
     protected override void PrepareCore()
     {
+        if (FoldedIntoConv)
+        {
+            return;
+        }
         var (s, t) = Fold();
         scale = Upload(Array.ConvertAll(s, v => (float)v), Channels);
         shift = Upload(Array.ConvertAll(t, v => (float)v), Channels);

@@ -30,7 +30,7 @@ public sealed class DepthwiseConv3x3 : Module
     /// <summary>Convolves <paramref name="x"/> (B × H·W × C) into a new tensor of the same shape.</summary>
     public Tensor Forward(Tensor x, int height, int width)
     {
-        int batch = TokenMapChecks.Check(nameof(DepthwiseConv3x3), x, height, width, Channels);
+        int batch = TokenMapChecks.Check(nameof(DepthwiseConv3x3), x, Device, height, width, Channels);
         EnsurePrepared();
         var y = Device.Allocate(batch, height * width, Channels);
         DepthwiseKernels.Forward(Device.Stream, x.View, taps!.View, deviceBias!.View, y.View, batch, height, width, Channels);
