@@ -301,8 +301,12 @@ internal static partial class InferCommand
     private static bool IsUserError(Exception e) => e is CheckpointException or Litv2ConfigException or ArgumentException
         or IOException or UnauthorizedAccessException or DeviceNotFoundException or DeviceOutOfMemoryException or DeviceException;
 
-    /// <summary>The message on one line: line breaks (e.g. of a key-mismatch list) become "; ".</summary>
-    internal static string OneLine(string message) => LineBreaks().Replace(message.Trim(), "; ");
+    /// <summary>The message on one line: line breaks (e.g. of a key-mismatch list) become "; " (a space after a colon).</summary>
+    internal static string OneLine(string message)
+    {
+        string text = message.Trim();
+        return LineBreaks().Replace(text, m => m.Index > 0 && text[m.Index - 1] == ':' ? " " : "; ");
+    }
 
     [GeneratedRegex(@"\s*\r?\n\s*")]
     private static partial Regex LineBreaks();
