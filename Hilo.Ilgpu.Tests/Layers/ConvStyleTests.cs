@@ -45,4 +45,22 @@ public abstract partial class ConvLayerSuite
         var expected = ConvReference.DeformConv(input, offsets.ToArray(), batch, height, width, cin, state["weight"].Data, state["bias"].Data, cout, 2);
         ConvAssert.Close(expected, y.ToArray(), $"deformable conv ({style})");
     }
+
+    [Theory]
+    [InlineData(KernelStyle.Cpu, 32)]
+    [InlineData(KernelStyle.Gpu, 32)]
+    [InlineData(KernelStyle.Cpu, 24)]
+    public void DepthwiseBothStylesMatchReference(KernelStyle style, int channels)
+    {
+        const int batch = 2, height = 5, width = 7;
+        var rng = new Random(79 + channels);
+        var input = ConvAssert.Normal(rng, batch * height * width * channels);
+        using var conv = new DepthwiseConv3x3(Device, channels, style);
+        var state = ConvAssert.RandomState(conv, rng);
+        conv.LoadStateDict(state, "dwconv");
+        using var x = Upload(input, batch, height * width, channels);
+        using var y = conv.Forward(x, height, width);
+        var expected = ConvReference.Depthwise3x3(input, batch, height, width, channels, state["weight"].Data, state["bias"].Data);
+        ConvAssert.Close(expected, y.ToArray(), $"depthwise ({style}, C = {channels})", 1e-5);
+    }
 }

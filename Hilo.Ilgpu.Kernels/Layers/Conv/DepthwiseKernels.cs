@@ -38,6 +38,38 @@ public static partial class DepthwiseKernels
         y[((b * height + row) * width + col) * channels + c] = sum;
     }
 
+    /// <summary>
+    /// CPU-style variant for C a multiple of 16: one work-item per (token, block of 16 channels) in one
+    /// <see cref="Float16"/> register, x = channel block, y = token, z = batch. Launch over (C/16, H·W, B).
+    /// </summary>
+    [Kernel]
+    public static void Depthwise3x3Vector16(ArrayView<float> x, ArrayView<float> taps, ArrayView<float> bias, ArrayView<float> y, int height, int width, int channels)
+    {
+        int c = Grid.GlobalIndex.X * 16;
+        int token = Grid.GlobalIndex.Y;
+        int b = Grid.GlobalIndex.Z;
+        int row = token / width;
+        int col = token - row * width;
+        Float16 sum = Float16.Load(bias, c);
+        for (int i = 0; i < 3; i++)
+        {
+            int yy = row + i - 1;
+            if (yy < 0 || yy >= height)
+            {
+                continue;
+            }
+            for (int j = 0; j < 3; j++)
+            {
+                int xx = col + j - 1;
+                if (xx >= 0 && xx < width)
+                {
+                    sum = Float16.Fma(Float16.Load(taps, (i * 3 + j) * channels + c), Float16.Load(x, ((b * height + yy) * width + xx) * channels + c), sum);
+                }
+            }
+        }
+        sum.Store(y, ((b * height + row) * width + col) * channels + c);
+    }
+
     /// <summary>PyTorch's depthwise weight [C, 1, 3, 3] reordered to the tap-major [9, C] the kernel reads.</summary>
     public static float[] TapMajor(ReadOnlySpan<float> weight, int channels)
     {
@@ -56,14 +88,23 @@ public static partial class DepthwiseKernels
         return taps;
     }
 
-    /// <summary>Queues the convolution of <paramref name="x"/> (B × H·W × C) into <paramref name="y"/> (same shape).</summary>
-    public static void Forward(AcceleratorStream stream, ArrayView<float> x, ArrayView<float> taps, ArrayView<float> bias, ArrayView<float> y, int batch, int height, int width, int channels)
+    /// <summary>
+    /// Queues the convolution of <paramref name="x"/> (B × H·W × C) into <paramref name="y"/> (same shape): the
+    /// 16-channel vector variant when <paramref name="cpuStyle"/> and C is a multiple of 16, else one work-item
+    /// per element.
+    /// </summary>
+    public static void Forward(AcceleratorStream stream, ArrayView<float> x, ArrayView<float> taps, ArrayView<float> bias, ArrayView<float> y, int batch, int height, int width, int channels, bool cpuStyle = false)
     {
         ArgumentNullException.ThrowIfNull(stream);
         long n = (long)batch * height * width * channels;
         if (batch < 0 || height < 0 || width < 0 || channels < 0 || x.Length < n || y.Length < n || taps.Length < 9L * channels || bias.Length < channels)
         {
             throw new ArgumentException($"Depthwise 3x3 {batch}x{height}x{width}x{channels}: invalid sizes or views too short.");
+        }
+        if (cpuStyle && channels % 16 == 0)
+        {
+            stream.Launch(Depthwise3x3Vector16Kernel, new LaunchDims(new Index3D(channels / 16, height * width, batch), new Index3D(1, 1, 1)), x, taps, bias, y, height, width, channels);
+            return;
         }
         stream.Launch(Depthwise3x3Kernel, new LaunchDims(new Index3D(channels, height * width, batch)), x, taps, bias, y, height, width, channels);
     }

@@ -30,6 +30,27 @@ public static partial class PatchKernels
     }
 
     /// <summary>
+    /// CPU-style variant of <see cref="GatherTokenPatches"/>: one work-item per (patch row i, output cell) copies
+    /// the contiguous run of k·Cin values. x = i, y = cell, z = batch; launch over (k, Ho·Wo, B) with group size 1.
+    /// </summary>
+    [Kernel]
+    public static void GatherTokenPatchRows(ArrayView<float> x, ArrayView<float> rows, int height, int width, int cin, int k, int outH, int outW)
+    {
+        int i = Grid.GlobalIndex.X;
+        int cell = Grid.GlobalIndex.Y;
+        int b = Grid.GlobalIndex.Z;
+        int run = k * cin;
+        int oy = cell / outW;
+        int ox = cell - oy * outW;
+        int source = ((b * height + oy * k + i) * width + ox * k) * cin;
+        int target = (b * outH * outW + cell) * k * run + i * run;
+        for (int q = 0; q < run; q++)
+        {
+            rows[target + q] = x[source + q];
+        }
+    }
+
+    /// <summary>
     /// NCHW image to rows [B·Ho·Wo, k·k·Cin] in the same (kh, kw, cin) column order as
     /// <see cref="GatherTokenPatches"/> (so one reordered weight serves both), Ho = ⌈H/k⌉, Wo = ⌈W/k⌉: the image
     /// is read as zero-padded at the bottom/right to multiples of k (the detection backbone's <c>F.pad</c> before
@@ -58,8 +79,8 @@ public static partial class PatchKernels
         rows[(b * outH * outW + cell) * k * run + q] = v;
     }
 
-    /// <summary>Queues <see cref="GatherTokenPatches"/>: rows [B·⌊H/k⌋·⌊W/k⌋, k·k·Cin] from a B × H·W × Cin map.</summary>
-    public static void GatherTokens(AcceleratorStream stream, ArrayView<float> x, ArrayView<float> rows, int batch, int height, int width, int cin, int k)
+    /// <summary>Queues <see cref="GatherTokenPatches"/>: rows [B·⌊H/k⌋·⌊W/k⌋, k·k·Cin] from a B × H·W × Cin map.With <c>cpuStyle</c>, <see cref="GatherTokenPatchRows"/> (CPU devices) instead of one work-item per element.</summary>
+    public static void GatherTokens(AcceleratorStream stream, ArrayView<float> x, ArrayView<float> rows, int batch, int height, int width, int cin, int k, bool cpuStyle = false)
     {
         ArgumentNullException.ThrowIfNull(stream);
         CheckSizes(batch, height, width, cin, k);
@@ -67,6 +88,11 @@ public static partial class PatchKernels
         if (x.Length < (long)batch * height * width * cin || rows.Length < (long)batch * outH * outW * k * k * cin)
         {
             throw new ArgumentException($"Patch gather {batch}x{height}x{width}x{cin} (k = {k}): views too short (x {x.Length}, rows {rows.Length}).");
+        }
+        if (cpuStyle)
+        {
+            stream.Launch(GatherTokenPatchRowsKernel, new LaunchDims(new Index3D(k, outH * outW, batch), new Index3D(1, 1, 1)), x, rows, height, width, cin, k, outH, outW);
+            return;
         }
         stream.Launch(GatherTokenPatchesKernel, new LaunchDims(new Index3D(k * k * cin, outH * outW, batch)), x, rows, height, width, cin, k, outH, outW);
     }

@@ -106,7 +106,7 @@ public sealed class DeformableConv2d : Module
         EnsurePrepared();
         int rows = batch * outH * outW, depth = KernelSize * KernelSize * InChannels;
         using var cols = Device.Allocate(rows, depth);
-        DeformKernels.Gather(Device.Stream, x.View, offsets.View, cols.View, batch, height, width, InChannels, KernelSize);
+        DeformKernels.Gather(Device.Stream, x.View, offsets.View, cols.View, batch, height, width, InChannels, KernelSize, Style == KernelStyle.Cpu);
         var y = Device.Allocate(batch, outH * outW, OutChannels);
         ConvGemm.Run(Device, Style, cols.View, gemmWeight!.View, gemmBias!.View, y.View, rows, OutChannels, depth);
         return y;

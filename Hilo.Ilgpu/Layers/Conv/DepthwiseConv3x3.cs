@@ -16,10 +16,14 @@ public sealed class DepthwiseConv3x3 : Module
     private Tensor? deviceBias;
 
     /// <summary>Creates the convolution over <paramref name="channels"/> channels.</summary>
-    public DepthwiseConv3x3(ComputeDevice device, int channels) : base(device)
+    /// <param name="device">The device it runs on.</param>
+    /// <param name="channels">C (in = out = groups).</param>
+    /// <param name="style">Kernel variant; default the device's <see cref="ComputeDevice.Style"/> (CPU style: 16 channels per work-item when C is a multiple of 16).</param>
+    public DepthwiseConv3x3(ComputeDevice device, int channels, KernelStyle? style = null) : base(device)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1);
         Channels = channels;
+        Style = style ?? device.Style;
         weight = AddParameter("weight", channels, 1, 3, 3);
         bias = AddParameter("bias", channels);
     }
@@ -27,13 +31,16 @@ public sealed class DepthwiseConv3x3 : Module
     /// <summary>Number of channels (in = out = groups).</summary>
     public int Channels { get; }
 
+    /// <summary>The kernel variant this layer runs.</summary>
+    public KernelStyle Style { get; }
+
     /// <summary>Convolves <paramref name="x"/> (B × H·W × C) into a new tensor of the same shape.</summary>
     public Tensor Forward(Tensor x, int height, int width)
     {
         int batch = TokenMapChecks.Check(nameof(DepthwiseConv3x3), x, Device, height, width, Channels);
         EnsurePrepared();
         var y = Device.Allocate(batch, height * width, Channels);
-        DepthwiseKernels.Forward(Device.Stream, x.View, taps!.View, deviceBias!.View, y.View, batch, height, width, Channels);
+        DepthwiseKernels.Forward(Device.Stream, x.View, taps!.View, deviceBias!.View, y.View, batch, height, width, Channels, Style == KernelStyle.Cpu);
         return y;
     }
 
@@ -53,7 +60,7 @@ public sealed class DepthwiseConv3x3 : Module
 public sealed class DWConv : Module
 {
     /// <summary>Creates the wrapper over <paramref name="channels"/> channels.</summary>
-    public DWConv(ComputeDevice device, int channels) : base(device) => Conv = AddChild("dwconv", new DepthwiseConv3x3(device, channels));
+    public DWConv(ComputeDevice device, int channels, KernelStyle? style = null) : base(device) => Conv = AddChild("dwconv", new DepthwiseConv3x3(device, channels, style));
 
     /// <summary>The wrapped convolution (key <c>dwconv</c>).</summary>
     public DepthwiseConv3x3 Conv { get; }

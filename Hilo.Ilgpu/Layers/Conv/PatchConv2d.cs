@@ -66,7 +66,7 @@ public sealed class PatchConv2d : Module
         var (outH, outW) = OutputSize(height, width);
         int rows = batch * outH * outW, depth = KernelSize * KernelSize * InChannels;
         using var patches = Device.Allocate(rows, depth);
-        PatchKernels.GatherTokens(Device.Stream, x.View, patches.View, batch, height, width, InChannels, KernelSize);
+        PatchKernels.GatherTokens(Device.Stream, x.View, patches.View, batch, height, width, InChannels, KernelSize, Style == KernelStyle.Cpu);
         return Multiply(patches, rows, [batch, outH * outW, OutChannels]);
     }
 
