@@ -1,0 +1,313 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Hilo.Ilgpu.Compute;
+using Hilo.Ilgpu.IO;
+using Hilo.Ilgpu.Models;
+
+namespace Hilo.Ilgpu.Cli;
+
+/// <summary>What <c>hilo infer</c> was asked to do (one property per option).</summary>
+internal sealed record InferOptions
+{
+    public required string Model { get; init; }
+    public string? Weights { get; init; }
+    public string? Input { get; init; }
+    public string? Output { get; init; }
+    public string? Device { get; init; }
+    public int? Batch { get; init; }
+    public bool RandomWeights { get; init; }
+    public int Seed { get; init; }
+    public int Benchmark { get; init; }
+}
+
+/// <summary>
+/// <c>hilo infer --model M --weights FILE --input X.npy [--output Y.npy] [--device D] [--batch N]</c>: LITv2 logits
+/// for a float32 NCHW batch of images. Also <c>--random-weights</c> and <c>--benchmark RUNS</c> for timing without a
+/// checkpoint (docs/litv2.md). Every bad input ends in one line <c>error: …</c> on stderr and exit code 1; the output
+/// file is written atomically, only after every image succeeded.
+/// </summary>
+internal static partial class InferCommand
+{
+    /// <summary>Images per forward pass when <c>--batch</c> is not given.</summary>
+    public const int DefaultBatch = 8;
+
+    public static Command Create()
+    {
+        var model = new Option<string>("--model", "-m") { Description = "litv2-s, litv2-m, litv2-b, litv2-b-384, or a CONFIG.json file.", Required = true };
+        var weights = new Option<string?>("--weights", "-w") { Description = "Checkpoint: torch.save .pth (bare or {'model': ...}) or .safetensors." };
+        var input = new Option<string?>("--input", "-i") { Description = "Images: float32 .npy, NCHW (B × 3 × H × W), normalised as in training." };
+        var output = new Option<string?>("--output", "-o") { Description = "Where to write the logits (.npy, float32, B × classes); without it the top-5 classes per image are printed." };
+        var device = new Option<string?>("--device", "-d") { Description = "cpu, opencl:N, cuda:N, ... (default: the fastest device present)." };
+        var batch = new Option<int?>("--batch", "-b") { Description = $"Images per forward pass (default {DefaultBatch}; 1 with --benchmark and no --input)." };
+        var random = new Option<bool>("--random-weights") { Description = "Use deterministic random weights instead of --weights (for timing)." };
+        var seed = new Option<int>("--seed") { Description = "Seed of --random-weights and of the benchmark's random images.", DefaultValueFactory = _ => 0 };
+        var benchmark = new Option<int>("--benchmark") { Description = "Time RUNS forward passes of one batch after one warm-up and print the time per image (random images at img_size without --input).", DefaultValueFactory = _ => 0 };
+        var command = new Command("infer", "Run a LITv2 classifier on a batch of images (.npy) and write or print the logits.");
+        foreach (var option in new Option[] { model, weights, input, output, device, batch, random, seed, benchmark })
+        {
+            command.Options.Add(option);
+        }
+        command.SetAction(parse => Run(new InferOptions
+        {
+            Model = parse.GetValue(model)!,
+            Weights = parse.GetValue(weights),
+            Input = parse.GetValue(input),
+            Output = parse.GetValue(output),
+            Device = parse.GetValue(device),
+            Batch = parse.GetValue(batch),
+            RandomWeights = parse.GetValue(random),
+            Seed = parse.GetValue(seed),
+            Benchmark = parse.GetValue(benchmark),
+        }, Console.Out, Console.Error));
+        return command;
+    }
+
+    /// <summary>Runs the command; returns the exit code (0, or 1 after printing one <c>error:</c> line to <paramref name="error"/>).</summary>
+    public static int Run(InferOptions options, TextWriter output, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        try
+        {
+            Execute(options, output, error);
+            return 0;
+        }
+        catch (Exception e) when (IsUserError(e))
+        {
+            error.WriteLine("error: " + OneLine(e.Message));
+            return 1;
+        }
+    }
+
+    private static void Execute(InferOptions o, TextWriter output, TextWriter log)
+    {
+        var config = ResolveModel(o.Model);
+        CheckOptions(o);
+        HostTensor? images = o.Input is null ? null : ReadImages(o.Input, config);
+        StateDict? state = o.RandomWeights ? null : LoadCheckpoint(o.Weights!);
+        if (o.Output is not null)
+        {
+            CheckOutputPath(o.Output);
+        }
+
+        string deviceId = o.Device ?? ComputeDevice.FastestDeviceId();
+        using var device = ComputeDevice.Open(deviceId);
+        using var model = new Litv2Model(device, config);
+        if (state is null)
+        {
+            model.InitializeRandom(o.Seed);
+        }
+        else
+        {
+            model.LoadStateDict(state);
+        }
+        string parameters = model.ParameterCount.ToString("N0", CultureInfo.InvariantCulture);
+        log.WriteLine($"{config.Name} ({parameters} parameters) on {device}");
+
+        if (o.Benchmark > 0)
+        {
+            Benchmark(model, images, o, output);
+            if (o.Output is null)
+            {
+                return;
+            }
+            images ??= RandomImages(o.Batch ?? 1, config.ImgSize, o.Seed);
+        }
+        if (images is null)
+        {
+            throw new ArgumentException("--input is required (a float32 NCHW .npy file)");
+        }
+
+        int batch = o.Batch ?? DefaultBatch;
+        var timer = Stopwatch.StartNew();
+        var logits = Classify(model, images, batch);
+        timer.Stop();
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{images.Shape[0]} image(s) of {images.Shape[2]}×{images.Shape[3]} in batches of {batch}: {timer.Elapsed.TotalMilliseconds:0.0} ms"));
+        if (o.Output is not null)
+        {
+            NpyFile.Write(o.Output, logits);
+            log.WriteLine($"wrote logits {logits.ShapeText} to {o.Output}");
+        }
+        else
+        {
+            PrintTop5(logits, output);
+        }
+    }
+
+    /// <summary>A preset name, or a path to a CONFIG.json file.</summary>
+    internal static Litv2Config ResolveModel(string model)
+    {
+        if (Litv2Config.IsPreset(model))
+        {
+            return Litv2Config.Preset(model);
+        }
+        if (File.Exists(model))
+        {
+            return Litv2ConfigJson.Read(model);
+        }
+        string hint = model.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? $"config file not found: {model}" : $"unknown model '{model}'";
+        throw new ArgumentException($"{hint}: use {string.Join(", ", Litv2Config.PresetNames)} or the path of a CONFIG.json file");
+    }
+
+    private static void CheckOptions(InferOptions o)
+    {
+        if (o.RandomWeights && o.Weights is not null)
+        {
+            throw new ArgumentException("give either --weights or --random-weights, not both");
+        }
+        if (!o.RandomWeights && o.Weights is null)
+        {
+            throw new ArgumentException("--weights is required (a .pth or .safetensors checkpoint), or --random-weights for timing");
+        }
+        if (o.Batch is < 1)
+        {
+            throw new ArgumentException($"--batch must be at least 1, got {o.Batch}");
+        }
+        if (o.Benchmark < 0)
+        {
+            throw new ArgumentException($"--benchmark must be a number of runs ≥ 1, got {o.Benchmark}");
+        }
+        if (o.Input is null && o.Benchmark == 0)
+        {
+            throw new ArgumentException("--input is required (a float32 NCHW .npy file)");
+        }
+    }
+
+    private static StateDict LoadCheckpoint(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"weights file not found: {path}", path);
+        }
+        return CheckpointLoader.Load(path);
+    }
+
+    /// <summary>Reads and checks the input images: float .npy, rank 4, 3 channels, big enough for the model.</summary>
+    internal static HostTensor ReadImages(string path, Litv2Config config)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"input file not found: {path}", path);
+        }
+        var images = NpyFile.Read(path);
+        var s = images.Shape;
+        if (images.Rank != 4)
+        {
+            throw new ArgumentException($"{path}: expected images of rank 4 (B × 3 × H × W, NCHW), got shape {images.ShapeText}");
+        }
+        if (s[1] != Litv2Config.InChannels)
+        {
+            throw new ArgumentException($"{path}: expected {Litv2Config.InChannels} channels in dimension 1 (NCHW), got shape {images.ShapeText}" +
+                (s[3] == Litv2Config.InChannels ? " (this looks like NHWC: transpose to NCHW)" : ""));
+        }
+        int min = Litv2Config.MinImageSide;
+        if (s[0] < 1 || s[2] < min || s[3] < min)
+        {
+            throw new ArgumentException($"{path}: {config.Name} needs at least one image of at least {min}×{min} pixels, got shape {images.ShapeText}");
+        }
+        int bad = Array.FindIndex(images.Data, v => !float.IsFinite(v));
+        if (bad >= 0)
+        {
+            throw new ArgumentException($"{path}: the images contain NaN or infinity (first at flat index {bad})");
+        }
+        return images;
+    }
+
+    private static void CheckOutputPath(string path)
+    {
+        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null && !Directory.Exists(directory))
+        {
+            throw new DirectoryNotFoundException($"output directory does not exist: {directory}");
+        }
+        if (Directory.Exists(path))
+        {
+            throw new IOException($"output path is a directory: {path}");
+        }
+    }
+
+    /// <summary>Logits of every image (N × classes), computed <paramref name="batch"/> images at a time.</summary>
+    internal static HostTensor Classify(Litv2Model model, HostTensor images, int batch)
+    {
+        int n = images.Shape[0], c = images.Shape[1], h = images.Shape[2], w = images.Shape[3];
+        int perImage = c * h * w, classes = model.Config.NumClasses;
+        var logits = new float[(long)n * classes];
+        for (int start = 0; start < n; start += batch)
+        {
+            int count = Math.Min(batch, n - start);
+            using var chunk = model.Device.Upload(images.Data.AsSpan(start * perImage, count * perImage), count, c, h, w);
+            using var result = model.Forward(chunk);
+            result.ToArray().CopyTo(logits, (long)start * classes);
+        }
+        return new HostTensor([n, classes], logits);
+    }
+
+    private static void Benchmark(Litv2Model model, HostTensor? images, InferOptions o, TextWriter output)
+    {
+        int batch = o.Batch ?? (images is null ? 1 : DefaultBatch);
+        images ??= RandomImages(batch, model.Config.ImgSize, o.Seed);
+        int count = Math.Min(batch, images.Shape[0]);
+        int c = images.Shape[1], h = images.Shape[2], w = images.Shape[3];
+        using var chunk = model.Device.Upload(images.Data.AsSpan(0, count * c * h * w), count, c, h, w);
+        model.Forward(chunk).Dispose(); // warm-up: builds every kernel
+        model.Device.Synchronize();
+        var times = new List<double>();
+        for (int run = 0; run < o.Benchmark; run++)
+        {
+            var timer = Stopwatch.StartNew();
+            using (var logits = model.Forward(chunk))
+            {
+                model.Device.Synchronize();
+            }
+            times.Add(timer.Elapsed.TotalMilliseconds / count);
+        }
+        times.Sort();
+        double mean = times.Average(), best = times[0], median = times[times.Count / 2];
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{model.Architecture} on {model.Device.Info.Id} ({model.Device.Info.Name}), batch {count}, {h}×{w}, {o.Benchmark} run(s) after 1 warm-up: " +
+            $"{mean:0.0} ms per image (median {median:0.0}, best {best:0.0}), {1000 / mean:0.00} images/s"));
+    }
+
+    private static HostTensor RandomImages(int batch, int size, int seed)
+    {
+        var random = new Random(seed);
+        var data = new float[(long)batch * Litv2Config.InChannels * size * size];
+        for (int i = 0; i < data.Length; i++)
+        {
+            data[i] = (float)(random.NextDouble() * 4 - 2);
+        }
+        return new HostTensor([batch, Litv2Config.InChannels, size, size], data);
+    }
+
+    /// <summary>Prints, for every image, the five most likely classes with their softmax probabilities.</summary>
+    internal static void PrintTop5(HostTensor logits, TextWriter output)
+    {
+        int n = logits.Shape[0], classes = logits.Shape[1];
+        for (int i = 0; i < n; i++)
+        {
+            float[] row = logits.Data[(i * classes)..((i + 1) * classes)];
+            double max = row.Max();
+            double sum = row.Sum(v => Math.Exp(v - max));
+            var top = Enumerable.Range(0, classes).OrderByDescending(k => row[k]).ThenBy(k => k).Take(5)
+                .Select(k => string.Create(CultureInfo.InvariantCulture, $"{k} ({Math.Exp(row[k] - max) / sum:0.0000})"));
+            output.WriteLine($"image {i}: {string.Join("  ", top)}");
+        }
+    }
+
+    private static bool IsUserError(Exception e) => e is CheckpointException or Litv2ConfigException or ArgumentException
+        or IOException or UnauthorizedAccessException or DeviceNotFoundException or DeviceOutOfMemoryException or DeviceException;
+
+    /// <summary>The message on one line: line breaks (e.g. of a key-mismatch list) become "; " (a space after a colon).</summary>
+    internal static string OneLine(string message)
+    {
+        string text = message.Trim();
+        return LineBreaks().Replace(text, m => m.Index > 0 && text[m.Index - 1] == ':' ? " " : "; ");
+    }
+
+    [GeneratedRegex(@"\s*\r?\n\s*")]
+    private static partial Regex LineBreaks();
+}

@@ -1,0 +1,197 @@
+using Hilo.Ilgpu.Compute;
+using Hilo.Ilgpu.IO;
+using Hilo.Ilgpu.Models;
+using Hilo.Ilgpu.Tests.Layers;
+
+namespace Hilo.Ilgpu.Tests.Models;
+
+/// <summary>
+/// The tiny LITv2 end to end against PyTorch (Fixtures/Litv2): every checkpoint form × every input size, logits and
+/// per-stage maps; plus memory, bad input and bad checkpoints. Written once, run on every backend present.
+/// </summary>
+public abstract class Litv2ModelSuite(ComputeDeviceFixture fixture)
+{
+    private const double Atol = 1e-4;
+
+    protected ComputeDevice Device => fixture.Get();
+
+    public static TheoryData<string, string> Cases()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (string checkpoint in Litv2TestData.Checkpoints)
+        {
+            foreach (string input in Litv2TestData.Inputs)
+            {
+                data.Add(checkpoint, input);
+            }
+        }
+        return data;
+    }
+
+    private void Log(string line) => TestContext.Current.TestOutputHelper?.WriteLine($"[{fixture.Backend}] {line}");
+
+    private Litv2Model TinyModel(string checkpoint = "tiny_bare.pth")
+    {
+        var model = new Litv2Model(Device, Litv2TestData.Tiny);
+        model.LoadStateDict(Litv2TestData.State(checkpoint));
+        return model;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void LogitsMatchPyTorch(string checkpoint, string input)
+    {
+        using var model = TinyModel(checkpoint);
+        var images = Litv2TestData.Input(input);
+        using var x = Device.Upload(images);
+        using var logits = model.Forward(x);
+        Assert.Equal([2, 10], logits.Shape);
+        double err = Litv2TestData.MaxAbsDiff(logits.ToArray(), Litv2TestData.Logits(input).Data);
+        Log($"{checkpoint} {input}: logits max abs error {err:G3}");
+        Assert.True(err <= Atol, $"{checkpoint} {input}: logits max abs error {err:G4} > {Atol}");
+    }
+
+    [Theory]
+    [InlineData("32x32")]
+    [InlineData("32x48")]
+    [InlineData("36x50")]
+    public void StageMapsPooledAndLogitsMatchPyTorch(string input)
+    {
+        using var model = TinyModel("tiny_wrapped.pth");
+        var want = Litv2TestData.Stages(input);
+        using var x = Device.Upload(Litv2TestData.Input(input));
+        using var features = model.ForwardFeatures(x);
+        Assert.Equal(4, features.Stages.Count);
+        for (int i = 0; i < 4; i++)
+        {
+            var map = features.Stages[i].ToHostNchw();
+            var expected = want[$"stage{i}"];
+            Assert.Equal(expected.Shape, map.Shape);
+            double e = Litv2TestData.MaxAbsDiff(map.Data, expected.Data);
+            Log($"{input} stage{i} {map.ShapeText}: max abs error {e:G3}");
+            Assert.True(e <= Atol, $"{input} stage{i}: max abs error {e:G4}");
+        }
+        double pooled = Litv2TestData.MaxAbsDiff(features.Pooled.ToArray(), want["pooled"].Data);
+        double logits = Litv2TestData.MaxAbsDiff(features.Logits.ToArray(), want["logits"].Data);
+        Log($"{input} pooled {pooled:G3}, logits {logits:G3}");
+        Assert.True(pooled <= Atol && logits <= Atol, $"pooled {pooled:G4}, logits {logits:G4}");
+    }
+
+    [Fact]
+    public void AnyBatchSizeGivesTheSameLogitsPerImage()
+    {
+        using var model = TinyModel();
+        var images = Litv2TestData.Input("36x50");
+        var want = Litv2TestData.Logits("36x50").Data;
+        int per = 3 * 36 * 50;
+        using var one = Device.Upload(images.Data.AsSpan(per, per), 1, 3, 36, 50);
+        using var logits = model.Forward(one);
+        Assert.True(Litv2TestData.MaxAbsDiff(logits.ToArray(), want.AsSpan(10, 10)) <= Atol);
+        // Batch 3: the two fixture images and the first again.
+        var three = images.Data.Concat(images.Data.AsSpan(0, per).ToArray()).ToArray();
+        using var x3 = Device.Upload(three, 3, 3, 36, 50);
+        using var logits3 = model.Forward(x3);
+        var got = logits3.ToArray();
+        Assert.True(Litv2TestData.MaxAbsDiff(got.AsSpan(0, 20), want) <= Atol);
+        Assert.True(Litv2TestData.MaxAbsDiff(got.AsSpan(20, 10), want.AsSpan(0, 10)) <= Atol);
+    }
+
+    [Fact]
+    public void ForwardFreesEveryIntermediate()
+    {
+        var accelerator = Device.Accelerator;
+        long baseline = accelerator.AllocatedBytes;
+        var model = TinyModel();
+        long weights = accelerator.AllocatedBytes - baseline;
+        Assert.True(weights >= 4L * model.ParameterCount, $"{weights} bytes of weights for {model.ParameterCount} parameters");
+        var x = Device.Upload(Litv2TestData.Input("36x50"));
+        long ready = baseline + weights + 4L * x.Length;
+        Assert.Equal(ready, accelerator.AllocatedBytes);
+        for (int run = 0; run < 2; run++)
+        {
+            model.Forward(x).Dispose();
+            Device.Synchronize();
+            Assert.Equal(ready, accelerator.AllocatedBytes);
+        }
+        using (model.ForwardFeatures(x))
+        {
+            Assert.True(accelerator.AllocatedBytes > ready);
+        }
+        Assert.Equal(ready, accelerator.AllocatedBytes);
+        x.Dispose();
+        model.Dispose();
+        Assert.Equal(baseline, accelerator.AllocatedBytes);
+    }
+
+    [Fact]
+    public void BadImagesAreRefusedWithTheShapes()
+    {
+        using var model = TinyModel();
+        using var rank3 = Device.Allocate(3, 32, 32);
+        var e = Assert.Throws<ArgumentException>(() => model.Forward(rank3));
+        Assert.Contains("expected images of shape [B, 3, H, W] (NCHW), got [3, 32, 32]", e.Message, StringComparison.Ordinal);
+        using var gray = Device.Allocate(1, 1, 32, 32);
+        e = Assert.Throws<ArgumentException>(() => model.Forward(gray));
+        Assert.Contains("got [1, 1, 32, 32]", e.Message, StringComparison.Ordinal);
+        using var small = Device.Allocate(1, 3, 28, 64);
+        e = Assert.Throws<ArgumentException>(() => model.Forward(small));
+        Assert.Contains("at least 29×29", e.Message, StringComparison.Ordinal);
+        Assert.Contains("tiny_config", e.Message, StringComparison.Ordinal);
+        using var fresh = new Litv2Model(Device, Litv2TestData.Tiny);
+        using var ok = Device.Allocate(1, 3, 32, 32);
+        Assert.Throws<InvalidOperationException>(() => fresh.Forward(ok));
+    }
+
+    [Fact]
+    public void CheckpointForAnotherArchitectureReportsEveryMismatch()
+    {
+        // The tiny checkpoint against litv2-s: every key is mis-shaped or missing, all reported with the architecture.
+        using var big = new Litv2Model(Device, Litv2Config.Preset("litv2-s"));
+        var e = Assert.Throws<CheckpointMismatchException>(() => big.LoadStateDict(Litv2TestData.State("tiny_bare.pth")));
+        Assert.Equal("litv2-s", e.Architecture);
+        Assert.Contains("litv2-s", e.Message, StringComparison.Ordinal);
+        var tiny = Litv2TestData.State("tiny_bare.pth");
+        var differing = OfficialLitv2Keys.Spec(big.Config)
+            .Where(s => !s.Key.EndsWith("num_batches_tracked", StringComparison.Ordinal))
+            .Where(s => !tiny.TryGetValue(s.Key, out var t) || !t.HasShape(s.Shape)).ToList();
+        Assert.True(differing.Count > 200);
+        Assert.Equal(differing.Select(s => s.Key).Order(StringComparer.Ordinal),
+            e.Missing.Concat(e.MisShaped.Select(m => m.Key)).Order(StringComparer.Ordinal));
+        Assert.Contains("layers.2.blocks.5.attn.l_q.weight", e.Missing);
+        Assert.Contains(e.MisShaped, m => m.Key == "patch_embed.proj.weight");
+        Assert.Empty(e.Unexpected);
+
+        // A deeper tiny model: exactly the third stage-3 block is missing; a shallower one: it is unexpected.
+        using var deeper = new Litv2Model(Device, Litv2TestData.Tiny with { Depths = [1, 1, 3, 1] });
+        e = Assert.Throws<CheckpointMismatchException>(() => deeper.LoadStateDict(Litv2TestData.State("tiny_bare.pth")));
+        Assert.All(e.Missing, k => Assert.StartsWith("layers.2.blocks.2.", k, StringComparison.Ordinal));
+        Assert.Equal(deeper.Layers[2].Blocks[2].NamedParameters().Count(), e.Missing.Count);
+        Assert.Empty(e.Unexpected);
+        using var shallower = new Litv2Model(Device, Litv2TestData.Tiny with { Depths = [1, 1, 1, 1], Alpha = 0.5 });
+        e = Assert.Throws<CheckpointMismatchException>(() => shallower.LoadStateDict(Litv2TestData.State("tiny_bare.pth")));
+        Assert.All(e.Unexpected, k => Assert.StartsWith("layers.2.blocks.1.", k, StringComparison.Ordinal));
+        Assert.NotEmpty(e.MisShaped); // alpha 0.5 splits the heads 2/2 instead of 3/1
+        Assert.All(e.MisShaped, m => Assert.Contains(".attn.", m.Key, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void NonFiniteWeightsAreReportedWithTheirKeyAndNothingIsLoaded()
+    {
+        using var model = TinyModel();
+        var state = Litv2TestData.WithChange(Litv2TestData.State("tiny_bare.pth"), "layers.2.blocks.1.attn.l_kv.weight", d => d[5] = float.NaN);
+        state = Litv2TestData.WithChange(state, "head.bias", d => d[0] = float.PositiveInfinity);
+        var e = Assert.Throws<NonFiniteWeightsException>(() => model.LoadStateDict(state));
+        Assert.Equal(["layers.2.blocks.1.attn.l_kv.weight", "head.bias"], e.Entries.Select(x => x.Key));
+        Assert.Contains("layers.2.blocks.1.attn.l_kv.weight", e.Message, StringComparison.Ordinal);
+        // The model still holds the good weights.
+        using var x = Device.Upload(Litv2TestData.Input("32x32"));
+        using var logits = model.Forward(x);
+        Assert.True(Litv2TestData.MaxAbsDiff(logits.ToArray(), Litv2TestData.Logits("32x32").Data) <= Atol);
+    }
+}
+
+public sealed class CpuLitv2Model(CpuDeviceFixture fixture) : Litv2ModelSuite(fixture), IClassFixture<CpuDeviceFixture>;
+
+public sealed class OpenCLLitv2Model(OpenCLDeviceFixture fixture) : Litv2ModelSuite(fixture), IClassFixture<OpenCLDeviceFixture>;
+
+public sealed class CudaLitv2Model(CudaDeviceFixture fixture) : Litv2ModelSuite(fixture), IClassFixture<CudaDeviceFixture>;

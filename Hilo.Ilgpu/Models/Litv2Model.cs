@@ -1,0 +1,180 @@
+using System.Globalization;
+using Hilo.Ilgpu.IO;
+using Hilo.Ilgpu.Layers;
+using Hilo.Ilgpu.Modules;
+
+namespace Hilo.Ilgpu.Models;
+
+/// <summary>
+/// The LITv2 image classifier (Pan et al., "Fast Vision Transformers with HiLo Attention"), with the official
+/// classification model's module tree and state-dict keys: <c>patch_embed</c> → <c>layers.0</c> … <c>layers.3</c>
+/// (blocks, then a deformable token merging <c>downsample</c> after stages 1–3) → <c>norm</c> → mean over tokens →
+/// <c>head</c>. Any image size of at least <see cref="Litv2Config.MinImageSide"/> pixels per side and any batch
+/// size: the image is zero-padded at the bottom/right to a multiple of 4, HiLo pads its maps to multiples of its
+/// window, and a merging of an odd-sized map drops the last row/column (⌊H/2⌋ × ⌊W/2⌋), as the official detection
+/// backbone does. See docs/litv2.md.
+/// </summary>
+public sealed class Litv2Model : Module
+{
+    /// <summary>Creates the model with zero weights; load them with <see cref="LoadStateDict(StateDict)"/>, <see cref="LoadWeights"/> or <see cref="Module.InitializeRandom"/>.</summary>
+    /// <exception cref="ArgumentException">The config is invalid.</exception>
+    public Litv2Model(ComputeDevice device, Litv2Config config) : base(device)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        Config = config;
+        PatchEmbed = AddChild("patch_embed", new PatchEmbed(device, config.EmbedDim, Litv2Config.InChannels, Litv2Config.PatchSize));
+        Layers = AddChild("layers", new ModuleList<Litv2Stage>(device));
+        for (int i = 0; i < Litv2Config.StageCount; i++)
+        {
+            Layers.Add(new Litv2Stage(device, config, i));
+        }
+        Norm = AddChild("norm", new LayerNorm(device, config.NumFeatures));
+        Head = AddChild("head", new Linear(device, config.NumFeatures, config.NumClasses));
+    }
+
+    /// <summary>The hyperparameters.</summary>
+    public Litv2Config Config { get; }
+
+    /// <summary>The architecture name used in messages (the config's name, e.g. <c>litv2-s</c>).</summary>
+    public string Architecture => Config.Name;
+
+    /// <summary><c>patch_embed</c>.</summary>
+    public PatchEmbed PatchEmbed { get; }
+
+    /// <summary><c>layers</c>: the four stages.</summary>
+    public ModuleList<Litv2Stage> Layers { get; }
+
+    /// <summary><c>norm</c>: the final LayerNorm.</summary>
+    public LayerNorm Norm { get; }
+
+    /// <summary><c>head</c>: the classifier.</summary>
+    public Linear Head { get; }
+
+    /// <summary>Loads weights strictly (every missing, unexpected or mis-shaped key reported, with <see cref="Architecture"/>).</summary>
+    /// <exception cref="CheckpointMismatchException">The state dict does not fit this architecture.</exception>
+    /// <exception cref="NonFiniteWeightsException">A weight is NaN or infinite (the key is named).</exception>
+    public void LoadStateDict(StateDict state) => LoadStateDict(state, Architecture);
+
+    /// <summary>Loads a checkpoint file (torch.save zip, bare or wrapped in <c>{'model': …}</c>, or .safetensors; <c>module.</c> prefixes removed).</summary>
+    public void LoadWeights(string path) => LoadStateDict(CheckpointLoader.Load(path));
+
+    /// <summary>Token map size of each stage for an image of <paramref name="height"/> × <paramref name="width"/> pixels.</summary>
+    public static IReadOnlyList<(int Height, int Width)> StageSizes(int height, int width)
+    {
+        var sizes = new List<(int, int)>();
+        int h = (height + Litv2Config.PatchSize - 1) / Litv2Config.PatchSize;
+        int w = (width + Litv2Config.PatchSize - 1) / Litv2Config.PatchSize;
+        for (int i = 0; i < Litv2Config.StageCount; i++)
+        {
+            sizes.Add((h, w));
+            h /= 2;
+            w /= 2;
+        }
+        return sizes;
+    }
+
+    /// <summary>Classifies <paramref name="images"/> (NCHW, B × 3 × H × W, normalised as in training); returns new B × num_classes logits.</summary>
+    /// <exception cref="ArgumentException">Wrong rank, channels, or an image smaller than <see cref="Litv2Config.MinImageSide"/>.</exception>
+    public Tensor Forward(Tensor images)
+    {
+        var (logits, pooled, _) = Run(images, keepStages: false);
+        pooled.Dispose();
+        return logits;
+    }
+
+    /// <summary>
+    /// Runs the model and keeps every stage's map (see <see cref="FeatureMap"/>), the pooled features and the logits,
+    /// for dense-prediction users. Dispose the result.
+    /// </summary>
+    public Litv2Features ForwardFeatures(Tensor images)
+    {
+        var (logits, pooled, stages) = Run(images, keepStages: true);
+        return new Litv2Features(stages!, pooled, logits);
+    }
+
+    private (Tensor Logits, Tensor Pooled, List<FeatureMap>? Stages) Run(Tensor images, bool keepStages)
+    {
+        CheckImages(images);
+        EnsurePrepared();
+        var stages = keepStages ? new List<FeatureMap>() : null;
+        Tensor? x = null;
+        try
+        {
+            (x, int h, int w) = PatchEmbed.Forward(images);
+            foreach (var stage in Layers.Items)
+            {
+                stage.Apply(x, h, w);
+                stages?.Add(new FeatureMap(x, h, w));
+                if (stage.Downsample is { } merge)
+                {
+                    var previous = x;
+                    (x, h, w) = merge.Forward(previous, h, w);
+                    if (!keepStages)
+                    {
+                        previous.Dispose();
+                    }
+                }
+            }
+            Tensor pooled;
+            using (var normed = Norm.Forward(x))
+            {
+                pooled = Ops.MeanOverTokens(normed);
+            }
+            try
+            {
+                var logits = Head.Forward(pooled);
+                if (!keepStages)
+                {
+                    x.Dispose();
+                }
+                return (logits, pooled, stages);
+            }
+            catch
+            {
+                pooled.Dispose();
+                throw;
+            }
+        }
+        catch
+        {
+            if (stages is not null)
+            {
+                foreach (var s in stages.Where(s => s.Tokens != x))
+                {
+                    s.Tokens.Dispose();
+                }
+            }
+            x?.Dispose();
+            throw;
+        }
+    }
+
+    private void CheckImages(Tensor images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        if (images.Device != Device)
+        {
+            throw new ArgumentException($"LITv2 ({Architecture}): the images are on {images.Device.Info.Id}, the model on {Device.Info.Id}.", nameof(images));
+        }
+        if (images.Rank != 4 || images.Dim(1) != Litv2Config.InChannels)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"LITv2 ({Architecture}): expected images of shape [B, {Litv2Config.InChannels}, H, W] (NCHW), got {images.ShapeText}."), nameof(images));
+        }
+        int min = Litv2Config.MinImageSide;
+        if (images.Dim(0) < 1 || images.Dim(2) < min || images.Dim(3) < min)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"LITv2 ({Architecture}): images must be at least {min}×{min} pixels and the batch at least 1 (three 2×2 token mergings follow the 4×4 patch embedding), got {images.ShapeText}."), nameof(images));
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void PrepareCore()
+    {
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"LITv2 {Config} ({ParameterCount.ToString("N0", CultureInfo.InvariantCulture)} parameters)";
+}
