@@ -21,6 +21,15 @@ public abstract partial class BasicLayerTests
         double linear = Best(() => layer.ForwardInto(x, y.View, Out, 0), 3);
         double flop = 2.0 * Rows * In * Out;
         Log(Invariant($"Linear {Rows}x{In} -> {Out} ({layer.Style}-style) on {Device.Info.Name}: {linear * 1e3:F1} ms, {flop / linear / 1e9:F1} GFLOP/s"));
+        if (layer.Style == KernelStyle.Cpu)
+        {
+            // Same run, the plain panel GEMM (no bias, no strides) on the same shape, for a ratio.
+            using var packed = Device.Allocate(Hilo.Ilgpu.Kernels.Gemm.PanelGemmKernels.PackedLength(In, Out));
+            using var w = Upload(RandomFloats(rng, In * Out), In, Out);
+            Hilo.Ilgpu.Kernels.Gemm.PanelGemmKernels.Pack(Device.Stream, w.View, packed.View, In, Out);
+            double plain = Best(() => Hilo.Ilgpu.Kernels.Gemm.PanelGemmKernels.Multiply(Device.Stream, x.View, packed.View, y.View, Rows, Out, In), 3);
+            Log(Invariant($"plain PanelGemm, same shape: {plain * 1e3:F1} ms, {flop / plain / 1e9:F1} GFLOP/s"));
+        }
 
         using var g = Upload(RandomFloats(rng, 5_000_000, 4.0), 5_000_000);
         double gelu = Best(() => Ops.GeluInPlace(g), 3);
