@@ -1,0 +1,186 @@
+#!/usr/bin/python3
+"""PyTorch CPU baseline for the paper's speed protocols (DESIGN.md §1, §6), in the JSON format of
+`hilo compare --json`, so the two can be compared side by side (tools/compare_with_pytorch.sh).
+
+Uses our own reference layers (tools/reference/), fp32, inference mode, a fixed thread count.
+
+  /usr/bin/python3 tools/bench_pytorch.py --protocol attention --json pytorch-attention.json
+  /usr/bin/python3 tools/bench_pytorch.py --protocol model --models litv2-s --batch 16 --runs 5
+  /usr/bin/python3 tools/bench_pytorch.py --quick          # smoke test: tiny batch, 2 runs
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ATTENTIONS = ["hilo", "sra", "local-window", "msa"]
+MODELS = ["litv2-s", "litv2-m", "litv2-b"]
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--protocol", choices=["attention", "model"], default="attention")
+    p.add_argument("--models", default="litv2-s",
+                   help="model protocol: comma-separated, from " + ",".join(MODELS))
+    p.add_argument("--layers", default=",".join(ATTENTIONS),
+                   help="attention protocol: comma-separated, from " + ",".join(ATTENTIONS))
+    p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--runs", type=int, default=30, help="timed forwards (default 30)")
+    p.add_argument("--warmup", type=int, default=None,
+                   help="untimed forwards first (default: 3 for attention, 1 for model)")
+    p.add_argument("--threads", type=int, default=2, help="intra-op threads, also OpenBLAS/OpenMP (default 2)")
+    p.add_argument("--json", dest="json_path", help="write results as {\"results\": [...]} to this file")
+    p.add_argument("--quick", action="store_true", help="smoke test: batch 2, 2 runs, 1 warm-up")
+    p.add_argument("--seed", type=int, default=0)
+    a = p.parse_args(argv)
+    if a.quick:
+        a.batch, a.runs, a.warmup = 2, 2, 1
+    if a.warmup is None:
+        a.warmup = 3 if a.protocol == "attention" else 1
+    if a.batch < 1 or a.runs < 1 or a.warmup < 0 or a.threads < 1:
+        p.error("--batch, --runs and --threads must be >= 1, --warmup >= 0")
+    return a
+
+
+def blas_description():
+    """Name and version of the BLAS the process actually loaded (Debian's torch links libblas.so.3,
+    which update-alternatives points at OpenBLAS or the reference BLAS)."""
+    import ctypes
+    path = None
+    try:
+        with open("/proc/self/maps") as f:
+            for line in f:
+                if "libblas" in line or "libopenblas" in line:
+                    path = line.split()[-1]
+                    break
+    except OSError:
+        pass
+    if path is None:
+        return "BLAS unknown"
+    try:
+        fn = ctypes.CDLL(path).openblas_get_config
+        fn.restype = ctypes.c_char_p
+        words = fn().decode().split()
+        desc = " ".join(words[:2])          # "OpenBLAS 0.3.21"
+        if "openblas-pthread" in path:
+            desc += " pthread"
+        elif "openblas-openmp" in path:
+            desc += " openmp"
+        return desc
+    except (OSError, AttributeError):
+        return "reference BLAS (" + os.path.realpath(path) + ")"
+
+
+def build_attention(name):
+    from reference.hilo_ref import HiLo, SRA, WindowAttention, MSA
+    dim, heads = 768, 12
+    if name == "hilo":
+        return HiLo(dim, heads, qkv_bias=True, window_size=2, alpha=0.9)
+    if name == "sra":
+        return SRA(dim, heads, qkv_bias=True, sr_ratio=2)
+    if name == "local-window":
+        return WindowAttention(dim, heads, window_size=7, qkv_bias=True, rel_pos_bias=False)
+    if name == "msa":
+        return MSA(dim, heads, qkv_bias=True)
+    raise SystemExit(f"unknown attention layer '{name}' (expected one of {', '.join(ATTENTIONS)})")
+
+
+def build_model(name):
+    from reference import litv2_ref
+    if name not in litv2_ref.PRESETS:
+        raise SystemExit(f"unknown model '{name}' (expected one of {', '.join(litv2_ref.PRESETS)})")
+    cfg = litv2_ref.preset_config(name)
+    return litv2_ref.build(cfg), cfg["img_size"]
+
+
+def time_forward(torch, fn, warmup, runs):
+    with torch.inference_mode():
+        for _ in range(warmup):
+            fn()
+        start = time.perf_counter()
+        for _ in range(runs):
+            fn()
+        return time.perf_counter() - start
+
+
+def main(argv):
+    args = parse_args(argv)
+    # OpenBLAS and OpenMP read their thread counts at load time: set them before importing torch.
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(args.threads)
+    sys.path.insert(0, HERE)
+    import torch
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    torch.mm(torch.ones(64, 64), torch.ones(64, 64))      # make sure the BLAS is loaded
+    device_name = f"PyTorch {torch.__version__} ({blas_description()}, {torch.get_num_threads()} threads)"
+    print(device_name, flush=True)
+
+    results = []
+    if args.protocol == "attention":
+        names = [n.strip() for n in args.layers.split(",") if n.strip()]
+        h = w = 14
+        for name in names:
+            layer = build_attention(name).eval()
+            x = torch.randn(args.batch, h * w, 768)
+            secs = time_forward(torch, lambda: layer(x, h, w), args.warmup, args.runs)
+            results.append(record(args, device_name, name, layer, secs))
+            print_row(results[-1])
+    else:
+        names = [n.strip() for n in args.models.split(",") if n.strip()]
+        for name in names:
+            model, size = build_model(name)
+            model.eval()
+            img = torch.randn(args.batch, 3, size, size)
+            secs = time_forward(torch, lambda: model(img), args.warmup, args.runs)
+            results.append(record(args, device_name, name, model, secs))
+            print_row(results[-1])
+
+    print_table(results)
+    if args.json_path:
+        with open(args.json_path, "w") as f:
+            json.dump({"results": results}, f, indent=2)
+            f.write("\n")
+        print(f"wrote {args.json_path}")
+    return 0
+
+
+def record(args, device_name, name, module, secs):
+    return {
+        "device": "pytorch-cpu",
+        "device_name": device_name,
+        "device_kind": "cpu",
+        "protocol": args.protocol,
+        "name": name,
+        "batch": args.batch,
+        "runs": args.runs,
+        "images_per_second": args.runs * args.batch / secs,
+        "ms_per_batch": secs / args.runs * 1000.0,
+        "params": sum(p.numel() for p in module.parameters()),
+        "flops": None,
+        "peak_memory_bytes": None,
+        "date": time.strftime("%Y-%m-%d"),
+    }
+
+
+def print_row(r):
+    print(f"  {r['name']:<14} {r['images_per_second']:9.1f} img/s  {r['ms_per_batch']:10.1f} ms/batch",
+          flush=True)
+
+
+def print_table(results):
+    if not results:
+        return
+    msa = next((r for r in results if r["name"] == "msa"), None)
+    print()
+    print(f"{'device':<12} {'name':<14} {'batch':>5} {'img/s':>9} {'ms/batch':>10} {'vs MSA':>7} {'params':>12}")
+    for r in results:
+        ratio = f"{r['images_per_second'] / msa['images_per_second']:.2f}x" if msa else "-"
+        print(f"{r['device']:<12} {r['name']:<14} {r['batch']:>5} {r['images_per_second']:>9.1f} "
+              f"{r['ms_per_batch']:>10.1f} {ratio:>7} {r['params']:>12,}")
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
