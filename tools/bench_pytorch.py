@@ -22,10 +22,9 @@ MODELS = ["litv2-s", "litv2-m", "litv2-b"]
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--protocol", choices=["attention", "model"], default="attention")
-    p.add_argument("--models", default="litv2-s",
-                   help="model protocol: comma-separated, from " + ",".join(MODELS))
-    p.add_argument("--layers", default=",".join(ATTENTIONS),
-                   help="attention protocol: comma-separated, from " + ",".join(ATTENTIONS))
+    p.add_argument("--models", "--layers", dest="models", default=None,
+                   help="comma-separated subjects, as in `hilo compare --models`: " + ",".join(MODELS)
+                   + " (model protocol; default litv2-s) or " + ",".join(ATTENTIONS) + " (attention; default all)")
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--runs", type=int, default=30, help="timed forwards (default 30)")
     p.add_argument("--warmup", type=int, default=None,
@@ -37,6 +36,8 @@ def parse_args(argv):
     a = p.parse_args(argv)
     if a.quick:
         a.batch, a.runs, a.warmup = 2, 2, 1
+    if a.models is None:
+        a.models = ",".join(ATTENTIONS) if a.protocol == "attention" else "litv2-s"
     if a.warmup is None:
         a.warmup = 3 if a.protocol == "attention" else 1
     if a.batch < 1 or a.runs < 1 or a.warmup < 0 or a.threads < 1:
@@ -120,7 +121,7 @@ def main(argv):
 
     results = []
     if args.protocol == "attention":
-        names = [n.strip() for n in args.layers.split(",") if n.strip()]
+        names = [n.strip() for n in args.models.split(",") if n.strip()]
         h = w = 14
         for name in names:
             layer = build_attention(name).eval()
