@@ -29,6 +29,8 @@ def parse_args(argv):
     p.add_argument("--runs", type=int, default=30, help="timed forwards (default 30)")
     p.add_argument("--warmup", type=int, default=None,
                    help="untimed forwards first (default: 3 for attention, 1 for model)")
+    p.add_argument("--repeat", type=int, default=1,
+                   help="repeat the timed loop N times and keep the fastest (for busy shared machines; default 1)")
     p.add_argument("--threads", type=int, default=2, help="intra-op threads, also OpenBLAS/OpenMP (default 2)")
     p.add_argument("--json", dest="json_path", help="write results as {\"results\": [...]} to this file")
     p.add_argument("--quick", action="store_true", help="smoke test: batch 2, 2 runs, 1 warm-up")
@@ -40,8 +42,8 @@ def parse_args(argv):
         a.models = ",".join(ATTENTIONS) if a.protocol == "attention" else "litv2-s"
     if a.warmup is None:
         a.warmup = 3 if a.protocol == "attention" else 1
-    if a.batch < 1 or a.runs < 1 or a.warmup < 0 or a.threads < 1:
-        p.error("--batch, --runs and --threads must be >= 1, --warmup >= 0")
+    if a.batch < 1 or a.runs < 1 or a.warmup < 0 or a.threads < 1 or a.repeat < 1:
+        p.error("--batch, --runs, --repeat and --threads must be >= 1, --warmup >= 0")
     return a
 
 
@@ -96,14 +98,18 @@ def build_model(name):
     return litv2_ref.build(cfg), cfg["img_size"]
 
 
-def time_forward(torch, fn, warmup, runs):
+def time_forward(torch, fn, warmup, runs, repeat):
+    """Seconds for `runs` forwards after `warmup` untimed ones; the fastest of `repeat` such loops."""
+    best = float("inf")
     with torch.inference_mode():
         for _ in range(warmup):
             fn()
-        start = time.perf_counter()
-        for _ in range(runs):
-            fn()
-        return time.perf_counter() - start
+        for _ in range(repeat):
+            start = time.perf_counter()
+            for _ in range(runs):
+                fn()
+            best = min(best, time.perf_counter() - start)
+    return best
 
 
 def main(argv):
@@ -126,7 +132,7 @@ def main(argv):
         for name in names:
             layer = build_attention(name).eval()
             x = torch.randn(args.batch, h * w, 768)
-            secs = time_forward(torch, lambda: layer(x, h, w), args.warmup, args.runs)
+            secs = time_forward(torch, lambda: layer(x, h, w), args.warmup, args.runs, args.repeat)
             results.append(record(args, device_name, name, layer, secs))
             print_row(results[-1])
     else:
@@ -135,7 +141,7 @@ def main(argv):
             model, size = build_model(name)
             model.eval()
             img = torch.randn(args.batch, 3, size, size)
-            secs = time_forward(torch, lambda: model(img), args.warmup, args.runs)
+            secs = time_forward(torch, lambda: model(img), args.warmup, args.runs, args.repeat)
             results.append(record(args, device_name, name, model, secs))
             print_row(results[-1])
 
@@ -162,6 +168,8 @@ def record(args, device_name, name, module, secs):
         "params": sum(p.numel() for p in module.parameters()),
         "flops": None,
         "peak_memory_bytes": None,
+        "repeat": args.repeat,
+        "load_average": round(os.getloadavg()[0], 2),
         "date": time.strftime("%Y-%m-%d"),
     }
 
