@@ -13,60 +13,128 @@ namespace Hilo.Ilgpu.Kernels.Layers.Attention;
 /// </summary>
 public static partial class AttentionKernels
 {
-    /// <summary>Queries per work-item of <see cref="GlobalAttentionCpu"/>.</summary>
-    public const int CpuQueriesPerItem = 16;
+    /// <summary>Keys rounded up to whole <see cref="Float16"/> vectors: the lane count of the transposed keys.</summary>
+    public static int PaddedKeys(int keys) => (keys + Float16.Count - 1) / Float16.Count * Float16.Count;
 
     /// <summary>
-    /// Global attention, CPU style. Grid: (⌈N / <see cref="CpuQueriesPerItem"/>⌉, Heads, B), group size 1;
-    /// work-item (x, y, z) uses <c>scratch[((z·Heads + y)·blocks + x)·M ..][0 .. M)</c>.
+    /// Global attention, CPU style: one work-item per (head, batch item) computes all N queries. It first copies
+    /// this head's keys transposed into its scratch (<c>kt[j·P + m]</c> for channel j &lt; d, key m &lt; P =
+    /// <see cref="PaddedKeys"/>, plus a row j = d holding 0 for real keys and −∞ for the padding), so that a query's
+    /// logits are P/16 vectors of keys computed by broadcasting q's channels (no horizontal sums); the softmax runs
+    /// on those vectors with <see cref="ExpNonPositive"/>, and the weighted sum of values broadcasts each weight.
+    /// Grid: (1, Heads, B), group size 1; work-item (0, y, z) uses <c>scratch[(z·Heads + y)·(d + 2)·P ..]</c>.
     /// </summary>
     [Kernel]
-    public static void GlobalAttentionCpu(ArrayView<float> q, ArrayView<float> kv, ArrayView<float> output, ArrayView<float> scratch, GlobalAttentionArgs a, int blocks)
+    public static void GlobalAttentionCpu(ArrayView<float> q, ArrayView<float> kv, ArrayView<float> output, ArrayView<float> scratch, GlobalAttentionArgs a)
     {
-        int block = Grid.GlobalIndex.X;
         int head = Grid.GlobalIndex.Y;
         int item = Grid.GlobalIndex.Z;
         int d = a.HeadDim;
+        int keys = a.Keys;
+        int padded = PaddedKeys(keys);
         int headOffset = head * d;
-        int slot = ((item * a.Heads + head) * blocks + block) * a.Keys;
-        int kvBase = item * a.Keys * a.KvStride;
+        int kt = (item * a.Heads + head) * (d + 2) * padded;
+        int weights = kt + (d + 1) * padded;
+        int kvBase = item * keys * a.KvStride;
         int k0 = kvBase + a.KOffset + headOffset;
         int v0 = kvBase + a.VOffset + headOffset;
-        int first = block * CpuQueriesPerItem;
-        int last = Math.Min(first + CpuQueriesPerItem, a.Queries);
-        for (int query = first; query < last; query++)
+        for (int m = 0; m < padded; m++)
+        {
+            bool real = m < keys;
+            for (int j = 0; j < d; j++)
+            {
+                scratch[kt + j * padded + m] = real ? kv[k0 + m * a.KvStride + j] : 0f;
+            }
+            scratch[kt + d * padded + m] = real ? 0f : float.NegativeInfinity;
+        }
+        for (int query = 0; query < a.Queries; query++)
         {
             int qRow = (item * a.Queries + query) * a.QStride + a.QOffset + headOffset;
-            float best = float.NegativeInfinity;
-            for (int m = 0; m < a.Keys; m++)
+            // Logits, 16 keys per vector, and their maximum.
+            Float16 bestLanes = new Float16(float.NegativeInfinity);
+            for (int c = 0; c < padded; c += Float16.Count)
             {
-                float logit = DotVector(q, qRow, kv, k0 + m * a.KvStride, d) * a.Scale;
-                scratch[slot + m] = logit;
-                best = MathF.Max(best, logit);
+                Float16 s0 = Float16.Zero, s1 = Float16.Zero, s2 = Float16.Zero, s3 = Float16.Zero;
+                int at = kt + c;
+                int j = 0;
+                for (; j + 4 <= d; j += 4)
+                {
+                    s0 = Float16.Fma(new Float16(q[qRow + j]), Float16.Load(scratch, at), s0);
+                    s1 = Float16.Fma(new Float16(q[qRow + j + 1]), Float16.Load(scratch, at + padded), s1);
+                    s2 = Float16.Fma(new Float16(q[qRow + j + 2]), Float16.Load(scratch, at + 2 * padded), s2);
+                    s3 = Float16.Fma(new Float16(q[qRow + j + 3]), Float16.Load(scratch, at + 3 * padded), s3);
+                    at += 4 * padded;
+                }
+                Float16 logits = (s0 + s1 + (s2 + s3)) * a.Scale + Float16.Load(scratch, kt + d * padded + c);
+                logits.Store(scratch, weights + c);
+                bestLanes = Float16.Max(bestLanes, logits);
             }
-            float inv = 1f / ExpInPlace(scratch, slot, a.Keys, best);
+            float best = MaxLane(bestLanes);
+            // Weights exp(logit − max) in place, and their sum (padding lanes give exp(−∞) = 0).
+            Float16 sumLanes = Float16.Zero;
+            for (int c = 0; c < padded; c += Float16.Count)
+            {
+                Float16 e = ExpNonPositive(Float16.Load(scratch, weights + c) - best);
+                e.Store(scratch, weights + c);
+                sumLanes += e;
+            }
+            float inv = 1f / sumLanes.Sum();
             int o = (item * a.Queries + query) * a.OutStride + a.OutOffset + headOffset;
             for (int j = 0; j < d; j += Float16.Count)
             {
                 Float16 acc0 = Float16.Zero, acc1 = Float16.Zero, acc2 = Float16.Zero, acc3 = Float16.Zero;
                 int v = v0 + j;
                 int m = 0;
-                for (; m + 4 <= a.Keys; m += 4)
+                for (; m + 4 <= keys; m += 4)
                 {
-                    acc0 = Float16.Fma(new Float16(scratch[slot + m]), Float16.Load(kv, v), acc0);
-                    acc1 = Float16.Fma(new Float16(scratch[slot + m + 1]), Float16.Load(kv, v + a.KvStride), acc1);
-                    acc2 = Float16.Fma(new Float16(scratch[slot + m + 2]), Float16.Load(kv, v + 2 * a.KvStride), acc2);
-                    acc3 = Float16.Fma(new Float16(scratch[slot + m + 3]), Float16.Load(kv, v + 3 * a.KvStride), acc3);
+                    acc0 = Float16.Fma(new Float16(scratch[weights + m]), Float16.Load(kv, v), acc0);
+                    acc1 = Float16.Fma(new Float16(scratch[weights + m + 1]), Float16.Load(kv, v + a.KvStride), acc1);
+                    acc2 = Float16.Fma(new Float16(scratch[weights + m + 2]), Float16.Load(kv, v + 2 * a.KvStride), acc2);
+                    acc3 = Float16.Fma(new Float16(scratch[weights + m + 3]), Float16.Load(kv, v + 3 * a.KvStride), acc3);
                     v += 4 * a.KvStride;
                 }
-                for (; m < a.Keys; m++)
+                for (; m < keys; m++)
                 {
-                    acc0 = Float16.Fma(new Float16(scratch[slot + m]), Float16.Load(kv, v), acc0);
+                    acc0 = Float16.Fma(new Float16(scratch[weights + m]), Float16.Load(kv, v), acc0);
                     v += a.KvStride;
                 }
                 ((acc0 + acc1 + (acc2 + acc3)) * inv).Store(output, o + j);
             }
         }
+    }
+
+    /// <summary>
+    /// exp(x) for x ≤ 0 (softmax weights after the maximum is subtracted) with plain vector arithmetic: x is clamped
+    /// to ≥ −30 (e^−30 ≈ 1e-13 is nothing next to the maximum's weight 1; −∞ becomes that too, so padding lanes
+    /// must be dropped by the caller or give ≈ 1e-13), e^(x/32) is a degree-10 Taylor polynomial (error &lt; 1e-7
+    /// relative on [−0.94, 0]) and five squarings give e^x, within a few 1e-6 relative.
+    /// </summary>
+    public static Float16 ExpNonPositive(Float16 x)
+    {
+        Float16 y = Float16.Max(x, new Float16(-30f)) * (1f / 32f);
+        Float16 p = new Float16(1f / 3628800f);
+        p = Float16.Fma(p, y, new Float16(1f / 362880f));
+        p = Float16.Fma(p, y, new Float16(1f / 40320f));
+        p = Float16.Fma(p, y, new Float16(1f / 5040f));
+        p = Float16.Fma(p, y, new Float16(1f / 720f));
+        p = Float16.Fma(p, y, new Float16(1f / 120f));
+        p = Float16.Fma(p, y, new Float16(1f / 24f));
+        p = Float16.Fma(p, y, new Float16(1f / 6f));
+        p = Float16.Fma(p, y, new Float16(0.5f));
+        p = Float16.Fma(p, y, new Float16(1f));
+        p = Float16.Fma(p, y, new Float16(1f));
+        p *= p;
+        p *= p;
+        p *= p;
+        p *= p;
+        return p * p;
+    }
+
+    private static float MaxLane(Float16 v)
+    {
+        float m = MathF.Max(MathF.Max(MathF.Max(v[0], v[1]), MathF.Max(v[2], v[3])), MathF.Max(MathF.Max(v[4], v[5]), MathF.Max(v[6], v[7])));
+        float n = MathF.Max(MathF.Max(MathF.Max(v[8], v[9]), MathF.Max(v[10], v[11])), MathF.Max(MathF.Max(v[12], v[13]), MathF.Max(v[14], v[15])));
+        return MathF.Max(m, n);
     }
 
     /// <summary>

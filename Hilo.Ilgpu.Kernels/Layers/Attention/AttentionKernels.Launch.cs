@@ -74,7 +74,7 @@ public static partial class AttentionKernels
 
     /// <summary>Scratch elements <see cref="GlobalCpu"/> needs for <paramref name="args"/>.</summary>
     public static long GlobalCpuScratchLength(GlobalAttentionArgs args) =>
-        (long)args.Batch * args.Heads * QueryBlocks(args.Queries) * Math.Max(args.Keys, 0);
+        (long)args.Batch * args.Heads * (Math.Max(args.HeadDim, 0) + 2) * PaddedKeys(Math.Max(args.Keys, 0));
 
     /// <summary>Scratch elements <see cref="WindowCpu"/> needs for <paramref name="args"/>.</summary>
     public static long WindowCpuScratchLength(WindowAttentionArgs args) =>
@@ -91,8 +91,7 @@ public static partial class AttentionKernels
         Require(scratch.Length >= GlobalCpuScratchLength(args) && GlobalCpuScratchLength(args) <= int.MaxValue, $"global attention (CPU style): scratch of {scratch.Length} elements, needs {GlobalCpuScratchLength(args)} (at most 2^31)");
         if (CheckGlobal(q, kv, output, args))
         {
-            int blocks = QueryBlocks(args.Queries);
-            stream.Launch(GlobalAttentionCpuKernel, new LaunchDims(new Index3D(blocks, args.Heads, args.Batch), new Index3D(1, 1, 1)), q, kv, output, scratch, args, blocks);
+            stream.Launch(GlobalAttentionCpuKernel, new LaunchDims(new Index3D(1, args.Heads, args.Batch), new Index3D(1, 1, 1)), q, kv, output, scratch, args);
         }
     }
 
@@ -110,8 +109,6 @@ public static partial class AttentionKernels
             stream.Launch(WindowAttentionCpuKernel, new LaunchDims(new Index3D(WindowCount(args), args.Heads, args.Batch), new Index3D(1, 1, 1)), qkv, padKv, bias, output, scratch, args);
         }
     }
-
-    private static int QueryBlocks(int queries) => (Math.Max(queries, 0) + CpuQueriesPerItem - 1) / CpuQueriesPerItem;
 
     private static int WindowCount(WindowAttentionArgs args) =>
         args.Window < 1 ? 0 : (args.Height + args.Window - 1) / args.Window * ((args.Width + args.Window - 1) / args.Window);
