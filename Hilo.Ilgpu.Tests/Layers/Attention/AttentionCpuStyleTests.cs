@@ -90,3 +90,24 @@ public abstract partial class AttentionSuite
         Assert.Contains("scratch", e.Message, StringComparison.Ordinal);
     }
 }
+
+public abstract partial class AttentionSuite
+{
+    [Theory]
+    [InlineData(2, 5, 7, 16, 2)]
+    [InlineData(1, 14, 14, 48, 2)]
+    [InlineData(3, 4, 9, 32, 3)]
+    [InlineData(1, 3, 2, 16, 1)]
+    public void CpuStylePoolMatchesScalarPoolExactly(int batch, int height, int width, int channels, int s)
+    {
+        var dev = Device;
+        var (outH, outW) = Hilo.Ilgpu.Kernels.Layers.Conv.PoolKernels.OutputSize(height, width, s);
+        float[] x = RandomFloats(new Random(height * 31 + width + s), batch * height * width * channels);
+        using var dx = dev.Upload(x, x.Length);
+        using var a = dev.Allocate(batch * outH * outW * channels);
+        using var b = dev.Allocate(batch * outH * outW * channels);
+        Hilo.Ilgpu.Kernels.Layers.Conv.PoolKernels.AvgPool(dev.Stream, dx.View, a.View, batch, height, width, channels, s);
+        LoFiPoolKernels.AvgPool(dev.Stream, dx.View, b.View, batch, height, width, channels, s);
+        Assert.Equal(a.ToArray(), b.ToArray());
+    }
+}

@@ -179,7 +179,14 @@ public sealed class HiLoAttention : Module
             var (ph, pw) = pool.OutputSize(height, width);
             keys = ph * pw;
             source = buffers.Get("pooled", batch, keys, Dim);
-            PoolKernels.AvgPool(Device.Stream, x.View, source.View, batch, height, width, Dim, WindowSize);
+            if (Device.Style == KernelStyle.Cpu && LoFiPoolKernels.Supports(Dim))
+            {
+                LoFiPoolKernels.AvgPool(Device.Stream, x.View, source.View, batch, height, width, Dim, WindowSize);
+            }
+            else
+            {
+                PoolKernels.AvgPool(Device.Stream, x.View, source.View, batch, height, width, Dim, WindowSize);
+            }
         }
         var kv = buffers.Get("l_kv", batch, keys, 2 * LoFiDim);
         LKv!.ForwardInto(source, kv.View, 2 * LoFiDim, 0);
