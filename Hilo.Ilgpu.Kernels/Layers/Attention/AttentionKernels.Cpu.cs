@@ -22,7 +22,8 @@ public static partial class AttentionKernels
     /// <see cref="PaddedKeys"/>, plus a row j = d holding 0 for real keys and −∞ for the padding), so that a query's
     /// logits are P/16 vectors of keys computed by broadcasting q's channels (no horizontal sums); the softmax runs
     /// on those vectors with <see cref="ExpNonPositive"/>, and the weighted sum of values broadcasts each weight.
-    /// Grid: (1, Heads, B), group size 1; work-item (0, y, z) uses <c>scratch[(z·Heads + y)·(d + 2)·P ..]</c>.
+    /// Grid: (1, Heads, B), group size 1; work-item (0, y, z) uses <c>scratch[(z·Heads + y)·(d + 5)·P ..]</c>
+    /// (the transposed keys and the weights of four queries).
     /// </summary>
     [Kernel]
     public static void GlobalAttentionCpu(ArrayView<float> q, ArrayView<float> kv, ArrayView<float> output, ArrayView<float> scratch, GlobalAttentionArgs a)
@@ -33,7 +34,7 @@ public static partial class AttentionKernels
         int keys = a.Keys;
         int padded = PaddedKeys(keys);
         int headOffset = head * d;
-        int kt = (item * a.Heads + head) * (d + 2) * padded;
+        int kt = (item * a.Heads + head) * (d + 5) * padded;
         int weights = kt + (d + 1) * padded;
         int kvBase = item * keys * a.KvStride;
         int k0 = kvBase + a.KOffset + headOffset;
@@ -47,60 +48,91 @@ public static partial class AttentionKernels
             }
             scratch[kt + d * padded + m] = real ? 0f : float.NegativeInfinity;
         }
-        for (int query = 0; query < a.Queries; query++)
+        // Four queries at a time: every transposed key vector and every value vector loaded serves four FMAs.
+        // Past the last query the block repeats query N−1 and does not store it.
+        int last = a.Queries - 1;
+        int qBase = item * a.Queries;
+        for (int query = 0; query < a.Queries; query += 4)
         {
-            int qRow = (item * a.Queries + query) * a.QStride + a.QOffset + headOffset;
-            // Logits, 16 keys per vector, and their maximum.
-            Float16 bestLanes = new Float16(float.NegativeInfinity);
+            int q0 = (qBase + query) * a.QStride + a.QOffset + headOffset;
+            int q1 = (qBase + Math.Min(query + 1, last)) * a.QStride + a.QOffset + headOffset;
+            int q2 = (qBase + Math.Min(query + 2, last)) * a.QStride + a.QOffset + headOffset;
+            int q3 = (qBase + Math.Min(query + 3, last)) * a.QStride + a.QOffset + headOffset;
+            // Logits, 16 keys per vector, and each query's maximum.
+            Float16 best0 = new Float16(float.NegativeInfinity), best1 = best0, best2 = best0, best3 = best0;
             for (int c = 0; c < padded; c += Float16.Count)
             {
                 Float16 s0 = Float16.Zero, s1 = Float16.Zero, s2 = Float16.Zero, s3 = Float16.Zero;
                 int at = kt + c;
-                int j = 0;
-                for (; j + 4 <= d; j += 4)
+                for (int j = 0; j < d; j++)
                 {
-                    s0 = Float16.Fma(new Float16(q[qRow + j]), Float16.Load(scratch, at), s0);
-                    s1 = Float16.Fma(new Float16(q[qRow + j + 1]), Float16.Load(scratch, at + padded), s1);
-                    s2 = Float16.Fma(new Float16(q[qRow + j + 2]), Float16.Load(scratch, at + 2 * padded), s2);
-                    s3 = Float16.Fma(new Float16(q[qRow + j + 3]), Float16.Load(scratch, at + 3 * padded), s3);
-                    at += 4 * padded;
+                    Float16 k = Float16.Load(scratch, at);
+                    s0 = Float16.Fma(new Float16(q[q0 + j]), k, s0);
+                    s1 = Float16.Fma(new Float16(q[q1 + j]), k, s1);
+                    s2 = Float16.Fma(new Float16(q[q2 + j]), k, s2);
+                    s3 = Float16.Fma(new Float16(q[q3 + j]), k, s3);
+                    at += padded;
                 }
-                Float16 logits = (s0 + s1 + (s2 + s3)) * a.Scale + Float16.Load(scratch, kt + d * padded + c);
-                logits.Store(scratch, weights + c);
-                bestLanes = Float16.Max(bestLanes, logits);
+                Float16 mask = Float16.Load(scratch, at);
+                s0 = s0 * a.Scale + mask;
+                s1 = s1 * a.Scale + mask;
+                s2 = s2 * a.Scale + mask;
+                s3 = s3 * a.Scale + mask;
+                s0.Store(scratch, weights + c);
+                s1.Store(scratch, weights + padded + c);
+                s2.Store(scratch, weights + 2 * padded + c);
+                s3.Store(scratch, weights + 3 * padded + c);
+                best0 = Float16.Max(best0, s0);
+                best1 = Float16.Max(best1, s1);
+                best2 = Float16.Max(best2, s2);
+                best3 = Float16.Max(best3, s3);
             }
-            float best = MaxLane(bestLanes);
-            // Weights exp(logit − max) in place, and their sum (padding lanes give exp(−∞) = 0).
-            Float16 sumLanes = Float16.Zero;
-            for (int c = 0; c < padded; c += Float16.Count)
-            {
-                Float16 e = ExpNonPositive(Float16.Load(scratch, weights + c) - best);
-                e.Store(scratch, weights + c);
-                sumLanes += e;
-            }
-            float inv = 1f / sumLanes.Sum();
-            int o = (item * a.Queries + query) * a.OutStride + a.OutOffset + headOffset;
+            float inv0 = 1f / Softmax(scratch, weights, padded, MaxLane(best0));
+            float inv1 = 1f / Softmax(scratch, weights + padded, padded, MaxLane(best1));
+            float inv2 = 1f / Softmax(scratch, weights + 2 * padded, padded, MaxLane(best2));
+            float inv3 = 1f / Softmax(scratch, weights + 3 * padded, padded, MaxLane(best3));
             for (int j = 0; j < d; j += Float16.Count)
             {
                 Float16 acc0 = Float16.Zero, acc1 = Float16.Zero, acc2 = Float16.Zero, acc3 = Float16.Zero;
                 int v = v0 + j;
-                int m = 0;
-                for (; m + 4 <= keys; m += 4)
+                for (int m = 0; m < keys; m++)
                 {
-                    acc0 = Float16.Fma(new Float16(scratch[weights + m]), Float16.Load(kv, v), acc0);
-                    acc1 = Float16.Fma(new Float16(scratch[weights + m + 1]), Float16.Load(kv, v + a.KvStride), acc1);
-                    acc2 = Float16.Fma(new Float16(scratch[weights + m + 2]), Float16.Load(kv, v + 2 * a.KvStride), acc2);
-                    acc3 = Float16.Fma(new Float16(scratch[weights + m + 3]), Float16.Load(kv, v + 3 * a.KvStride), acc3);
-                    v += 4 * a.KvStride;
-                }
-                for (; m < keys; m++)
-                {
-                    acc0 = Float16.Fma(new Float16(scratch[weights + m]), Float16.Load(kv, v), acc0);
+                    Float16 value = Float16.Load(kv, v);
+                    acc0 = Float16.Fma(new Float16(scratch[weights + m]), value, acc0);
+                    acc1 = Float16.Fma(new Float16(scratch[weights + padded + m]), value, acc1);
+                    acc2 = Float16.Fma(new Float16(scratch[weights + 2 * padded + m]), value, acc2);
+                    acc3 = Float16.Fma(new Float16(scratch[weights + 3 * padded + m]), value, acc3);
                     v += a.KvStride;
                 }
-                ((acc0 + acc1 + (acc2 + acc3)) * inv).Store(output, o + j);
+                int o = (qBase + query) * a.OutStride + a.OutOffset + headOffset + j;
+                (acc0 * inv0).Store(output, o);
+                if (query + 1 <= last)
+                {
+                    (acc1 * inv1).Store(output, o + a.OutStride);
+                }
+                if (query + 2 <= last)
+                {
+                    (acc2 * inv2).Store(output, o + 2 * a.OutStride);
+                }
+                if (query + 3 <= last)
+                {
+                    (acc3 * inv3).Store(output, o + 3 * a.OutStride);
+                }
             }
         }
+    }
+
+    // Replaces the n (a multiple of 16) logits at scratch[at ..] by exp(logit − best) and returns their sum.
+    private static float Softmax(ArrayView<float> scratch, int at, int n, float best)
+    {
+        Float16 sum = Float16.Zero;
+        for (int c = 0; c < n; c += Float16.Count)
+        {
+            Float16 e = ExpNonPositive(Float16.Load(scratch, at + c) - best);
+            e.Store(scratch, at + c);
+            sum += e;
+        }
+        return sum.Sum();
     }
 
     /// <summary>

@@ -74,7 +74,7 @@ public static partial class AttentionKernels
 
     /// <summary>Scratch elements <see cref="GlobalCpu"/> needs for <paramref name="args"/>.</summary>
     public static long GlobalCpuScratchLength(GlobalAttentionArgs args) =>
-        (long)args.Batch * args.Heads * (Math.Max(args.HeadDim, 0) + 2) * PaddedKeys(Math.Max(args.Keys, 0));
+        (long)args.Batch * args.Heads * (Math.Max(args.HeadDim, 0) + 5) * PaddedKeys(Math.Max(args.Keys, 0));
 
     /// <summary>Scratch elements <see cref="WindowCpu"/> needs for <paramref name="args"/>.</summary>
     public static long WindowCpuScratchLength(WindowAttentionArgs args) =>
