@@ -4,12 +4,12 @@ namespace Hilo.Ilgpu.Kernels.Layers.Attention;
 
 /// <summary>
 /// CPU-style variants of the attention kernels (work-group size 1, wide registers; DESIGN.md §6), for head dims
-/// that are multiples of 16. Each work-item handles a block of queries of one head; per query it runs three
-/// tight loops: logits (q·k in <see cref="Float16"/> registers, then one horizontal sum per key) written to the
-/// work-item's own slice of a scratch buffer together with their maximum; the exponentials, in place, and their
-/// sum (scalar <c>exp</c>: no vector registers are live across the calls); and the weighted sum of values,
-/// 16 channels at a time with four independent accumulators, normalised once and stored. Same softmax as the
-/// scalar kernels (logits scaled, maximum subtracted).
+/// that are multiples of 16, same softmax as the scalar kernels (logits scaled, maximum subtracted).
+/// <see cref="GlobalAttentionCpu"/> (HiLo's Lo-Fi branch: ~49 keys) works like a small GEMM: keys transposed into
+/// scratch so that logits of 16 keys fill one vector, four queries per pass, a vector exp, and the weighted sum of
+/// values with broadcast weights. <see cref="WindowAttentionCpu"/> (s² keys, 4 for HiLo) computes each logit as a
+/// vector dot product and one horizontal sum, scalar <c>exp</c>, and the weighted sum 16 channels at a time.
+/// Both use a scratch buffer (the caller's; the layers keep one across calls), each work-item its own slice.
 /// </summary>
 public static partial class AttentionKernels
 {
