@@ -107,17 +107,23 @@ public abstract class Litv2ModelSuite(ComputeDeviceFixture fixture)
         var x = Device.Upload(Litv2TestData.Input("36x50"));
         long ready = baseline + weights + 4L * x.Length;
         Assert.Equal(ready, accelerator.AllocatedBytes);
+        // Layers may keep work buffers from one forward to the next (attention on CPU devices does): the first
+        // forward may leave those, later ones allocate nothing that stays.
+        model.Forward(x).Dispose();
+        Device.Synchronize();
+        long steady = accelerator.AllocatedBytes;
+        Assert.True(steady >= ready);
         for (int run = 0; run < 2; run++)
         {
             model.Forward(x).Dispose();
             Device.Synchronize();
-            Assert.Equal(ready, accelerator.AllocatedBytes);
+            Assert.Equal(steady, accelerator.AllocatedBytes);
         }
         using (model.ForwardFeatures(x))
         {
-            Assert.True(accelerator.AllocatedBytes > ready);
+            Assert.True(accelerator.AllocatedBytes > steady);
         }
-        Assert.Equal(ready, accelerator.AllocatedBytes);
+        Assert.Equal(steady, accelerator.AllocatedBytes);
         x.Dispose();
         model.Dispose();
         Assert.Equal(baseline, accelerator.AllocatedBytes);

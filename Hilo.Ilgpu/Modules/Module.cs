@@ -204,6 +204,12 @@ public abstract class Module : IDisposable
             child.Dispose();
         }
         ReleaseDeviceTensors();
+        DisposeCore();
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Frees what a subclass holds besides its uploaded tensors (e.g. work buffers cached across calls); called by <see cref="Dispose"/>.</summary>
+    protected virtual void DisposeCore()
+    {
     }
 }

@@ -13,6 +13,15 @@ public static partial class AttentionKernels
     public static void Window(AcceleratorStream stream, ArrayView<float> qkv, ArrayView<float> padKv, ArrayView<float> bias, ArrayView<float> output, WindowAttentionArgs args)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        if (CheckWindow(qkv, padKv, bias, output, args))
+        {
+            stream.Launch(WindowAttentionKernel, new LaunchDims(new Index3D(args.Height * args.Width, args.Heads, args.Batch)), qkv, padKv, bias, output, args);
+        }
+    }
+
+    // Checks the geometry against the views; false when there is nothing to compute.
+    private static bool CheckWindow(ArrayView<float> qkv, ArrayView<float> padKv, ArrayView<float> bias, ArrayView<float> output, WindowAttentionArgs args)
+    {
         long dim = (long)args.Heads * args.HeadDim;
         long tokens = (long)args.Batch * args.Height * args.Width;
         long area = (long)args.Window * args.Window;
@@ -26,11 +35,7 @@ public static partial class AttentionKernels
         Require(args.OutOffset >= 0 && args.OutOffset + dim <= args.OutStride && output.Length >= tokens * args.OutStride,
             $"window attention: output view of {output.Length} elements with row stride {args.OutStride} cannot take columns {args.OutOffset}..{args.OutOffset + dim} of {tokens} rows");
         Require(tokens * Math.Max(args.QkvStride, args.OutStride) <= int.MaxValue, "window attention: tensors over 2^31 elements are not supported");
-        if (tokens == 0 || dim == 0)
-        {
-            return;
-        }
-        stream.Launch(WindowAttentionKernel, new LaunchDims(new Index3D(args.Height * args.Width, args.Heads, args.Batch)), qkv, padKv, bias, output, args);
+        return tokens != 0 && dim != 0;
     }
 
     /// <summary>
@@ -40,6 +45,15 @@ public static partial class AttentionKernels
     public static void Global(AcceleratorStream stream, ArrayView<float> q, ArrayView<float> kv, ArrayView<float> output, GlobalAttentionArgs args)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        if (CheckGlobal(q, kv, output, args))
+        {
+            stream.Launch(GlobalAttentionKernel, new LaunchDims(new Index3D(args.Queries, args.Heads, args.Batch)), q, kv, output, args);
+        }
+    }
+
+    // Checks the geometry against the views; false when there is nothing to compute.
+    private static bool CheckGlobal(ArrayView<float> q, ArrayView<float> kv, ArrayView<float> output, GlobalAttentionArgs args)
+    {
         long dim = (long)args.Heads * args.HeadDim;
         long queries = (long)args.Batch * args.Queries;
         long keys = (long)args.Batch * args.Keys;
@@ -52,12 +66,52 @@ public static partial class AttentionKernels
         Require(args.OutOffset >= 0 && args.OutOffset + dim <= args.OutStride && output.Length >= queries * args.OutStride,
             $"global attention: output view of {output.Length} elements with row stride {args.OutStride} cannot take columns {args.OutOffset}..{args.OutOffset + dim} of {queries} rows");
         Require(Math.Max(queries * Math.Max(args.QStride, args.OutStride), keys * args.KvStride) <= int.MaxValue, "global attention: tensors over 2^31 elements are not supported");
-        if (queries == 0 || dim == 0)
-        {
-            return;
-        }
-        stream.Launch(GlobalAttentionKernel, new LaunchDims(new Index3D(args.Queries, args.Heads, args.Batch)), q, kv, output, args);
+        return queries != 0 && dim != 0;
     }
+
+    /// <summary>Whether the CPU-style kernels (<see cref="GlobalAttentionCpu"/>, <see cref="WindowAttentionCpu"/>) handle this head dim: a positive multiple of 16.</summary>
+    public static bool CpuStyleSupports(int headDim) => headDim > 0 && headDim % Float16.Count == 0;
+
+    /// <summary>Scratch elements <see cref="GlobalCpu"/> needs for <paramref name="args"/>.</summary>
+    public static long GlobalCpuScratchLength(GlobalAttentionArgs args) =>
+        (long)args.Batch * args.Heads * (Math.Max(args.HeadDim, 0) + 5) * PaddedKeys(Math.Max(args.Keys, 0));
+
+    /// <summary>Scratch elements <see cref="WindowCpu"/> needs for <paramref name="args"/>.</summary>
+    public static long WindowCpuScratchLength(WindowAttentionArgs args) =>
+        (long)args.Batch * args.Heads * WindowCount(args) * args.Window * args.Window;
+
+    /// <summary>
+    /// Queues <see cref="GlobalAttentionCpu"/>: the same result as <see cref="Global"/>, CPU style (head dim a
+    /// multiple of 16), with <paramref name="scratch"/> of at least <see cref="GlobalCpuScratchLength"/> elements.
+    /// </summary>
+    public static void GlobalCpu(AcceleratorStream stream, ArrayView<float> q, ArrayView<float> kv, ArrayView<float> output, ArrayView<float> scratch, GlobalAttentionArgs args)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        Require(CpuStyleSupports(args.HeadDim), $"global attention (CPU style): head dim {args.HeadDim} is not a positive multiple of 16");
+        Require(scratch.Length >= GlobalCpuScratchLength(args) && GlobalCpuScratchLength(args) <= int.MaxValue, $"global attention (CPU style): scratch of {scratch.Length} elements, needs {GlobalCpuScratchLength(args)} (at most 2^31)");
+        if (CheckGlobal(q, kv, output, args))
+        {
+            stream.Launch(GlobalAttentionCpuKernel, new LaunchDims(new Index3D(1, args.Heads, args.Batch), new Index3D(1, 1, 1)), q, kv, output, scratch, args);
+        }
+    }
+
+    /// <summary>
+    /// Queues <see cref="WindowAttentionCpu"/>: the same result as <see cref="Window"/>, CPU style (head dim a
+    /// multiple of 16), with <paramref name="scratch"/> of at least <see cref="WindowCpuScratchLength"/> elements.
+    /// </summary>
+    public static void WindowCpu(AcceleratorStream stream, ArrayView<float> qkv, ArrayView<float> padKv, ArrayView<float> bias, ArrayView<float> output, ArrayView<float> scratch, WindowAttentionArgs args)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        Require(CpuStyleSupports(args.HeadDim), $"window attention (CPU style): head dim {args.HeadDim} is not a positive multiple of 16");
+        Require(scratch.Length >= WindowCpuScratchLength(args) && WindowCpuScratchLength(args) <= int.MaxValue, $"window attention (CPU style): scratch of {scratch.Length} elements, needs {WindowCpuScratchLength(args)} (at most 2^31)");
+        if (CheckWindow(qkv, padKv, bias, output, args))
+        {
+            stream.Launch(WindowAttentionCpuKernel, new LaunchDims(new Index3D(WindowCount(args), args.Heads, args.Batch), new Index3D(1, 1, 1)), qkv, padKv, bias, output, scratch, args);
+        }
+    }
+
+    private static int WindowCount(WindowAttentionArgs args) =>
+        args.Window < 1 ? 0 : (args.Height + args.Window - 1) / args.Window * ((args.Width + args.Window - 1) / args.Window);
 
     private static void Require(bool condition, string message)
     {

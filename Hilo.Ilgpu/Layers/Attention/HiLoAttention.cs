@@ -1,4 +1,5 @@
 using Hilo.Ilgpu.Kernels.Layers.Attention;
+using Hilo.Ilgpu.Kernels.Layers.Conv;
 using Hilo.Ilgpu.Modules;
 
 namespace Hilo.Ilgpu.Layers;
@@ -18,6 +19,7 @@ namespace Hilo.Ilgpu.Layers;
 public sealed class HiLoAttention : Module
 {
     private readonly AvgPool2d? pool;
+    private readonly WorkBuffers buffers;
     private Tensor? paddedKv;
 
     /// <summary>Creates HiLo attention; weights are zero until loaded or initialised.</summary>
@@ -39,6 +41,7 @@ public sealed class HiLoAttention : Module
         {
             throw new ArgumentException($"{nameof(HiLoAttention)}: alpha must be in [0, 1], got {alpha}.", nameof(alpha));
         }
+        buffers = new WorkBuffers(device);
         Dim = dim;
         NumHeads = numHeads;
         WindowSize = windowSize;
@@ -144,46 +147,73 @@ public sealed class HiLoAttention : Module
 
     private void HiFi(Tensor x, int batch, int height, int width, Tensor output)
     {
-        using var qkv = HQkv!.Forward(x);
-        using var attended = Device.Allocate(batch, height * width, HiFiDim);
+        var qkv = buffers.Get("h_qkv", batch, height * width, 3 * HiFiDim);
+        HQkv!.ForwardInto(x, qkv.View, 3 * HiFiDim, 0);
+        var attended = buffers.Get("h_attended", batch, height * width, HiFiDim);
         var args = new WindowAttentionArgs
         {
             Batch = batch, Height = height, Width = width, Window = WindowSize, Heads = HiFiHeads, HeadDim = HeadDim,
             QkvStride = 3 * HiFiDim, OutStride = HiFiDim, OutOffset = 0, HasBias = 0, Scale = Scale,
         };
-        AttentionKernels.Window(Device.Stream, qkv.View, paddedKv!.View, paddedKv.View, attended.View, args);
+        if (CpuStyle)
+        {
+            var scratch = buffers.Get("h_scratch", checked((int)AttentionKernels.WindowCpuScratchLength(args)));
+            AttentionKernels.WindowCpu(Device.Stream, qkv.View, paddedKv!.View, paddedKv.View, attended.View, scratch.View, args);
+        }
+        else
+        {
+            AttentionKernels.Window(Device.Stream, qkv.View, paddedKv!.View, paddedKv.View, attended.View, args);
+        }
         HProj!.ForwardInto(attended, output.View, Dim, 0);
     }
 
     private void LoFi(Tensor x, int batch, int height, int width, Tensor output)
     {
-        using var q = LQ!.Forward(x);
-        int keys = height * width;
-        Tensor? pooled = null;
+        int tokens = height * width;
+        var q = buffers.Get("l_q", batch, tokens, LoFiDim);
+        LQ!.ForwardInto(x, q.View, LoFiDim, 0);
+        int keys = tokens;
+        var source = x;
         if (pool is not null)
         {
             var (ph, pw) = pool.OutputSize(height, width);
             keys = ph * pw;
-            pooled = pool.Forward(x, height, width);
-        }
-        try
-        {
-            using var kv = LKv!.Forward(pooled ?? x);
-            using var attended = Device.Allocate(batch, height * width, LoFiDim);
-            var args = new GlobalAttentionArgs
+            source = buffers.Get("pooled", batch, keys, Dim);
+            if (Device.Style == KernelStyle.Cpu && LoFiPoolKernels.Supports(Dim))
             {
-                Batch = batch, Queries = height * width, Keys = keys, Heads = LoFiHeads, HeadDim = HeadDim,
-                QStride = LoFiDim, QOffset = 0, KvStride = 2 * LoFiDim, KOffset = 0, VOffset = LoFiDim,
-                OutStride = LoFiDim, OutOffset = 0, Scale = Scale,
-            };
-            AttentionKernels.Global(Device.Stream, q.View, kv.View, attended.View, args);
-            LProj!.ForwardInto(attended, output.View, Dim, HiFiDim);
+                LoFiPoolKernels.AvgPool(Device.Stream, x.View, source.View, batch, height, width, Dim, WindowSize);
+            }
+            else
+            {
+                PoolKernels.AvgPool(Device.Stream, x.View, source.View, batch, height, width, Dim, WindowSize);
+            }
         }
-        finally
+        var kv = buffers.Get("l_kv", batch, keys, 2 * LoFiDim);
+        LKv!.ForwardInto(source, kv.View, 2 * LoFiDim, 0);
+        var attended = buffers.Get("l_attended", batch, tokens, LoFiDim);
+        var args = new GlobalAttentionArgs
         {
-            pooled?.Dispose();
+            Batch = batch, Queries = tokens, Keys = keys, Heads = LoFiHeads, HeadDim = HeadDim,
+            QStride = LoFiDim, QOffset = 0, KvStride = 2 * LoFiDim, KOffset = 0, VOffset = LoFiDim,
+            OutStride = LoFiDim, OutOffset = 0, Scale = Scale,
+        };
+        if (CpuStyle)
+        {
+            var scratch = buffers.Get("l_scratch", checked((int)AttentionKernels.GlobalCpuScratchLength(args)));
+            AttentionKernels.GlobalCpu(Device.Stream, q.View, kv.View, attended.View, scratch.View, args);
         }
+        else
+        {
+            AttentionKernels.Global(Device.Stream, q.View, kv.View, attended.View, args);
+        }
+        LProj!.ForwardInto(attended, output.View, Dim, HiFiDim);
     }
+
+    // CPU-style attention kernels on CPU devices where the head dim suits them (DESIGN.md §6).
+    private bool CpuStyle => Device.Style == KernelStyle.Cpu && AttentionKernels.CpuStyleSupports(HeadDim);
+
+    /// <inheritdoc />
+    protected override void DisposeCore() => buffers.Dispose();
 
     /// <inheritdoc />
     protected override void PrepareCore()
