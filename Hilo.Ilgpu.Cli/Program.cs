@@ -3,6 +3,7 @@ using Hilo.Ilgpu.Cli;
 
 var root = new RootCommand("hilo — HiLo attention and LITv2 on every device, from C# kernels.");
 root.Subcommands.Add(CheckCommand.Create());
+root.Subcommands.Add(CompareCommand.Create());
 root.Subcommands.Add(DevicesCommand.Create());
 root.Subcommands.Add(InferCommand.Create());
 root.Subcommands.Add(KernelsCommand.Create());

@@ -1,0 +1,176 @@
+using System.CommandLine;
+using Hilo.Ilgpu.Benchmarks;
+using Hilo.Ilgpu.Compute;
+
+namespace Hilo.Ilgpu.Cli;
+
+/// <summary>What <c>hilo compare</c> was asked to do (one property per option).</summary>
+internal sealed record CompareOptions
+{
+    public string Protocol { get; init; } = "attention";
+    public string? Models { get; init; }
+    public string? Devices { get; init; }
+    public int Batch { get; init; } = 64;
+    public int Runs { get; init; } = 30;
+    public int Warmup { get; init; } = 3;
+    public int Seed { get; init; }
+    public string? Json { get; init; }
+    public string? Csv { get; init; }
+    public string? Html { get; init; }
+}
+
+/// <summary>
+/// <c>hilo compare</c>: the paper's protocols (attention layer or whole model) on every device found or on
+/// <c>--devices</c>; prints the table, progress on stderr, and optionally writes JSON, CSV and an HTML page
+/// (docs/compare.md). Errors end in one line <c>error: …</c> on stderr and exit code 1.
+/// </summary>
+internal static class CompareCommand
+{
+    public static Command Create()
+    {
+        var protocol = new Option<string>("--protocol", "-p") { Description = "attention (HiLo, SRA, local window, MSA on 14×14×768) or model (LITv2 at 224²).", DefaultValueFactory = _ => "attention" };
+        var models = new Option<string?>("--models", "-m") { Description = "Comma-separated subjects: litv2-s,litv2-m,litv2-b,litv2-b-384 (model; default the first three) or hilo,sra,local-window,msa (attention; default all)." };
+        var devices = new Option<string?>("--devices", "-d") { Description = "Comma-separated device strings (cpu,opencl:0,cuda:0,...); default every device found." };
+        var batch = new Option<int>("--batch", "-b") { Description = "Inputs per forward pass.", DefaultValueFactory = _ => 64 };
+        var runs = new Option<int>("--runs", "-r") { Description = "Timed forward passes.", DefaultValueFactory = _ => 30 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed forward passes first.", DefaultValueFactory = _ => 3 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the random weights and inputs.", DefaultValueFactory = _ => 0 };
+        var json = new Option<string?>("--json") { Description = "Write the results as JSON to FILE." };
+        var csv = new Option<string?>("--csv") { Description = "Write the results as CSV to FILE." };
+        var html = new Option<string?>("--html") { Description = "Write a self-contained HTML page with bar charts to FILE." };
+        var command = new Command("compare", "Measure HiLo against SRA, local-window and MSA attention (or LITv2 models) on every device.");
+        foreach (var option in new Option[] { protocol, models, devices, batch, runs, warmup, seed, json, csv, html })
+        {
+            command.Options.Add(option);
+        }
+        command.SetAction(parse => Run(new CompareOptions
+        {
+            Protocol = parse.GetValue(protocol)!,
+            Models = parse.GetValue(models),
+            Devices = parse.GetValue(devices),
+            Batch = parse.GetValue(batch),
+            Runs = parse.GetValue(runs),
+            Warmup = parse.GetValue(warmup),
+            Seed = parse.GetValue(seed),
+            Json = parse.GetValue(json),
+            Csv = parse.GetValue(csv),
+            Html = parse.GetValue(html),
+        }, Console.Out, Console.Error));
+        return command;
+    }
+
+    /// <summary>Runs the command; returns 0, or 1 after one <c>error:</c> line on <paramref name="error"/>.</summary>
+    /// <param name="options">The parsed options.</param>
+    /// <param name="output">Receives the table.</param>
+    /// <param name="error">Receives progress lines, skipped devices and errors.</param>
+    /// <param name="adjust">Tests only: changes the settings (e.g. a smaller shape) before the run.</param>
+    public static int Run(CompareOptions options, TextWriter output, TextWriter error, Func<CompareSettings, CompareSettings>? adjust = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        try
+        {
+            var settings = Settings(options);
+            if (adjust is not null)
+            {
+                settings = adjust(settings);
+            }
+            settings.Validate();
+            foreach (string? path in new[] { options.Json, options.Csv, options.Html })
+            {
+                if (path is not null)
+                {
+                    CheckOutputPath(path);
+                }
+            }
+            var devices = DeviceList(options.Devices);
+            var report = CompareRunner.Run(devices, settings, line => error.WriteLine(line));
+            foreach (var s in report.Skipped)
+            {
+                error.WriteLine($"skipped {s.Device}: {InferCommand.OneLine(s.Reason)}");
+            }
+            if (report.Results.Count == 0)
+            {
+                throw new ArgumentException("no device could be measured" + (report.Skipped.Count > 0 ? " (see the reasons above)" : ""));
+            }
+            output.WriteLine();
+            CompareFormats.WriteTable(output, report.Results);
+            if (options.Json is not null)
+            {
+                CompareFormats.WriteJsonFile(options.Json, report.Results);
+                error.WriteLine($"wrote {options.Json}");
+            }
+            if (options.Csv is not null)
+            {
+                CompareFormats.WriteCsvFile(options.Csv, report.Results);
+                error.WriteLine($"wrote {options.Csv}");
+            }
+            if (options.Html is not null)
+            {
+                string title = $"hilo compare --protocol {options.Protocol.ToLowerInvariant()}, batch {settings.Batch}, {settings.Runs} runs";
+                CompareFormats.WriteText(options.Html, w => w.Write(CompareHtml.Render(report.Results, title)));
+                error.WriteLine($"wrote {options.Html}");
+            }
+            return 0;
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or DeviceNotFoundException or DeviceException)
+        {
+            error.WriteLine("error: " + InferCommand.OneLine(e.Message));
+            return 1;
+        }
+    }
+
+    internal static CompareSettings Settings(CompareOptions o)
+    {
+        var protocol = o.Protocol.Trim().ToLowerInvariant() switch
+        {
+            "attention" => CompareProtocol.Attention,
+            "model" => CompareProtocol.Model,
+            _ => throw new ArgumentException($"--protocol must be attention or model, got '{o.Protocol}'"),
+        };
+        var names = Split(o.Models, "--models");
+        return new CompareSettings
+        {
+            Protocol = protocol,
+            Names = names.Select(n => n.ToLowerInvariant()).ToList(),
+            Batch = o.Batch,
+            Runs = o.Runs,
+            Warmup = o.Warmup,
+            Seed = o.Seed,
+        };
+    }
+
+    private static IReadOnlyList<string> DeviceList(string? devices)
+    {
+        var list = Split(devices, "--devices");
+        return list.Count > 0 ? list : CompareRunner.AllDevices();
+    }
+
+    private static List<string> Split(string? text, string option)
+    {
+        if (text is null)
+        {
+            return [];
+        }
+        var items = text.Split(',', StringSplitOptions.TrimEntries).ToList();
+        if (items.Any(i => i.Length == 0))
+        {
+            throw new ArgumentException($"{option} has an empty entry: '{text}'");
+        }
+        return items;
+    }
+
+    private static void CheckOutputPath(string path)
+    {
+        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null && !Directory.Exists(directory))
+        {
+            throw new DirectoryNotFoundException($"output directory does not exist: {directory}");
+        }
+        if (Directory.Exists(path))
+        {
+            throw new IOException($"output path is a directory: {path}");
+        }
+    }
+}
