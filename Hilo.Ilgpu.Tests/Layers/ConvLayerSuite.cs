@@ -7,7 +7,7 @@ namespace Hilo.Ilgpu.Tests.Layers;
 /// BatchNorm folding, DTM), written once and run on every backend by one subclass per backend: parity with the
 /// PyTorch fixtures, property tests against the float64 references, and bad input.
 /// </summary>
-public abstract partial class ConvLayerSuite(ConvDeviceFixture fixture)
+public abstract partial class ConvLayerSuite(ComputeDeviceFixture fixture)
 {
     protected ComputeDevice Device => fixture.Get();
 
@@ -18,8 +18,8 @@ public abstract partial class ConvLayerSuite(ConvDeviceFixture fixture)
     protected void Log(string line) => TestContext.Current.TestOutputHelper?.WriteLine($"[{Backend}] {line}");
 }
 
-public sealed class CpuConvLayers(ConvCpuFixture fixture) : ConvLayerSuite(fixture), IClassFixture<ConvCpuFixture>;
+public sealed class CpuConvLayers(CpuDeviceFixture fixture) : ConvLayerSuite(fixture), IClassFixture<CpuDeviceFixture>;
 
-public sealed class OpenCLConvLayers(ConvOpenCLFixture fixture) : ConvLayerSuite(fixture), IClassFixture<ConvOpenCLFixture>;
+public sealed class OpenCLConvLayers(OpenCLDeviceFixture fixture) : ConvLayerSuite(fixture), IClassFixture<OpenCLDeviceFixture>;
 
-public sealed class CudaConvLayers(ConvCudaFixture fixture) : ConvLayerSuite(fixture), IClassFixture<ConvCudaFixture>;
+public sealed class CudaConvLayers(CudaDeviceFixture fixture) : ConvLayerSuite(fixture), IClassFixture<CudaDeviceFixture>;

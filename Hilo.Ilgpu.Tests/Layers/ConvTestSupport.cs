@@ -5,43 +5,6 @@ using Hilo.Ilgpu.Tests.Infrastructure;
 
 namespace Hilo.Ilgpu.Tests.Layers;
 
-/// <summary>One <see cref="ComputeDevice"/> per test class, opened on first use (a missing device skips, or fails in CI).</summary>
-public abstract class ConvDeviceFixture(BackendKind backend) : IDisposable
-{
-    private readonly Lock gate = new();
-    private ComputeDevice? device;
-
-    /// <summary>The backend under test.</summary>
-    public BackendKind Backend { get; } = backend;
-
-    /// <summary>The shared device.</summary>
-    public ComputeDevice Get()
-    {
-        var info = DeviceRequirement.RequireDevice(Backend);
-        lock (gate)
-        {
-            return device ??= ComputeDevice.Open(info.Id);
-        }
-    }
-
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        lock (gate)
-        {
-            device?.Dispose();
-            device = null;
-        }
-        GC.SuppressFinalize(this);
-    }
-}
-
-public sealed class ConvCpuFixture() : ConvDeviceFixture(BackendKind.Cpu);
-
-public sealed class ConvOpenCLFixture() : ConvDeviceFixture(BackendKind.OpenCL);
-
-public sealed class ConvCudaFixture() : ConvDeviceFixture(BackendKind.Cuda);
-
 /// <summary>A PyTorch layer fixture (<c>Fixtures/Layers/NAME.safetensors</c>): the layer's parameters, its inputs and outputs, its metadata.</summary>
 public sealed class ConvFixtureCase
 {
