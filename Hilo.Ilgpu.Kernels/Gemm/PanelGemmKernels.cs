@@ -44,15 +44,17 @@ public static partial class PanelGemmKernels
     {
         int panel = Grid.GlobalIndex.X;
         int row0 = Grid.GlobalIndex.Y * BlockRows;
-        // Rows past M read row M-1 (always valid) and are not stored.
-        int a0 = Math.Min(row0, m - 1) * k;
-        int a1 = Math.Min(row0 + 1, m - 1) * k;
-        int a2 = Math.Min(row0 + 2, m - 1) * k;
-        int a3 = Math.Min(row0 + 3, m - 1) * k;
-        int a4 = Math.Min(row0 + 4, m - 1) * k;
-        int a5 = Math.Min(row0 + 5, m - 1) * k;
-        int a6 = Math.Min(row0 + 6, m - 1) * k;
-        int a7 = Math.Min(row0 + 7, m - 1) * k;
+        // Rows past M read row M-1 (always valid) and are not stored. One view per A row, indexed by the loop
+        // counter alone: the OpenCL C then has no wrapped 32-bit index sums in the K loop (a0.ptr[p], which
+        // PoCL's compiler strength-reduces), ≈ 157 → 220 GFLOP/s on PoCL at 12544×768×2304.
+        ArrayView<float> a0 = a.SubView(Math.Min(row0, m - 1) * k, k);
+        ArrayView<float> a1 = a.SubView(Math.Min(row0 + 1, m - 1) * k, k);
+        ArrayView<float> a2 = a.SubView(Math.Min(row0 + 2, m - 1) * k, k);
+        ArrayView<float> a3 = a.SubView(Math.Min(row0 + 3, m - 1) * k, k);
+        ArrayView<float> a4 = a.SubView(Math.Min(row0 + 4, m - 1) * k, k);
+        ArrayView<float> a5 = a.SubView(Math.Min(row0 + 5, m - 1) * k, k);
+        ArrayView<float> a6 = a.SubView(Math.Min(row0 + 6, m - 1) * k, k);
+        ArrayView<float> a7 = a.SubView(Math.Min(row0 + 7, m - 1) * k, k);
         Float16 c00 = Float16.Zero, c01 = Float16.Zero, c10 = Float16.Zero, c11 = Float16.Zero;
         Float16 c20 = Float16.Zero, c21 = Float16.Zero, c30 = Float16.Zero, c31 = Float16.Zero;
         Float16 c40 = Float16.Zero, c41 = Float16.Zero, c50 = Float16.Zero, c51 = Float16.Zero;
@@ -63,28 +65,28 @@ public static partial class PanelGemmKernels
             Float16 b0 = Float16.Load(packedB, bIndex);
             Float16 b1 = Float16.Load(packedB, bIndex + 16);
             bIndex += PanelWidth;
-            Float16 av = new Float16(a[a0 + p]);
+            Float16 av = new Float16(a0[p]);
             c00 = Float16.Fma(av, b0, c00);
             c01 = Float16.Fma(av, b1, c01);
-            av = new Float16(a[a1 + p]);
+            av = new Float16(a1[p]);
             c10 = Float16.Fma(av, b0, c10);
             c11 = Float16.Fma(av, b1, c11);
-            av = new Float16(a[a2 + p]);
+            av = new Float16(a2[p]);
             c20 = Float16.Fma(av, b0, c20);
             c21 = Float16.Fma(av, b1, c21);
-            av = new Float16(a[a3 + p]);
+            av = new Float16(a3[p]);
             c30 = Float16.Fma(av, b0, c30);
             c31 = Float16.Fma(av, b1, c31);
-            av = new Float16(a[a4 + p]);
+            av = new Float16(a4[p]);
             c40 = Float16.Fma(av, b0, c40);
             c41 = Float16.Fma(av, b1, c41);
-            av = new Float16(a[a5 + p]);
+            av = new Float16(a5[p]);
             c50 = Float16.Fma(av, b0, c50);
             c51 = Float16.Fma(av, b1, c51);
-            av = new Float16(a[a6 + p]);
+            av = new Float16(a6[p]);
             c60 = Float16.Fma(av, b0, c60);
             c61 = Float16.Fma(av, b1, c61);
-            av = new Float16(a[a7 + p]);
+            av = new Float16(a7[p]);
             c70 = Float16.Fma(av, b0, c70);
             c71 = Float16.Fma(av, b1, c71);
         }
