@@ -20,6 +20,7 @@ internal sealed record InferOptions
     public bool RandomWeights { get; init; }
     public int Seed { get; init; }
     public int Benchmark { get; init; }
+    public bool Profile { get; init; }
 }
 
 /// <summary>
@@ -44,8 +45,9 @@ internal static partial class InferCommand
         var random = new Option<bool>("--random-weights") { Description = "Use deterministic random weights instead of --weights (for timing)." };
         var seed = new Option<int>("--seed") { Description = "Seed of --random-weights and of the benchmark's random images.", DefaultValueFactory = _ => 0 };
         var benchmark = new Option<int>("--benchmark") { Description = "Time RUNS forward passes of one batch after one warm-up and print the time per image (random images at img_size without --input).", DefaultValueFactory = _ => 0 };
+        var profile = new Option<bool>("--profile") { Description = "With --benchmark: also time every kernel launch (waiting for each) and print the slowest kernels." };
         var command = new Command("infer", "Run a LITv2 classifier on a batch of images (.npy) and write or print the logits.");
-        foreach (var option in new Option[] { model, weights, input, output, device, batch, random, seed, benchmark })
+        foreach (var option in new Option[] { model, weights, input, output, device, batch, random, seed, benchmark, profile })
         {
             command.Options.Add(option);
         }
@@ -60,6 +62,7 @@ internal static partial class InferCommand
             RandomWeights = parse.GetValue(random),
             Seed = parse.GetValue(seed),
             Benchmark = parse.GetValue(benchmark),
+            Profile = parse.GetValue(profile),
         }, Console.Out, Console.Error));
         return command;
     }
@@ -270,6 +273,44 @@ internal static partial class InferCommand
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{model.Architecture} on {model.Device.Info.Id} ({model.Device.Info.Name}), batch {count}, {h}×{w}, {o.Benchmark} run(s) after 1 warm-up: " +
             $"{mean:0.0} ms per image (median {median:0.0}, best {best:0.0}), {1000 / mean:0.00} images/s"));
+        if (o.Profile)
+        {
+            Profile(model, chunk, o.Benchmark, output);
+        }
+    }
+
+    // Separate runs: a profiler waits for every launch, so the timed runs above stay unprofiled.
+    private static void Profile(Litv2Model model, Tensor chunk, int runs, TextWriter output)
+    {
+        var profiler = new KernelProfiler { ByLaunchShape = Environment.GetEnvironmentVariable("HILO_PROFILE_SHAPES") == "1" };
+        var stream = model.Device.Stream;
+        stream.Profiler = profiler;
+        try
+        {
+            for (int run = 0; run < runs; run++)
+            {
+                model.Forward(chunk).Dispose();
+            }
+        }
+        finally
+        {
+            stream.Profiler = null;
+        }
+        double total = profiler.TotalSeconds;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Kernel profile ({runs} profiled run(s), {1000 * total / runs:0.0} ms of kernels per run):"));
+        output.WriteLine("  kernel                                    launches   ms/run   share");
+        foreach (var e in profiler.Entries)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {ShortName(e.Kernel),-40} {e.Launches / runs,9} {1000 * e.TotalSeconds / runs,8:0.00} {100 * e.TotalSeconds / total,6:0.0}%"));
+        }
+    }
+
+    private static string ShortName(string kernel)
+    {
+        int space = kernel.IndexOf(' ', StringComparison.Ordinal);
+        int dot = kernel.LastIndexOf('.', space < 0 ? kernel.Length - 1 : space);
+        return dot < 0 ? kernel : kernel[(dot + 1)..];
     }
 
     private static HostTensor RandomImages(int batch, int size, int seed)

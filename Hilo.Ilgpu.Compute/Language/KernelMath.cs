@@ -22,24 +22,24 @@ public static class KernelMath
         {
             // x + x·Q in one rounding: Q is small (|Q| ≤ 0.16), so its own rounding barely reaches the result.
             float t = x * x;
-            float q = MathF.FusedMultiplyAdd(t, 7.853812712710351e-05f, -0.0008010180317796767f);
-            q = MathF.FusedMultiplyAdd(q, t, 0.005188326351344585f);
-            q = MathF.FusedMultiplyAdd(q, t, -0.026853810995817184f);
-            q = MathF.FusedMultiplyAdd(q, t, 0.1128358542919159f);
-            q = MathF.FusedMultiplyAdd(q, t, -0.3761262595653534f);
-            q = MathF.FusedMultiplyAdd(q, t, 0.12837916612625122f);
+            float q = MathF.FusedMultiplyAdd(t, ErfFit.Small0, ErfFit.Small1);
+            q = MathF.FusedMultiplyAdd(q, t, ErfFit.Small2);
+            q = MathF.FusedMultiplyAdd(q, t, ErfFit.Small3);
+            q = MathF.FusedMultiplyAdd(q, t, ErfFit.Small4);
+            q = MathF.FusedMultiplyAdd(q, t, ErfFit.Small5);
+            q = MathF.FusedMultiplyAdd(q, t, ErfFit.Small6);
             return MathF.FusedMultiplyAdd(x, q, x);
         }
         if (ax < 4f)
         {
             // erfc = exp(P) ≤ 0.16 here, so its relative error is divided by ≥ 5 in 1 − erfc.
-            float p = MathF.FusedMultiplyAdd(ax, -2.1697627744288184e-05f, 0.00044147283188067377f);
-            p = MathF.FusedMultiplyAdd(p, ax, -0.00420528557151556f);
-            p = MathF.FusedMultiplyAdd(p, ax, 0.025210343301296234f);
-            p = MathF.FusedMultiplyAdd(p, ax, -0.10842210799455643f);
-            p = MathF.FusedMultiplyAdd(p, ax, -0.633216381072998f);
-            p = MathF.FusedMultiplyAdd(p, ax, -1.1295802593231201f);
-            p = MathF.FusedMultiplyAdd(p, ax, 0.0001884685771074146f);
+            float p = MathF.FusedMultiplyAdd(ax, ErfFit.Large0, ErfFit.Large1);
+            p = MathF.FusedMultiplyAdd(p, ax, ErfFit.Large2);
+            p = MathF.FusedMultiplyAdd(p, ax, ErfFit.Large3);
+            p = MathF.FusedMultiplyAdd(p, ax, ErfFit.Large4);
+            p = MathF.FusedMultiplyAdd(p, ax, ErfFit.Large5);
+            p = MathF.FusedMultiplyAdd(p, ax, ErfFit.Large6);
+            p = MathF.FusedMultiplyAdd(p, ax, ErfFit.Large7);
             return MathF.CopySign(1f - MathF.Exp(p), x);
         }
         return float.IsNaN(x) ? x : MathF.CopySign(1f, x);

@@ -50,8 +50,24 @@ public abstract class AcceleratorStream : IDisposable
         {
             return;
         }
+        var profiler = Profiler;
+        if (profiler is null)
+        {
+            LaunchCore(compiled, dims.Global, group, args);
+            return;
+        }
+        SynchronizeCore();
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
         LaunchCore(compiled, dims.Global, group, args);
+        SynchronizeCore();
+        profiler.Record(kernel.Name, dims.Global, System.Diagnostics.Stopwatch.GetTimestamp() - start);
     }
+
+    /// <summary>
+    /// When set, every launch on this stream is timed (waiting for the queue before and after it) and added to the
+    /// profiler's per-kernel totals; null (the default) for normal asynchronous launches.
+    /// </summary>
+    public KernelProfiler? Profiler { get; set; }
 
     /// <summary>Copies <paramref name="source"/> into <paramref name="destination"/>; returns when the copy is done.</summary>
     public void CopyFromHost<T>(ReadOnlySpan<T> source, ArrayView<T> destination) where T : unmanaged

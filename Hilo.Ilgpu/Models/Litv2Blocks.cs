@@ -74,11 +74,10 @@ public sealed class DWMlp : Module
         Tensor hidden;
         using (var expanded = Fc1.Forward(x))
         {
-            hidden = DwConv.Forward(expanded, height, width);
+            hidden = DwConv.ForwardGelu(expanded, height, width);
         }
         using (hidden)
         {
-            Ops.GeluInPlace(hidden);
             Fc2.ForwardInto(hidden, output.View, Fc2.OutFeatures, 0, accumulate);
         }
     }

@@ -12,13 +12,22 @@ public static partial class ElementwiseKernels
     /// <summary>1/√2 in float32.</summary>
     public const float InvSqrt2 = 0.70710677f;
 
-    /// <summary>GELU, exact erf form: <c>y = x/2 · (1 + erf(x/√2))</c>. <paramref name="y"/> may be <paramref name="x"/>.</summary>
+    /// <summary>
+    /// GELU, exact erf form: <c>y = x/2 · (1 + erf(x/√2))</c>. <paramref name="y"/> may be <paramref name="x"/>.
+    /// Whole blocks of 16 elements go through <see cref="VectorGelu"/> (CPU devices, where perItem is large); the
+    /// rest, and every element on GPUs (perItem 1), through the scalar erf.
+    /// </summary>
     [Kernel]
     public static void Gelu(ArrayView<float> x, ArrayView<float> y, int length, int perItem)
     {
         int start = Grid.GlobalIndex.X * perItem;
         int end = Math.Min(start + perItem, length);
-        for (int i = start; i < end; i++)
+        int i = start;
+        for (; i + Float16.Count <= end; i += Float16.Count)
+        {
+            VectorGelu.Gelu(Float16.Load(x, i)).Store(y, i);
+        }
+        for (; i < end; i++)
         {
             float v = x[i];
             y[i] = 0.5f * v * (1f + KernelMath.Erf(v * InvSqrt2));

@@ -39,36 +39,48 @@ public static partial class DepthwiseKernels
     }
 
     /// <summary>
-    /// CPU-style variant for C a multiple of 16: one work-item per (token, block of 16 channels) in one
-    /// <see cref="Float16"/> register, x = channel block, y = token, z = batch. Launch over (C/16, H·W, B).
+    /// CPU-style variant for C a multiple of 16: one work-item per output row of the map (x = row, y = batch item),
+    /// sweeping 16-channel blocks and, inside each, the row's columns, so that the block's nine taps and the three
+    /// input rows it reads stay in L1. With <paramref name="gelu"/> ≠ 0 the GELU of the ConvFFN is applied before the
+    /// store (<see cref="Basic.VectorGelu"/>), which saves a pass over the hidden activations. Launch over (H, B).
     /// </summary>
     [Kernel]
-    public static void Depthwise3x3Vector16(ArrayView<float> x, ArrayView<float> taps, ArrayView<float> bias, ArrayView<float> y, int height, int width, int channels)
+    public static void Depthwise3x3Rows(ArrayView<float> x, ArrayView<float> taps, ArrayView<float> bias, ArrayView<float> y, int height, int width, int channels, int gelu)
     {
-        int c = Grid.GlobalIndex.X * 16;
-        int token = Grid.GlobalIndex.Y;
-        int b = Grid.GlobalIndex.Z;
-        int row = token / width;
-        int col = token - row * width;
-        Float16 sum = Float16.Load(bias, c);
-        for (int i = 0; i < 3; i++)
+        int row = Grid.GlobalIndex.X;
+        int b = Grid.GlobalIndex.Y;
+        int rowStride = width * channels;
+        int firstTapRow = row == 0 ? 1 : 0;
+        int lastTapRow = row == height - 1 ? 1 : 2;
+        int outRow = (b * height + row) * rowStride;
+        int inRow0 = (b * height + row - 1) * rowStride;
+        for (int c = 0; c < channels; c += 16)
         {
-            int yy = row + i - 1;
-            if (yy < 0 || yy >= height)
+            Float16 bc = Float16.Load(bias, c);
+            for (int col = 0; col < width; col++)
             {
-                continue;
-            }
-            for (int j = 0; j < 3; j++)
-            {
-                int xx = col + j - 1;
-                if (xx >= 0 && xx < width)
+                int firstTapCol = col == 0 ? 1 : 0;
+                int lastTapCol = col == width - 1 ? 1 : 2;
+                Float16 sum = bc;
+                for (int i = firstTapRow; i <= lastTapRow; i++)
                 {
-                    sum = Float16.Fma(Float16.Load(taps, (i * 3 + j) * channels + c), Float16.Load(x, ((b * height + yy) * width + xx) * channels + c), sum);
+                    int inAt = inRow0 + i * rowStride + (col - 1) * channels + c;
+                    for (int j = firstTapCol; j <= lastTapCol; j++)
+                    {
+                        sum = Float16.Fma(Float16.Load(taps, (i * 3 + j) * channels + c), Float16.Load(x, inAt + j * channels), sum);
+                    }
                 }
+                if (gelu != 0)
+                {
+                    sum = Basic.VectorGelu.Gelu(sum);
+                }
+                sum.Store(y, outRow + col * channels + c);
             }
         }
-        sum.Store(y, ((b * height + row) * width + col) * channels + c);
     }
+
+    /// <summary>Whether <see cref="Forward"/> runs the row-wise variant, which can fuse GELU.</summary>
+    public static bool FusesGelu(bool cpuStyle, int channels) => cpuStyle && channels % 16 == 0;
 
     /// <summary>PyTorch's depthwise weight [C, 1, 3, 3] reordered to the tap-major [9, C] the kernel reads.</summary>
     public static float[] TapMajor(ReadOnlySpan<float> weight, int channels)
@@ -90,10 +102,11 @@ public static partial class DepthwiseKernels
 
     /// <summary>
     /// Queues the convolution of <paramref name="x"/> (B × H·W × C) into <paramref name="y"/> (same shape): the
-    /// 16-channel vector variant when <paramref name="cpuStyle"/> and C is a multiple of 16, else one work-item
-    /// per element.
+    /// row-wise 16-channel vector variant when <paramref name="cpuStyle"/> and C is a multiple of 16, else one
+    /// work-item per element. True <paramref name="gelu"/> fuses GELU into the row-wise variant; the other variant
+    /// leaves it to the caller (<see cref="FusesGelu"/> says which).
     /// </summary>
-    public static void Forward(AcceleratorStream stream, ArrayView<float> x, ArrayView<float> taps, ArrayView<float> bias, ArrayView<float> y, int batch, int height, int width, int channels, bool cpuStyle = false)
+    public static void Forward(AcceleratorStream stream, ArrayView<float> x, ArrayView<float> taps, ArrayView<float> bias, ArrayView<float> y, int batch, int height, int width, int channels, bool cpuStyle = false, bool gelu = false)
     {
         ArgumentNullException.ThrowIfNull(stream);
         long n = (long)batch * height * width * channels;
@@ -101,9 +114,9 @@ public static partial class DepthwiseKernels
         {
             throw new ArgumentException($"Depthwise 3x3 {batch}x{height}x{width}x{channels}: invalid sizes or views too short.");
         }
-        if (cpuStyle && channels % 16 == 0)
+        if (FusesGelu(cpuStyle, channels))
         {
-            stream.Launch(Depthwise3x3Vector16Kernel, new LaunchDims(new Index3D(channels / 16, height * width, batch), new Index3D(1, 1, 1)), x, taps, bias, y, height, width, channels);
+            stream.Launch(Depthwise3x3RowsKernel, new LaunchDims(new Index3D(height, batch, 1), new Index3D(1, 1, 1)), x, taps, bias, y, height, width, channels, gelu ? 1 : 0);
             return;
         }
         stream.Launch(Depthwise3x3Kernel, new LaunchDims(new Index3D(channels, height * width, batch)), x, taps, bias, y, height, width, channels);

@@ -35,12 +35,24 @@ public sealed class DepthwiseConv3x3 : Module
     public KernelStyle Style { get; }
 
     /// <summary>Convolves <paramref name="x"/> (B × H·W × C) into a new tensor of the same shape.</summary>
-    public Tensor Forward(Tensor x, int height, int width)
+    public Tensor Forward(Tensor x, int height, int width) => Forward(x, height, width, gelu: false);
+
+    /// <summary>
+    /// Convolves <paramref name="x"/> (B × H·W × C) into a new tensor of the same shape, followed by GELU (erf form)
+    /// when <paramref name="gelu"/> — fused into the convolution's kernel on CPU-style devices, a separate pass
+    /// otherwise.
+    /// </summary>
+    public Tensor Forward(Tensor x, int height, int width, bool gelu)
     {
         int batch = TokenMapChecks.Check(nameof(DepthwiseConv3x3), x, Device, height, width, Channels);
         EnsurePrepared();
         var y = Device.Allocate(batch, height * width, Channels);
-        DepthwiseKernels.Forward(Device.Stream, x.View, taps!.View, deviceBias!.View, y.View, batch, height, width, Channels, Style == KernelStyle.Cpu);
+        bool cpuStyle = Style == KernelStyle.Cpu;
+        DepthwiseKernels.Forward(Device.Stream, x.View, taps!.View, deviceBias!.View, y.View, batch, height, width, Channels, cpuStyle, gelu);
+        if (gelu && !DepthwiseKernels.FusesGelu(cpuStyle, Channels))
+        {
+            Ops.GeluInPlace(y);
+        }
         return y;
     }
 
@@ -67,6 +79,9 @@ public sealed class DWConv : Module
 
     /// <summary>Convolves <paramref name="x"/> (B × H·W × C) into a new tensor of the same shape.</summary>
     public Tensor Forward(Tensor x, int height, int width) => Conv.Forward(x, height, width);
+
+    /// <summary>Convolves <paramref name="x"/> and applies GELU (<see cref="DepthwiseConv3x3.Forward(Tensor, int, int, bool)"/>).</summary>
+    public Tensor ForwardGelu(Tensor x, int height, int width) => Conv.Forward(x, height, width, gelu: true);
 
     /// <inheritdoc />
     protected override void PrepareCore()
