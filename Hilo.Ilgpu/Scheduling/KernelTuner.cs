@@ -51,6 +51,9 @@ public sealed class KernelTuner
     /// <summary>A candidate gets no further timed run once its timed runs add up to this (it has at least one).</summary>
     public TimeSpan TimeBudgetPerCandidate { get; set; } = TimeSpan.FromMilliseconds(300);
 
+    /// <summary>A probe shorter than this never stops a candidate (launch overhead would dominate its scaled-up time).</summary>
+    public TimeSpan MinimumStoppingProbe { get; set; } = TimeSpan.FromMilliseconds(2);
+
     /// <summary>Called after each measurement (for a progress display).</summary>
     public Action<TuningEntry>? Measured { get; set; }
 
@@ -125,9 +128,9 @@ public sealed class KernelTuner
         return decision.Choice;
     }
 
-    // One untimed warm-up run per candidate (kernel builds, lazy weight packing), then up to TimedRuns timed runs,
-    // each bracketed by stream synchronisation. A run over StopFactor × the best so far ends the candidate: a 20×
-    // slower variant costs its warm-up and one timed run.
+    // Per candidate: one untimed warm-up run (kernel builds, lazy weight layouts; the probe if there is one), one
+    // timed probe, then up to TimedRuns timed runs, each bracketed by stream synchronisation. A probe (scaled) or run
+    // over StopFactor × the best so far ends the candidate: a 20× slower variant costs a probe, or one run.
     private TuningEntry Measure(TuningKey key, IReadOnlyList<TuningCandidate> candidates)
     {
         var ms = new Dictionary<string, double>(StringComparer.Ordinal);
@@ -141,15 +144,19 @@ public sealed class KernelTuner
             bool stop = false;
             try
             {
-                candidate.Run();
+                (candidate.Probe ?? candidate.Run)();
                 synchronize();
+                if (candidate.Probe is { } probe)
+                {
+                    double probeMs = Time(probe);
+                    fastest = probeMs * candidate.ProbeScale;
+                    // A probe of a few milliseconds is mostly launch overhead, which scaling up would overstate.
+                    stop = probeMs >= MinimumStoppingProbe.TotalMilliseconds && fastest > StopFactor * best;
+                }
                 for (int run = 0; run < Math.Max(1, TimedRuns) && !stop; run++)
                 {
-                    long start = Stopwatch.GetTimestamp();
-                    candidate.Run();
-                    synchronize();
-                    double t = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-                    fastest = Math.Min(fastest, t);
+                    double t = Time(candidate.Run);
+                    fastest = run == 0 ? t : Math.Min(fastest, t);
                     total += t;
                     stop = t > StopFactor * best;
                     if (total >= TimeBudgetPerCandidate.TotalMilliseconds)
@@ -179,5 +186,13 @@ public sealed class KernelTuner
             throw new DeviceException($"Tuning {key}: no candidate ran ({string.Join(", ", candidates.Select(c => c.Name))}).");
         }
         return new TuningEntry { Key = key, Choice = winner, Milliseconds = ms, Stopped = stopped, MeasuredAt = DateTimeOffset.UtcNow };
+    }
+
+    private double Time(Action run)
+    {
+        long start = Stopwatch.GetTimestamp();
+        run();
+        synchronize();
+        return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
     }
 }

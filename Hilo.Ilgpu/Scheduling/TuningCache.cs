@@ -37,16 +37,22 @@ public sealed class TuningCache
     /// The cache file: <c>HILO_TUNING_CACHE</c> if set, else <c>$XDG_CACHE_HOME/hilo/tuning.json</c>, else
     /// <c>~/.cache/hilo/tuning.json</c>.
     /// </summary>
-    public static string DefaultPath()
+    public static string DefaultPath() => ResolvePath(
+        Environment.GetEnvironmentVariable(PathVariable),
+        Environment.GetEnvironmentVariable("XDG_CACHE_HOME"),
+        Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+
+    /// <summary>The rule of <see cref="DefaultPath"/> for given variable values (a relative XDG_CACHE_HOME is ignored, as the XDG spec says).</summary>
+    public static string ResolvePath(string? tuningCache, string? xdgCacheHome, string home)
     {
-        if (Environment.GetEnvironmentVariable(PathVariable) is { Length: > 0 } explicitPath)
+        ArgumentNullException.ThrowIfNull(home);
+        if (!string.IsNullOrEmpty(tuningCache))
         {
-            return System.IO.Path.GetFullPath(explicitPath);
+            return System.IO.Path.GetFullPath(tuningCache);
         }
-        string? xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-        string root = !string.IsNullOrEmpty(xdg) && System.IO.Path.IsPathRooted(xdg)
-            ? xdg
-            : System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+        string root = !string.IsNullOrEmpty(xdgCacheHome) && System.IO.Path.IsPathRooted(xdgCacheHome)
+            ? xdgCacheHome
+            : System.IO.Path.Combine(home, ".cache");
         return System.IO.Path.Combine(root, "hilo", "tuning.json");
     }
 

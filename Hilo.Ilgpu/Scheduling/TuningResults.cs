@@ -10,12 +10,15 @@ public sealed record TuningEntry
     public required string Choice { get; init; }
 
     /// <summary>
-    /// Milliseconds per run of each candidate that ran (the fastest timed run; for a stopped candidate its one
-    /// timed run). Candidates that failed to launch are absent.
+    /// Milliseconds per run of each candidate that ran (the fastest timed run; see <see cref="Stopped"/>).
+    /// Candidates that failed to launch are absent.
     /// </summary>
     public required IReadOnlyDictionary<string, double> Milliseconds { get; init; }
 
-    /// <summary>Candidates stopped after one timed run because it took over 3× the best so far.</summary>
+    /// <summary>
+    /// Candidates stopped early because one timed run (or their probe, scaled up) took over 3× the best so far; their
+    /// <see cref="Milliseconds"/> is that run's time (or the scaled probe time).
+    /// </summary>
     public IReadOnlyList<string> Stopped { get; init; } = [];
 
     /// <summary>When it was measured (UTC).</summary>
@@ -45,4 +48,15 @@ public sealed record TuningDecision(TuningKey Key, string Choice, TuningSource S
 /// <summary>One candidate of a choice: a name and an action that queues one run on the device's stream.</summary>
 /// <param name="Name">The variant's name (stored in the cache).</param>
 /// <param name="Run">Queues one run of the variant on scratch buffers of the real shape (never on a caller's output).</param>
-public sealed record TuningCandidate(string Name, Action Run);
+public sealed record TuningCandidate(string Name, Action Run)
+{
+    /// <summary>
+    /// Optional: queues one run on a reduced shape (about 1/<see cref="ProbeScale"/> of the work). Used as the
+    /// warm-up (kernel builds, lazy weight layouts) and as a cheap first timing: a candidate whose probe, scaled up,
+    /// is over <see cref="KernelTuner.StopFactor"/> × the best so far is stopped without a full run.
+    /// </summary>
+    public Action? Probe { get; init; }
+
+    /// <summary>How much more work <see cref="Run"/> does than <see cref="Probe"/> (probe time × this ≈ run time).</summary>
+    public double ProbeScale { get; init; } = 1;
+}

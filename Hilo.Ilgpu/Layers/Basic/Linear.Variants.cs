@@ -81,14 +81,21 @@ public sealed partial class Linear
         Tensor? a = null, c = null;
         try
         {
-            // The default first: it sets the bar that stops much slower variants after one timed run.
-            var order = Variants.OrderBy(v => v == DefaultVariant ? 0 : 1);
-            var candidates = order.Select(v => new TuningCandidate(v, () =>
+            void Scratch(string v, int m)
             {
                 a ??= Device.Upload(new float[timedRows * InFeatures], timedRows, InFeatures);
                 c ??= Device.Allocate(timedRows, OutFeatures);
-                Launch(v, a.View, InFeatures, timedRows, c.View, OutFeatures, accumulate: false);
-            })).ToList();
+                Launch(v, a.View, InFeatures, m, c.View, OutFeatures, accumulate: false);
+            }
+            // The probe: 1/16 of the timed rows (whole groups of 4 row blocks), so a variant far slower on this device
+            // (the tiled GEMM on a CPU) is dropped at a sixteenth of the cost of a run.
+            int probeRows = Math.Min(timedRows, Math.Max(4 * PanelGemmKernels.BlockRows, timedRows / 16));
+            // The default first: it sets the bar that stops much slower variants early.
+            var candidates = Variants.OrderBy(v => v == DefaultVariant ? 0 : 1).Select(v => new TuningCandidate(v, () => Scratch(v, timedRows))
+            {
+                Probe = () => Scratch(v, probeRows),
+                ProbeScale = timedRows / (double)probeRows,
+            }).ToList();
             string choice = Device.Tuner.Choose(TuningOperation, TuningShape(rows), DefaultVariant, candidates);
             chosen[rows] = choice;
             ReleaseUnusedWeights();
