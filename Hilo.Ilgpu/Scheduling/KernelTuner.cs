@@ -158,7 +158,8 @@ public sealed class KernelTuner
                     double t = Time(candidate.Run);
                     fastest = run == 0 ? t : Math.Min(fastest, t);
                     total += t;
-                    stop = t > StopFactor * best;
+                    // Only a first run stops a candidate: a later spike on a busy machine is noise, and the fastest counts.
+                    stop = run == 0 && t > StopFactor * best;
                     if (total >= TimeBudgetPerCandidate.TotalMilliseconds)
                     {
                         break;
