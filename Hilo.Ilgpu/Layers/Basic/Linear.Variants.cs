@@ -162,6 +162,11 @@ public sealed partial class Linear
         return transposedWeight.View;
     }
 
+    private void PrepareVariantWeights(string name)
+    {
+        _ = name == TiledVariant ? TransposedWeight() : PackedWeight();
+    }
+
     // Measuring built every layout; keep only those the chosen variants use.
     private void ReleaseUnusedWeights()
     {

@@ -54,8 +54,9 @@ public sealed partial class Linear : Module
     /// <inheritdoc />
     protected override void PrepareCore()
     {
-        // The weight layouts of the variants (packed panels, plain transpose) are built on first use of each.
+        // The layout of the variant expected to run is built now; another variant's on its first use (tuning).
         ReleaseVariantWeights();
+        PrepareVariantWeights(Variant ?? DefaultVariant);
         var bias = new float[PanelGemmKernels.PaddedBiasLength(OutFeatures)];
         Bias?.Value.Data.CopyTo(bias, 0);
         paddedBias = Upload(bias, bias.Length);
