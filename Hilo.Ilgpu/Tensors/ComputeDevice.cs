@@ -1,5 +1,6 @@
 using Hilo.Ilgpu.Compute;
 using Hilo.Ilgpu.IO;
+using Hilo.Ilgpu.Scheduling;
 
 namespace Hilo.Ilgpu;
 
@@ -19,6 +20,8 @@ public enum KernelStyle
 /// </summary>
 public sealed class ComputeDevice : IDisposable
 {
+    private KernelTuner? tuner;
+
     private ComputeDevice(Accelerator accelerator)
     {
         Accelerator = accelerator;
@@ -34,6 +37,16 @@ public sealed class ComputeDevice : IDisposable
 
     /// <summary>The kernel variants layers use on this device.</summary>
     public KernelStyle Style { get; }
+
+    /// <summary>
+    /// Chooses kernel variants per layer shape on this device by measuring them (docs/scheduler.md). Created on
+    /// first use with the mode of <c>HILO_TUNING</c> and the default cache; replace it to change either.
+    /// </summary>
+    public KernelTuner Tuner
+    {
+        get => tuner ??= new KernelTuner(this);
+        set => tuner = value ?? throw new ArgumentNullException(nameof(value));
+    }
 
     /// <summary>The device's properties.</summary>
     public DeviceInfo Info => Accelerator.Device;

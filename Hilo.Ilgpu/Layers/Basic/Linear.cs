@@ -7,13 +7,13 @@ namespace Hilo.Ilgpu.Layers;
 /// <summary>
 /// PyTorch's <c>nn.Linear</c>: <c>y = x · weightᵀ + bias</c> over the last dimension, for inputs of any rank
 /// <c>[..., in]</c> → <c>[..., out]</c>. Parameters <c>weight</c> <c>[out, in]</c> and (optional) <c>bias</c> <c>[out]</c>.
-/// On CPU-style devices it runs the panel GEMM with weightᵀ packed once at <see cref="Module.Prepare"/>; on GPUs
-/// the tiled GEMM with weightᵀ stored once. The bias is fused into the GEMM, and <see cref="ForwardInto(Tensor, ArrayView{float}, int, int, bool)"/>
+/// The GEMM variant (CPU-style panel GEMM with weightᵀ packed once, in one of several launch shapes, or the GPU-style
+/// tiled GEMM with weightᵀ stored once) is chosen per input row count by the device's tuner (docs/scheduler.md);
+/// the device style's variant is the default. The bias is fused into the GEMM, and <see cref="ForwardInto(Tensor, ArrayView{float}, int, int, bool)"/>
 /// writes into a column slice of a wider output (e.g. two projections side by side) or adds to it (a residual).
 /// </summary>
-public sealed class Linear : Module
+public sealed partial class Linear : Module
 {
-    private Tensor? weightForGemm;
     private Tensor? paddedBias;
 
     /// <summary>Creates the layer (weights zero until loaded or initialised).</summary>
@@ -21,7 +21,7 @@ public sealed class Linear : Module
     /// <param name="inFeatures">Size of the input's last dimension.</param>
     /// <param name="outFeatures">Size of the output's last dimension.</param>
     /// <param name="bias">Whether the layer has a <c>bias</c> parameter.</param>
-    /// <param name="style">Kernel variant; default the device's <see cref="ComputeDevice.Style"/>.</param>
+    /// <param name="style">Kernel variant; default: chosen by the device's tuner (the default variant of the device's <see cref="ComputeDevice.Style"/> unless measured otherwise). Given: that style's variant always.</param>
     public Linear(ComputeDevice device, int inFeatures, int outFeatures, bool bias = true, KernelStyle? style = null)
         : base(device)
     {
@@ -30,6 +30,8 @@ public sealed class Linear : Module
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
         Style = style ?? device.Style;
+        // An explicit style pins its variant; otherwise the device's tuner chooses per shape.
+        Variant = style is null ? null : DefaultVariant;
         Weight = AddParameter("weight", outFeatures, inFeatures);
         Bias = bias ? AddParameter("bias", outFeatures) : null;
     }
@@ -40,7 +42,7 @@ public sealed class Linear : Module
     /// <summary>Size of the output's last dimension.</summary>
     public int OutFeatures { get; }
 
-    /// <summary>The kernel variant this layer runs.</summary>
+    /// <summary>The kernel style of the default variant (<see cref="DefaultVariant"/>).</summary>
     public KernelStyle Style { get; }
 
     /// <summary>The <c>weight</c> parameter, <c>[out, in]</c>.</summary>
@@ -52,24 +54,9 @@ public sealed class Linear : Module
     /// <inheritdoc />
     protected override void PrepareCore()
     {
-        float[] w = Weight.Value.Data;
-        if (Style == KernelStyle.Cpu)
-        {
-            float[] packed = PanelGemmKernels.PackTransposedOnHost(w, InFeatures, OutFeatures);
-            weightForGemm = Upload(packed, packed.Length);
-        }
-        else
-        {
-            var transposed = new float[w.Length];
-            for (int o = 0; o < OutFeatures; o++)
-            {
-                for (int i = 0; i < InFeatures; i++)
-                {
-                    transposed[i * OutFeatures + o] = w[o * InFeatures + i];
-                }
-            }
-            weightForGemm = Upload(transposed, InFeatures, OutFeatures);
-        }
+        // The layout of the variant expected to run is built now; another variant's on its first use (tuning).
+        ReleaseVariantWeights();
+        PrepareVariantWeights(Variant ?? DefaultVariant);
         var bias = new float[PanelGemmKernels.PaddedBiasLength(OutFeatures)];
         Bias?.Value.Data.CopyTo(bias, 0);
         paddedBias = Upload(bias, bias.Length);
@@ -138,14 +125,7 @@ public sealed class Linear : Module
     private void Run(ArrayView<float> input, int lda, int rows, ArrayView<float> output, int ldc, bool accumulate)
     {
         EnsurePrepared();
-        if (Style == KernelStyle.Cpu)
-        {
-            PanelGemmKernels.MultiplyBias(Device.Stream, input, lda, weightForGemm!.View, paddedBias!.View, output, ldc, rows, OutFeatures, InFeatures, accumulate);
-        }
-        else
-        {
-            TiledGemmKernels.MultiplyBias(Device.Stream, input, lda, weightForGemm!.View, paddedBias!.View, output, ldc, rows, OutFeatures, InFeatures, accumulate);
-        }
+        Launch(VariantFor(rows), input, lda, rows, output, ldc, accumulate);
     }
 
     private int CheckInput(Tensor x)

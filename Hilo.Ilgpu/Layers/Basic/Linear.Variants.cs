@@ -1,0 +1,195 @@
+using System.Globalization;
+using Hilo.Ilgpu.Compute;
+using Hilo.Ilgpu.Kernels.Gemm;
+using Hilo.Ilgpu.Scheduling;
+
+namespace Hilo.Ilgpu.Layers;
+
+/// <summary>The GEMM variants of <see cref="Linear"/> and the choice among them (docs/scheduler.md).</summary>
+public sealed partial class Linear
+{
+    /// <summary>Panel GEMM (8×32 register block per work-item), one work-item per group: the CPU-style default.</summary>
+    public const string PanelVariant = "panel";
+
+    /// <summary>Panel GEMM with groups of 4 row blocks of one panel (they share the packed weight panel).</summary>
+    public const string PanelRowGroupVariant = "panel-rows4";
+
+    /// <summary>Panel GEMM with groups of 4 panels of one row block (they share the eight input rows).</summary>
+    public const string PanelColumnGroupVariant = "panel-cols4";
+
+    /// <summary>Tiled GEMM through shared memory (16×16 work-items per group): the GPU-style default.</summary>
+    public const string TiledVariant = "tiled";
+
+    /// <summary>The tuner's operation name for this layer's GEMM.</summary>
+    public const string TuningOperation = "linear";
+
+    /// <summary>
+    /// Rows a candidate is timed on at most: GEMM time per row is flat for large M, so a 12544-row layer is timed
+    /// on 2048 of them (the choice is stored under the full M).
+    /// </summary>
+    public const int MaxTimedRows = 2048;
+
+    private readonly Dictionary<int, string> chosen = [];
+    private string? variant;
+    private Tensor? packedWeight;
+    private Tensor? transposedWeight;
+
+    /// <summary>Every variant, CPU-style first.</summary>
+    public static IReadOnlyList<string> Variants { get; } = [PanelVariant, PanelRowGroupVariant, PanelColumnGroupVariant, TiledVariant];
+
+    /// <summary>The variant used when nothing is measured: <see cref="PanelVariant"/> for CPU style, <see cref="TiledVariant"/> for GPU style.</summary>
+    public string DefaultVariant => Style == KernelStyle.Cpu ? PanelVariant : TiledVariant;
+
+    /// <summary>
+    /// The variant to always run (one of <see cref="Variants"/>), or null to let <see cref="ComputeDevice.Tuner"/>
+    /// choose per row count. Set from the constructor's explicit style, if one was given.
+    /// </summary>
+    public string? Variant
+    {
+        get => variant;
+        set
+        {
+            if (value is not null && !Variants.Contains(value))
+            {
+                throw new ArgumentException($"Unknown {nameof(Linear)} variant '{value}': use {string.Join(", ", Variants)}.", nameof(value));
+            }
+            variant = value;
+        }
+    }
+
+    /// <summary>The tuner's shape text for <paramref name="rows"/> input rows: <c>m=…,k=in,n=out</c>.</summary>
+    public string TuningShape(int rows) => string.Create(CultureInfo.InvariantCulture, $"m={rows},k={InFeatures},n={OutFeatures}");
+
+    /// <summary>
+    /// The variant a forward pass over <paramref name="rows"/> input rows runs: <see cref="Variant"/> if set, else the
+    /// tuner's choice (made once per row count; in measure mode the first call times the candidates).
+    /// </summary>
+    public string VariantFor(int rows)
+    {
+        if (variant is not null)
+        {
+            return variant;
+        }
+        if (chosen.TryGetValue(rows, out string? known))
+        {
+            return known;
+        }
+        EnsurePrepared();
+        int timedRows = Math.Clamp(rows, 1, MaxTimedRows);
+        // Candidates run on scratch buffers (never on the caller's output, which may be a residual being added to),
+        // allocated only if the tuner actually measures.
+        Tensor? a = null, c = null;
+        try
+        {
+            void Scratch(string v, int m)
+            {
+                a ??= Device.Upload(new float[timedRows * InFeatures], timedRows, InFeatures);
+                c ??= Device.Allocate(timedRows, OutFeatures);
+                Launch(v, a.View, InFeatures, m, c.View, OutFeatures, accumulate: false);
+            }
+            // The probe: 1/16 of the timed rows (whole groups of 4 row blocks), so a variant far slower on this device
+            // (the tiled GEMM on a CPU) is dropped at a sixteenth of the cost of a run.
+            int probeRows = Math.Min(timedRows, Math.Max(4 * PanelGemmKernels.BlockRows, timedRows / 16));
+            // The default first: it sets the bar that stops much slower variants early.
+            var candidates = Variants.OrderBy(v => v == DefaultVariant ? 0 : 1).Select(v => new TuningCandidate(v, () => Scratch(v, timedRows))
+            {
+                Probe = () => Scratch(v, probeRows),
+                ProbeScale = timedRows / (double)probeRows,
+            }).ToList();
+            string choice = Device.Tuner.Choose(TuningOperation, TuningShape(rows), DefaultVariant, candidates);
+            chosen[rows] = choice;
+            ReleaseUnusedWeights();
+            return choice;
+        }
+        finally
+        {
+            if (a is not null || c is not null)
+            {
+                Device.Synchronize();
+                a?.Dispose();
+                c?.Dispose();
+            }
+        }
+    }
+
+    private void Launch(string name, ArrayView<float> input, int lda, int rows, ArrayView<float> output, int ldc, bool accumulate)
+    {
+        var stream = Device.Stream;
+        switch (name)
+        {
+            case PanelVariant:
+                PanelGemmKernels.MultiplyBias(stream, input, lda, PackedWeight(), paddedBias!.View, output, ldc, rows, OutFeatures, InFeatures, accumulate);
+                break;
+            case PanelRowGroupVariant:
+                PanelGemmKernels.MultiplyBiasGrouped(stream, input, lda, PackedWeight(), paddedBias!.View, output, ldc, rows, OutFeatures, InFeatures, accumulate, 1, 4);
+                break;
+            case PanelColumnGroupVariant:
+                PanelGemmKernels.MultiplyBiasGrouped(stream, input, lda, PackedWeight(), paddedBias!.View, output, ldc, rows, OutFeatures, InFeatures, accumulate, 4, 1);
+                break;
+            default:
+                TiledGemmKernels.MultiplyBias(stream, input, lda, TransposedWeight(), paddedBias!.View, output, ldc, rows, OutFeatures, InFeatures, accumulate);
+                break;
+        }
+    }
+
+    // weightᵀ packed into 32-column panels for the panel GEMM.
+    private ArrayView<float> PackedWeight()
+    {
+        if (packedWeight is null)
+        {
+            float[] packed = PanelGemmKernels.PackTransposedOnHost(Weight.Value.Data, InFeatures, OutFeatures);
+            packedWeight = Device.Upload(packed, packed.Length);
+        }
+        return packedWeight.View;
+    }
+
+    // weightᵀ row-major (in × out) for the tiled GEMM.
+    private ArrayView<float> TransposedWeight()
+    {
+        if (transposedWeight is null)
+        {
+            float[] w = Weight.Value.Data;
+            var transposed = new float[w.Length];
+            for (int o = 0; o < OutFeatures; o++)
+            {
+                for (int i = 0; i < InFeatures; i++)
+                {
+                    transposed[i * OutFeatures + o] = w[o * InFeatures + i];
+                }
+            }
+            transposedWeight = Device.Upload(transposed, InFeatures, OutFeatures);
+        }
+        return transposedWeight.View;
+    }
+
+    private void PrepareVariantWeights(string name)
+    {
+        _ = name == TiledVariant ? TransposedWeight() : PackedWeight();
+    }
+
+    // Measuring built every layout; keep only those the chosen variants use.
+    private void ReleaseUnusedWeights()
+    {
+        if (!chosen.Values.Any(v => v != TiledVariant))
+        {
+            packedWeight?.Dispose();
+            packedWeight = null;
+        }
+        if (!chosen.Values.Contains(TiledVariant))
+        {
+            transposedWeight?.Dispose();
+            transposedWeight = null;
+        }
+    }
+
+    private void ReleaseVariantWeights()
+    {
+        packedWeight?.Dispose();
+        packedWeight = null;
+        transposedWeight?.Dispose();
+        transposedWeight = null;
+    }
+
+    /// <inheritdoc />
+    protected override void DisposeCore() => ReleaseVariantWeights();
+}
