@@ -5,7 +5,8 @@ namespace Hilo.Ilgpu.Benchmarks;
 
 /// <summary>
 /// Runs the paper's protocols (DESIGN.md §1) on devices: for each device and subject, random weights and inputs,
-/// <see cref="CompareSettings.Warmup"/> untimed forward passes, then <see cref="CompareSettings.Runs"/> passes timed
+/// one untimed pass that builds kernels and tunes them (docs/scheduler.md), <see cref="CompareSettings.Warmup"/> more
+/// untimed forward passes, then <see cref="CompareSettings.Runs"/> passes timed
 /// with device events (recorded on the device's stream around the timed passes, read after synchronising), with the
 /// device's peak memory over the timed passes. A device that cannot be opened, or runs out of memory, is skipped with
 /// the reason; other devices still run.
@@ -70,6 +71,11 @@ public static class CompareRunner
         progress($"building with random weights");
         using var subject = BenchmarkSubject.Create(device, settings, name);
         using var input = device.Upload(RandomInput(subject.InputShape, settings.Seed), subject.InputShape);
+        // One untimed pass even with --warmup 0: it builds the kernels and, in the scheduler's measure mode, times
+        // the kernel variants of shapes not in the tuning cache — neither belongs in the timed runs.
+        progress("first pass (builds kernels; tunes shapes not in the tuning cache)");
+        subject.Forward(input).Dispose();
+        device.Synchronize();
         progress(string.Create(CultureInfo.InvariantCulture, $"{settings.Warmup} warm-up pass(es)"));
         for (int i = 0; i < settings.Warmup; i++)
         {
