@@ -7,4 +7,5 @@ root.Subcommands.Add(CompareCommand.Create());
 root.Subcommands.Add(DevicesCommand.Create());
 root.Subcommands.Add(InferCommand.Create());
 root.Subcommands.Add(KernelsCommand.Create());
+root.Subcommands.Add(PlanCommand.Create());
 return root.Parse(args).Invoke();
