@@ -102,6 +102,10 @@ internal static class PlanCommand
                 Seed = options.Seed,
             };
             planOptions.Validate();   // before loading weights or opening a device
+            if (options.Fresh && options.Weights is not null)
+            {
+                throw new ArgumentException("give either --weights (α fixed by them) or --fresh (α free), not both");
+            }
             if (options.Json is not null)
             {
                 CheckOutputPath(options.Json);

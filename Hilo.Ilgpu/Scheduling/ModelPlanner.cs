@@ -24,7 +24,7 @@ public static class ModelPlanner
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        return Plan(config, options, ModelPlannerTiming.OnDevice(device, options.Runs, options.Warmup, options.Seed), progress);
+        return Plan(config, options, ModelPlannerTiming.OnDevice(device, options.Runs, options.Warmup, options.Seed, progress), progress);
     }
 
     /// <summary>Plans <paramref name="config"/> with the timings of <paramref name="timer"/> (a device's, or given numbers).</summary>
@@ -43,28 +43,27 @@ public static class ModelPlanner
         var policy = PlanAlphaPolicy.Create(config, options, stages.Count > 0, notes);
 
         // Measure every (stage, window, split) once; α values giving the same split share a measurement.
-        var layerMs = new Dictionary<(int Stage, int Window, int LoFi), double>();
-        int total = stages.Sum(st => st.Windows.Count * policy.Alphas.Select(a => AlphaSweep.LoFiHeads(st.Heads, a)).Distinct().Count()) + 1 + (options.Verify ? 1 : 0);
-        int step = 0;
+        var cases = new List<PlanLayerCase>();
         foreach (var st in stages)
         {
             foreach (int s in st.Windows)
             {
-                foreach (double alpha in policy.Alphas)
-                {
-                    var layer = new PlanLayerCase(st.Index, st.Dim, st.Heads, st.Height, st.Width, s, alpha, config.QkvBias, batch);
-                    if (!layerMs.ContainsKey((st.Index, s, layer.LoFiHeads)))
-                    {
-                        double ms = Positive(timer.LayerMilliseconds(layer), "layer");
-                        layerMs[(st.Index, s, layer.LoFiHeads)] = ms;
-                        progress?.Report(Text($"[{++step}/{total}] stage {st.Index + 1}, s {s}, α {A(alpha)} ({layer.LoFiHeads} Lo-Fi / {st.Heads - layer.LoFiHeads} Hi-Fi): {ms:0.00} ms per layer"));
-                    }
-                }
+                cases.AddRange(policy.Alphas.Select(a => new PlanLayerCase(st.Index, st.Dim, st.Heads, st.Height, st.Width, s, a, config.QkvBias, batch))
+                    .DistinctBy(c => c.LoFiHeads));
             }
         }
+        progress?.Report(Text($"timing {cases.Count} HiLo layer configuration(s), then the whole model{(options.Verify ? " (twice: default and planned)" : "")}"));
+        var measured = Measured(timer.LayerMilliseconds(cases), cases.Count, "layer");
+        var layerMs = new Dictionary<(int Stage, int Window, int LoFi), double>();
+        for (int k = 0; k < cases.Count; k++)
+        {
+            var c = cases[k];
+            layerMs[(c.Stage, c.Window, c.LoFiHeads)] = measured[k];
+            progress?.Report(Text($"stage {c.Stage + 1}, s {c.Window}, {c.LoFiHeads} Lo-Fi / {c.Heads - c.LoFiHeads} Hi-Fi: {measured[k]:0.00} ms per layer"));
+        }
         var baseline = config with { Alpha = policy.Default };
-        double modelMs = Positive(timer.ModelMilliseconds(new PlanModelCase(baseline, image, batch)), "model");
-        progress?.Report(Text($"[{++step}/{total}] whole model, α {A(policy.Default)}, local_ws [{string.Join(", ", config.LocalWs)}]: {modelMs:0.0} ms per batch"));
+        double modelMs = Measured(timer.ModelMilliseconds([new PlanModelCase(baseline, image, batch)]), 1, "model")[0];
+        progress?.Report(Text($"whole model, α {A(policy.Default)}, local_ws [{string.Join(", ", config.LocalWs)}]: {modelMs:0.0} ms per batch"));
 
         double LayerTime(PlannedStage st, int s, double alpha) => layerMs[(st.Index, s, AlphaSweep.LoFiHeads(st.Heads, alpha))];
         double Planned(double alpha, IReadOnlyList<int> windows) => stages.Select((st, k) => st.Depth * LayerTime(st, windows[k], alpha)).Sum();
@@ -109,9 +108,10 @@ public static class ModelPlanner
         notes.AddRange(ChoiceNotes(plan, stages, policy, options));
         if (options.Verify)
         {
-            double measured = Positive(timer.ModelMilliseconds(new PlanModelCase(plan.PlannedConfig, image, batch)), "model");
-            progress?.Report(Text($"[{++step}/{total}] whole model as planned: {measured:0.0} ms per batch (estimated {chosen.Milliseconds:0.0})"));
-            plan = plan with { Verification = new PlanVerification(measured, chosen.Milliseconds) };
+            // The default again, alternating with the planned model, so that both see the same machine load.
+            var again = Measured(timer.ModelMilliseconds([new PlanModelCase(baseline, image, batch), new PlanModelCase(plan.PlannedConfig, image, batch)]), 2, "model");
+            progress?.Report(Text($"whole model as planned: {again[1]:0.0} ms per batch (estimated {chosen.Milliseconds:0.0}); default again: {again[0]:0.0} ms"));
+            plan = plan with { Verification = new PlanVerification(again[1], chosen.Milliseconds, again[0]) };
         }
         return plan;
     }
@@ -179,7 +179,8 @@ public static class ModelPlanner
             combos = [.. combos.SelectMany(c => st.Windows.Select(s => (int[])[.. c, s]))];
         }
         var plans = policy.Alphas.Where(a => policy.Judge(a).Allowed)
-            .SelectMany(a => combos.Select(w => new PlanChoice(a, w, estimate(a, w),
+            .SelectMany(a => combos.Where(w => w.Select((s, k) => WindowProblem(stages[k], s, a) is null).All(ok => ok))
+                .Select(w => new PlanChoice(a, w, estimate(a, w),
                 a.Equals(policy.Default) ? 0 : 1, w.Where((s, k) => s != trained[k]).Count())))
             .ToList();
         var fastest = plans.MinBy(p => p.Milliseconds)!;
@@ -210,6 +211,10 @@ public static class ModelPlanner
                     int lo = AlphaSweep.LoFiHeads(st.Heads, alpha);
                     var (allowed, reason) = policy.Judge(alpha);
                     bool trainedWindow = s == st.Trained;
+                    if (allowed && WindowProblem(st, s, alpha) is { } problem)
+                    {
+                        (allowed, reason) = (false, problem);
+                    }
                     rows.Add(new ModelPlanCandidate
                     {
                         StageIndex = st.Index,
@@ -229,6 +234,16 @@ public static class ModelPlanner
             }
         }
         return rows;
+    }
+
+    // A window that pools the whole map into one Lo-Fi token makes that branch's attention a constant per image
+    // (softmax over one key): a degenerate model, never proposed unless it is the trained window.
+    private static string? WindowProblem(PlannedStage st, int s, double alpha)
+    {
+        int pooled = ((st.Height + s - 1) / s) * ((st.Width + s - 1) / s);
+        return s != st.Trained && pooled == 1 && AlphaSweep.LoFiHeads(st.Heads, alpha) > 0
+            ? Text($"excluded: s {s} pools the {st.Height}×{st.Width} map into one Lo-Fi token (its attention becomes a constant)")
+            : null;
     }
 
     private static IEnumerable<string> ChoiceNotes(ModelPlan plan, List<PlannedStage> stages, PlanAlphaPolicy policy, ModelPlanOptions options)
@@ -251,9 +266,14 @@ public static class ModelPlanner
         }
     }
 
-    private static double Positive(double ms, string what) => ms > 0 && double.IsFinite(ms)
-        ? ms
-        : throw new InvalidOperationException(Text($"model plan: the {what} timing returned {ms} ms; a time must be positive and finite."));
+    private static IReadOnlyList<double> Measured(IReadOnlyList<double> times, int count, string what)
+    {
+        if (times.Count != count || times.Any(ms => !(ms > 0 && double.IsFinite(ms))))
+        {
+            throw new InvalidOperationException(Text($"model plan: the {what} timer returned [{string.Join(", ", times)}] for {count} case(s); one positive, finite time per case is needed."));
+        }
+        return times;
+    }
 
     internal static string A(double alpha) => alpha.ToString("0.0##", Invariant);
 

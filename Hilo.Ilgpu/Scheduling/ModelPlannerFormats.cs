@@ -17,7 +17,7 @@ public static class ModelPlanFormats
         ArgumentNullException.ThrowIfNull(plan);
         var c = plan.Config;
         writer.WriteLine(Text($"{c.Name} on {plan.DeviceId} ({plan.DeviceName}), {plan.ImageSize}×{plan.ImageSize}, batch {plan.Batch}, median of {plan.Runs} run(s)"));
-        writer.WriteLine(Text($"default (α {A(plan.DefaultAlpha)}, local_ws [{Ws(c.LocalWs)}]): measured {plan.DefaultMilliseconds:0.0} ms/batch = {plan.DefaultImagesPerSecond:0.0} img/s; ") +
+        writer.WriteLine(Text($"default (α {A(plan.DefaultAlpha)}, local_ws [{Ws(c.LocalWs)}]): measured {plan.DefaultMilliseconds:0.0} ms/batch = {Rate(plan.DefaultImagesPerSecond)} img/s; ") +
             Text($"the model outside the planned HiLo layers: {plan.RestMilliseconds:0.0} ms"));
         writer.WriteLine(plan.Top1Threshold is { } t
             ? Text($"accuracy constraint: published top-1 ≥ {t:0.00} (default {plan.DefaultTop1:0.00} − {plan.MaxTop1Drop:0.0#})")
@@ -29,7 +29,7 @@ public static class ModelPlanFormats
             var rows = plan.Candidates.Select(r => new[]
             {
                 (r.StageIndex + 1).ToString(Invariant), r.Window.ToString(Invariant), A(r.Alpha), Text($"{r.LoFiHeads}/{r.HiFiHeads}"),
-                r.MillisecondsPerLayer.ToString("0.00", Invariant), r.EstimatedImagesPerSecond.ToString("0.0", Invariant),
+                r.MillisecondsPerLayer.ToString("0.00", Invariant), Rate(r.EstimatedImagesPerSecond),
                 r.Top1 is { } top1 ? top1.ToString("0.00", Invariant) : "not published",
                 r.IsChosen ? "chosen" : r.IsDefault ? "default" : "", r.Reason,
             }).ToList();
@@ -44,14 +44,14 @@ public static class ModelPlanFormats
             }
             writer.WriteLine();
         }
-        writer.WriteLine(Text($"plan: α {A(plan.Alpha)}, local_ws [{Ws(plan.LocalWs)}]: estimated {plan.EstimatedImagesPerSecond:0.0} img/s, ") +
-            Text($"{plan.SpeedUp:0.00}× the default ({plan.DefaultImagesPerSecond:0.0} img/s); published top-1 ") +
+        writer.WriteLine(Text($"plan: α {A(plan.Alpha)}, local_ws [{Ws(plan.LocalWs)}]: estimated {Rate(plan.EstimatedImagesPerSecond)} img/s, ") +
+            Text($"{plan.SpeedUp:0.00}× the default ({Rate(plan.DefaultImagesPerSecond)} img/s); top-1 ") +
             (plan.Top1 is { } chosenTop1 ? chosenTop1.ToString("0.00", Invariant) : "not published"));
         if (plan.Verification is { } v)
         {
-            writer.WriteLine(Text($"verified: the planned model measured {v.MeasuredMilliseconds:0.0} ms/batch = {plan.ImagesPerSecond(v.MeasuredMilliseconds):0.0} img/s ") +
+            writer.WriteLine(Text($"verified: the planned model measured {v.MeasuredMilliseconds:0.0} ms/batch = {Rate(plan.ImagesPerSecond(v.MeasuredMilliseconds))} img/s ") +
                 Text($"(estimated {v.EstimatedMilliseconds:0.0} ms, {(v.MeasuredMilliseconds / v.EstimatedMilliseconds - 1) * 100:+0.0;-0.0}%); ") +
-                Text($"measured speed-up {plan.DefaultMilliseconds / v.MeasuredMilliseconds:0.00}×"));
+                Text($"measured speed-up {v.SpeedUp:0.00}× over the default measured in the same rounds ({v.DefaultMilliseconds:0.0} ms)"));
         }
         foreach (string note in plan.Notes)
         {
@@ -88,6 +88,8 @@ public static class ModelPlanFormats
             json.WriteNumber("measured_ms_per_batch", Math.Round(v.MeasuredMilliseconds, 4));
             json.WriteNumber("estimated_ms_per_batch", Math.Round(v.EstimatedMilliseconds, 4));
             json.WriteNumber("measured_images_per_second", Math.Round(plan.ImagesPerSecond(v.MeasuredMilliseconds), 3));
+            json.WriteNumber("default_measured_ms_per_batch", Math.Round(v.DefaultMilliseconds, 4));
+            json.WriteNumber("measured_speed_up", Math.Round(v.SpeedUp, 4));
             json.WriteEndObject();
         }
         else
@@ -150,6 +152,10 @@ public static class ModelPlanFormats
             json.WriteNull(name);
         }
     }
+
+    // Three significant digits for the slow devices (a few images/s on a CPU), one decimal above.
+    private static string Rate(double imagesPerSecond) =>
+        imagesPerSecond.ToString(imagesPerSecond < 10 ? "0.00" : "0.0", Invariant);
 
     private static string Ws(IReadOnlyList<int> localWs) => string.Join(", ", localWs);
 }

@@ -113,11 +113,11 @@ public sealed record ModelPlanTimer
     /// <summary>Whether the device is a GPU (the default batch is 64 there, 16 elsewhere).</summary>
     public bool IsGpu { get; init; }
 
-    /// <summary>Milliseconds of one forward pass of a HiLo layer.</summary>
-    public required Func<PlanLayerCase, double> LayerMilliseconds { get; init; }
+    /// <summary>Milliseconds of one forward pass of each HiLo layer (one time per case, in order).</summary>
+    public required Func<IReadOnlyList<PlanLayerCase>, IReadOnlyList<double>> LayerMilliseconds { get; init; }
 
-    /// <summary>Milliseconds of one forward pass of a whole model.</summary>
-    public required Func<PlanModelCase, double> ModelMilliseconds { get; init; }
+    /// <summary>Milliseconds of one forward pass of each whole model (one time per case, in order).</summary>
+    public required Func<IReadOnlyList<PlanModelCase>, IReadOnlyList<double>> ModelMilliseconds { get; init; }
 }
 
 /// <summary>One measured candidate: a stage's window and a head split, with the decision about it.</summary>
@@ -160,7 +160,12 @@ public sealed record ModelPlanCandidate
     public bool IsChosen { get; init; }
 }
 
-/// <summary>The whole model measured with the chosen configuration (<see cref="ModelPlanOptions.Verify"/>).</summary>
-/// <param name="MeasuredMilliseconds">Measured milliseconds per batch.</param>
+/// <summary>The whole model measured with the chosen configuration (<see cref="ModelPlanOptions.Verify"/>), alternating with the default.</summary>
+/// <param name="MeasuredMilliseconds">Measured milliseconds per batch of the planned model.</param>
 /// <param name="EstimatedMilliseconds">The plan's estimate.</param>
-public sealed record PlanVerification(double MeasuredMilliseconds, double EstimatedMilliseconds);
+/// <param name="DefaultMilliseconds">Measured milliseconds per batch of the default model in the same rounds.</param>
+public sealed record PlanVerification(double MeasuredMilliseconds, double EstimatedMilliseconds, double DefaultMilliseconds)
+{
+    /// <summary>Measured speed-up of the planned model over the default, from the same rounds.</summary>
+    public double SpeedUp => DefaultMilliseconds / MeasuredMilliseconds;
+}
