@@ -47,7 +47,12 @@ public static class ModelPlanFormats
         writer.WriteLine(Text($"plan: α {A(plan.Alpha)}, local_ws [{Ws(plan.LocalWs)}]: estimated {Rate(plan.EstimatedImagesPerSecond)} img/s, ") +
             Text($"{plan.SpeedUp:0.00}× the default ({Rate(plan.DefaultImagesPerSecond)} img/s); top-1 ") +
             (plan.Top1 is { } chosenTop1 ? chosenTop1.ToString("0.00", Invariant) : "not published"));
-        if (plan.Verification is { } v)
+        if (plan.Verification is { } same && !plan.ChangesAnything)
+        {
+            writer.WriteLine(Text($"verified: the plan is the default; measured twice more, alternating: {same.DefaultMilliseconds:0.0} and {same.MeasuredMilliseconds:0.0} ms/batch ") +
+                Text($"(a {Math.Abs(same.SpeedUp - 1) * 100:0.0}% spread between identical models: the measurement noise on this machine now)"));
+        }
+        else if (plan.Verification is { } v)
         {
             writer.WriteLine(Text($"verified: the planned model measured {v.MeasuredMilliseconds:0.0} ms/batch = {Rate(plan.ImagesPerSecond(v.MeasuredMilliseconds))} img/s ") +
                 Text($"(estimated {v.EstimatedMilliseconds:0.0} ms, {(v.MeasuredMilliseconds / v.EstimatedMilliseconds - 1) * 100:+0.0;-0.0}%); ") +

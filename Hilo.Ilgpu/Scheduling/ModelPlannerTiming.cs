@@ -6,8 +6,8 @@ namespace Hilo.Ilgpu.Scheduling;
 
 /// <summary>
 /// Times HiLo layers and whole models on a device for <see cref="ModelPlanner"/>: random weights and inputs, warm-up,
-/// then rounds in which every case runs once in turn, so that a change of machine load (other processes on a shared
-/// CPU) hits every candidate alike; each case's time is the median of its rounds.
+/// then rounds in which every case runs once in turn (every other round in reverse order), so that a change of machine
+/// load (other processes on a shared CPU) hits every candidate alike; each case's time is the median of its rounds.
 /// </summary>
 public static class ModelPlannerTiming
 {
@@ -117,8 +117,10 @@ public static class ModelPlannerTiming
             for (int r = 0; r < runs; r++)
             {
                 progress?.Report($"round {r + 1}/{runs}: every one of {subjects.Count} {what} once");
-                for (int k = 0; k < subjects.Count; k++)
+                // Every other round in reverse order, so that no case always follows the same one (or runs first).
+                for (int j = 0; j < subjects.Count; j++)
                 {
+                    int k = r % 2 == 0 ? j : subjects.Count - 1 - j;
                     long start = Stopwatch.GetTimestamp();
                     using (subjects[k].Forward())
                     {
