@@ -153,6 +153,18 @@ public sealed class ModelPlannerTests
     }
 
     [Fact]
+    public void EveryChangeMustBeatThePlanSoFarByMinGain()
+    {
+        // Default 1000 ms; s 4 alone: 995 (0.5 %, not worth it); α 0.7 at s 2: 980 (2.04 % over the default: taken),
+        // although s 4 is within 2 % of the fastest.
+        static double Layer(int window, int loFi) => (window, loFi) switch { (2, 10) => 10, (4, 10) => 55.0 / 6, (2, 8) => 40.0 / 6, _ => 30 };
+        var plan = ModelPlanner.Plan(S, new ModelPlanOptions(), new FakeTimer(Layer, modelMs: 1000).Timer);
+        Assert.Equal((0.7, 2), (plan.Alpha, plan.LocalWs[2]));
+        Assert.Equal(980, plan.EstimatedMilliseconds, 9);
+        Assert.DoesNotContain(plan.Notes, n => n.Contains("min-gain", StringComparison.Ordinal));   // the plan is the fastest
+    }
+
+    [Fact]
     public void WeightsFixAlphaToTheirHeadSplitAndOnlyWindowsVary()
     {
         // Stage 3 of LITv2-S: head_dim 32; 8 Lo-Fi heads (l_q 256 rows) + 4 Hi-Fi (h_qkv 3·128 rows) = α 0.7.

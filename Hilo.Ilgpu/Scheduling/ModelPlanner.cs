@@ -184,9 +184,17 @@ public static class ModelPlanner
                 a.Equals(policy.Default) ? 0 : 1, w.Where((s, k) => s != trained[k]).Count())))
             .ToList();
         var fastest = plans.MinBy(p => p.Milliseconds)!;
-        // Fewer changes win unless more changes buy more than min-gain: α first (needs other weights), then windows.
-        var chosen = plans.Where(p => p.Milliseconds <= fastest.Milliseconds * (1 + minGain))
-            .OrderBy(p => p.AlphaChanges).ThenBy(p => p.WindowChanges).ThenBy(p => p.Milliseconds).First();
+        // Start from the default; walk the levels of change (windows first, then α, which needs other weights) and
+        // take a level's fastest only when it beats the configuration chosen so far by more than min-gain.
+        var chosen = plans.Single(p => p.AlphaChanges == 0 && p.WindowChanges == 0);
+        foreach (var level in plans.GroupBy(p => (p.AlphaChanges, p.WindowChanges)).OrderBy(g => g.Key.AlphaChanges).ThenBy(g => g.Key.WindowChanges))
+        {
+            var best = level.MinBy(p => p.Milliseconds)!;
+            if (best.Milliseconds * (1 + minGain) < chosen.Milliseconds)
+            {
+                chosen = best;
+            }
+        }
         if (!ReferenceEquals(chosen, fastest) && fastest.Milliseconds < chosen.Milliseconds)
         {
             notes.Add(Text($"The fastest allowed configuration (α {A(fastest.Alpha)}, windows {string.Join(", ", fastest.Windows)}) is only ") +

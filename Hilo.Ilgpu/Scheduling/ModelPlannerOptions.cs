@@ -38,8 +38,8 @@ public sealed record ModelPlanOptions
     public int Warmup { get; init; } = 1;
 
     /// <summary>
-    /// A change is made only when it buys more than this share of speed over the configurations with fewer changes
-    /// (keeping α first, then the trained windows): measurements on a shared machine are noisy. Default 0.02 (2 %).
+    /// A change is made only when it beats the plan so far by more than this share (levels of change walked from the
+    /// default: windows, then α): measurements on a shared machine are noisy. Default 0.02 (2 %).
     /// </summary>
     public double MinGain { get; init; } = 0.02;
 
