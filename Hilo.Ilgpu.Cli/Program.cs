@@ -8,4 +8,5 @@ root.Subcommands.Add(DevicesCommand.Create());
 root.Subcommands.Add(InferCommand.Create());
 root.Subcommands.Add(KernelsCommand.Create());
 root.Subcommands.Add(TuneCommand.Create());
+root.Subcommands.Add(PlanCommand.Create());
 return root.Parse(args).Invoke();
