@@ -38,7 +38,12 @@ internal sealed class CpuBackend : IBackend
 /// <summary>Accelerator of the managed CPU backend: memory is native host memory, kernels are their C# bodies.</summary>
 internal sealed class CpuAccelerator(DeviceInfo device) : Accelerator(device)
 {
+    /// <summary>Freed large blocks kept for the next allocation of the same size.</summary>
+    internal CpuMemoryPool Pool { get; } = new();
+
     protected override DeviceMemory AllocateCore(long bytes) => new CpuMemory(this, bytes);
+
+    protected override void DisposeCore() => Pool.Dispose();
 
     protected override AcceleratorStream CreateStreamCore() => new CpuStream(this);
 
@@ -58,13 +63,19 @@ internal sealed class CpuCompiledKernel(Accelerator accelerator, KernelDescripto
 /// <summary>Native, 64-byte aligned host memory.</summary>
 internal sealed unsafe class CpuMemory : DeviceMemory
 {
-    public CpuMemory(Accelerator accelerator, long bytes)
-        : base(accelerator, bytes, Allocate(bytes, accelerator.Device.Id))
+    public CpuMemory(CpuAccelerator accelerator, long bytes)
+        : base(accelerator, bytes, Allocate(accelerator, bytes))
     {
     }
 
-    private static nint Allocate(long bytes, string device)
+    private static nint Allocate(CpuAccelerator accelerator, long bytes)
     {
+        nint kept = accelerator.Pool.Take(bytes);
+        if (kept != 0)
+        {
+            return kept;
+        }
+        string device = accelerator.Device.Id;
         try
         {
             void* p = NativeMemory.AlignedAlloc((nuint)Math.Max(bytes, 1), 64);
@@ -76,7 +87,7 @@ internal sealed unsafe class CpuMemory : DeviceMemory
         }
     }
 
-    protected override void FreeCore() => NativeMemory.AlignedFree((void*)HostPointer);
+    protected override void FreeCore() => ((CpuAccelerator)Accelerator).Pool.Return(HostPointer, SizeInBytes);
 }
 
 /// <summary>A CPU stream runs every command synchronously on the calling thread (kernels use all cores).</summary>

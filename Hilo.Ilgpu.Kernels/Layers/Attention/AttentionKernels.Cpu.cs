@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Hilo.Ilgpu.Compute;
 
 namespace Hilo.Ilgpu.Kernels.Layers.Attention;
@@ -141,6 +142,7 @@ public static partial class AttentionKernels
     /// must be dropped by the caller or give ≈ 1e-13), e^(x/32) is a degree-10 Taylor polynomial (error &lt; 1e-7
     /// relative on [−0.94, 0]) and five squarings give e^x, within a few 1e-6 relative.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float16 ExpNonPositive(Float16 x)
     {
         Float16 y = Float16.Max(x, new Float16(-30f)) * (1f / 32f);
