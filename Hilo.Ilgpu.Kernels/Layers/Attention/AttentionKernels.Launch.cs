@@ -158,6 +158,46 @@ public static partial class AttentionKernels
         }
     }
 
+    /// <summary>
+    /// Heads per work-item of <see cref="GlobalBlockedCpu"/>: the heads of a batch item split so that the launch has
+    /// about <see cref="CpuWorkItems"/> work-items (at least one head each).
+    /// </summary>
+    public static int GlobalBlockedPerItem(GlobalAttentionArgs args)
+    {
+        if (args.Heads <= 0 || args.Batch <= 0)
+        {
+            return 1;
+        }
+        int chunks = Math.Clamp((CpuWorkItems + args.Batch - 1) / args.Batch, 1, args.Heads);
+        return (args.Heads + chunks - 1) / chunks;
+    }
+
+    /// <summary>Scratch elements <see cref="GlobalBlockedCpu"/> needs for <paramref name="args"/>.</summary>
+    public static long GlobalBlockedScratchLength(GlobalAttentionArgs args)
+    {
+        int perItem = GlobalBlockedPerItem(args);
+        return (long)Math.Max(args.Batch, 0) * ((Math.Max(args.Heads, 0) + perItem - 1) / perItem) * GlobalBlockedSlot(Math.Max(args.HeadDim, 0), Math.Max(args.Keys, 0));
+    }
+
+    /// <summary>
+    /// Queues <see cref="GlobalAttentionBlockedCpu"/>: the same result as <see cref="Global"/>, CPU style with
+    /// 8-query register blocks (head dim a multiple of 16), with <paramref name="scratch"/> of at least
+    /// <see cref="GlobalBlockedScratchLength"/> elements.
+    /// </summary>
+    public static void GlobalBlockedCpu(AcceleratorStream stream, ArrayView<float> q, ArrayView<float> kv, ArrayView<float> output, ArrayView<float> scratch, GlobalAttentionArgs args)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        Require(CpuStyleSupports(args.HeadDim), $"global attention (CPU style): head dim {args.HeadDim} is not a positive multiple of 16");
+        long need = GlobalBlockedScratchLength(args);
+        Require(scratch.Length >= need && need <= int.MaxValue, $"global attention (CPU style): scratch of {scratch.Length} elements, needs {need} (at most 2^31)");
+        if (CheckGlobal(q, kv, output, args))
+        {
+            int perItem = GlobalBlockedPerItem(args);
+            int chunks = (args.Heads + perItem - 1) / perItem;
+            stream.Launch(GlobalAttentionBlockedCpuKernel, new LaunchDims(new Index3D(chunks, 1, args.Batch), new Index3D(1, 1, 1)), q, kv, output, scratch, args, perItem);
+        }
+    }
+
     private static int WindowCount(WindowAttentionArgs args) =>
         args.Window < 1 ? 0 : (args.Height + args.Window - 1) / args.Window * ((args.Width + args.Window - 1) / args.Window);
 

@@ -50,13 +50,65 @@ public abstract partial class AttentionSuite
         AssertColumns(dout.ToArray(), want, n, args.OutStride, args.OutOffset, dim, $"transposed window kernel (per item {AttentionKernels.WindowTransposedPerItem(args)})", 2e-5);
     }
 
+    /// <summary>B, N, M, heads, head dim: query counts not multiples of 8, key counts around 16 and 32 lanes.</summary>
+    public static TheoryData<int, int, int, int, int> BlockedGlobalKernelShapes() => new()
+    {
+        { 2, 196, 196, 2, 64 },  // the protocol's MSA: 13 key vectors (6 pairs and a single)
+        { 3, 37, 49, 3, 48 },    // 49 keys (SRA); d = 48: one 32-channel step and a 16-channel one
+        { 1, 1, 1, 1, 16 },
+        { 2, 17, 6, 2, 16 },
+        { 1, 9, 32, 1, 32 },     // exactly two key vectors, no padding lane
+        { 1, 5, 3136, 1, 32 },
+        { 100, 11, 7, 5, 16 },   // 5 heads of 100 items: chunks of 2 heads, the last one short
+    };
+
+    [Theory]
+    [MemberData(nameof(BlockedGlobalKernelShapes))]
+    public void BlockedGlobalKernelMatchesReference(int batch, int queries, int keys, int heads, int headDim)
+    {
+        int dim = heads * headDim;
+        var args = new GlobalAttentionArgs
+        {
+            Batch = batch, Queries = queries, Keys = keys, Heads = heads, HeadDim = headDim,
+            QStride = dim + 1, QOffset = 1, KvStride = 2 * dim + 2, KOffset = dim + 2, VOffset = 0,
+            OutStride = dim + 3, OutOffset = 3, Scale = (float)Math.Pow(headDim, -0.5),
+        };
+        var rng = new Random(batch * 7 + queries * 131 + keys + headDim);
+        float[] q = RandomFloats(rng, batch * queries * args.QStride, 2.0);
+        float[] kv = RandomFloats(rng, batch * keys * args.KvStride, 2.0);
+        var dev = Device;
+        using var dq = dev.Upload(q, q.Length);
+        using var dkv = dev.Upload(kv, kv.Length);
+        using var scratch = dev.Allocate((int)AttentionKernels.GlobalBlockedScratchLength(args));
+        using var dout = dev.Allocate(batch * queries * args.OutStride);
+        dev.Stream.Fill(dout.View, float.NaN);
+        AttentionKernels.GlobalBlockedCpu(dev.Stream, dq.View, dkv.View, dout.View, scratch.View, args);
+        double[] want = AttentionReference.GlobalCore(q, kv, args);
+        AssertColumns(dout.ToArray(), want, batch * queries, args.OutStride, args.OutOffset, dim, $"blocked global kernel (heads per item {AttentionKernels.GlobalBlockedPerItem(args)})", Atol);
+    }
+
+    [Fact]
+    public void BlockedGlobalChunksAndScratchFollowTheBatch()
+    {
+        // The protocol's MSA: 64 items × 12 heads in chunks of 3 heads (256 work-items), 208 key lanes.
+        var msa = new GlobalAttentionArgs { Batch = 64, Queries = 196, Keys = 196, Heads = 12, HeadDim = 64 };
+        Assert.Equal(3, AttentionKernels.GlobalBlockedPerItem(msa));
+        Assert.Equal(64L * 4 * ((64 + 9) * 208 + 8), AttentionKernels.GlobalBlockedScratchLength(msa));
+        Assert.Equal(1, AttentionKernels.GlobalBlockedPerItem(msa with { Batch = 2 }));
+        var dev = Device;
+        using var buffer = dev.Allocate(8192);
+        var g = new GlobalAttentionArgs { Batch = 1, Queries = 2, Keys = 3, Heads = 1, HeadDim = 16, QStride = 16, KvStride = 32, KOffset = 0, VOffset = 16, OutStride = 16, Scale = 1f };
+        var e = Assert.Throws<ArgumentException>(() => AttentionKernels.GlobalBlockedCpu(dev.Stream, buffer.View, buffer.View, buffer.View, buffer.View.SubView(0, 100), g));
+        Assert.Contains("scratch", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void TransposedWindowChunksCoverEveryPairAndRejectShortScratch()
     {
         // 64 items of 4 windows × 12 heads (the attention protocol): 4 chunks of 12 pairs, 256 work-items.
         var bench = new WindowAttentionArgs { Batch = 64, Height = 14, Width = 14, Window = 7, Heads = 12, HeadDim = 64 };
         Assert.Equal(12, AttentionKernels.WindowTransposedPerItem(bench));
-        Assert.Equal(64L * 4 * (2 * 64 + 5) * 64, AttentionKernels.WindowTransposedScratchLength(bench));
+        Assert.Equal(64L * 4 * ((2 * 64 + 9) * 64 + 8), AttentionKernels.WindowTransposedScratchLength(bench));
         // One item: every pair its own work-item.
         Assert.Equal(1, AttentionKernels.WindowTransposedPerItem(bench with { Batch = 1 }));
 

@@ -6,7 +6,7 @@ namespace Hilo.Ilgpu.Layers;
 /// <summary>
 /// ViT multi-head self-attention: every token attends to every token, per head. Parameters <c>qkv</c>
 /// (C → 3C, <c>[q | k | v]</c> each split by head) and <c>proj</c>; the attention kernel reads q, k and v straight
-/// from the packed qkv output. On CPU-style devices (head dim a multiple of 16) it runs the CPU-style global
+/// from the packed qkv output. On CPU-style devices (head dim a multiple of 16) it runs the register-blocked CPU-style global
 /// attention kernel; the qkv output, the attended tokens and the kernel's scratch are kept across calls.
 /// </summary>
 public sealed class MultiHeadAttention : Module
@@ -78,8 +78,8 @@ public sealed class MultiHeadAttention : Module
             };
             if (Device.Style == KernelStyle.Cpu && AttentionKernels.CpuStyleSupports(HeadDim))
             {
-                var scratch = buffers.Get("scratch", checked((int)AttentionKernels.GlobalCpuScratchLength(args)));
-                AttentionKernels.GlobalCpu(Device.Stream, qkv.View, qkv.View, attended.View, scratch.View, args);
+                var scratch = buffers.Get("scratch", checked((int)AttentionKernels.GlobalBlockedScratchLength(args)));
+                AttentionKernels.GlobalBlockedCpu(Device.Stream, qkv.View, qkv.View, attended.View, scratch.View, args);
             }
             else
             {

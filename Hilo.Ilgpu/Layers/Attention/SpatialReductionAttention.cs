@@ -8,7 +8,7 @@ namespace Hilo.Ilgpu.Layers;
 /// <c>sr</c> (Conv2d C → C, kernel = stride = sr_ratio) and <c>norm</c> (LayerNorm), so every query attends to
 /// ⌊H/r⌋·⌊W/r⌋ tokens (the conv floors sizes not divisible by r, as PVT does). Parameters <c>q</c>, <c>kv</c>
 /// (<c>[k | v]</c>), <c>proj</c>, and for sr_ratio &gt; 1 <c>sr</c>, <c>norm</c>; sr_ratio 1 is no reduction.
-/// On CPU-style devices (head dim a multiple of 16) it runs the CPU-style global attention kernel; q, k/v, the
+/// On CPU-style devices (head dim a multiple of 16) it runs the register-blocked CPU-style global attention kernel; q, k/v, the
 /// attended tokens and the kernel's scratch are kept across calls, and the norm runs in place on the conv output.
 /// </summary>
 public sealed class SpatialReductionAttention : Module
@@ -107,8 +107,8 @@ public sealed class SpatialReductionAttention : Module
         };
         if (Device.Style == KernelStyle.Cpu && AttentionKernels.CpuStyleSupports(HeadDim))
         {
-            var scratch = buffers.Get("scratch", checked((int)AttentionKernels.GlobalCpuScratchLength(args)));
-            AttentionKernels.GlobalCpu(Device.Stream, q.View, kv.View, attended.View, scratch.View, args);
+            var scratch = buffers.Get("scratch", checked((int)AttentionKernels.GlobalBlockedScratchLength(args)));
+            AttentionKernels.GlobalBlockedCpu(Device.Stream, q.View, kv.View, attended.View, scratch.View, args);
         }
         else
         {
