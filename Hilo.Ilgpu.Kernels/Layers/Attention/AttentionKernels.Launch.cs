@@ -110,6 +110,94 @@ public static partial class AttentionKernels
         }
     }
 
+    /// <summary>
+    /// Work-items the CPU-style kernels that split their work into chunks aim for: enough to keep every core of a
+    /// CPU device busy with dynamic scheduling, few enough that their scratch slices stay small.
+    /// </summary>
+    public const int CpuWorkItems = 256;
+
+    /// <summary>
+    /// (Head, window) pairs per work-item of <see cref="WindowTransposedCpu"/>: the pairs of a batch item split so
+    /// that the launch has about <see cref="CpuWorkItems"/> work-items (at least one pair each).
+    /// </summary>
+    public static int WindowTransposedPerItem(WindowAttentionArgs args)
+    {
+        long units = (long)WindowCount(args) * Math.Max(args.Heads, 0);
+        if (units <= 0 || args.Batch <= 0)
+        {
+            return 1;
+        }
+        long chunks = Math.Clamp((CpuWorkItems + args.Batch - 1) / args.Batch, 1, units);
+        return (int)((units + chunks - 1) / chunks);
+    }
+
+    /// <summary>Scratch elements <see cref="WindowTransposedCpu"/> needs for <paramref name="args"/>.</summary>
+    public static long WindowTransposedScratchLength(WindowAttentionArgs args)
+    {
+        long units = (long)WindowCount(args) * Math.Max(args.Heads, 0);
+        int perItem = WindowTransposedPerItem(args);
+        return (long)Math.Max(args.Batch, 0) * ((units + perItem - 1) / perItem) * WindowTransposedSlot(Math.Max(args.HeadDim, 0), Math.Max(args.Window, 1));
+    }
+
+    /// <summary>
+    /// Queues <see cref="WindowAttentionTransposedCpu"/>: the same result as <see cref="Window"/>, CPU style for
+    /// windows of many keys (head dim a multiple of 16), with <paramref name="scratch"/> of at least
+    /// <see cref="WindowTransposedScratchLength"/> elements.
+    /// </summary>
+    public static void WindowTransposedCpu(AcceleratorStream stream, ArrayView<float> qkv, ArrayView<float> padKv, ArrayView<float> bias, ArrayView<float> output, ArrayView<float> scratch, WindowAttentionArgs args)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        Require(CpuStyleSupports(args.HeadDim), $"window attention (CPU style): head dim {args.HeadDim} is not a positive multiple of 16");
+        long need = WindowTransposedScratchLength(args);
+        Require(scratch.Length >= need && need <= int.MaxValue, $"window attention (CPU style): scratch of {scratch.Length} elements, needs {need} (at most 2^31)");
+        if (CheckWindow(qkv, padKv, bias, output, args))
+        {
+            int perItem = WindowTransposedPerItem(args);
+            int chunks = (WindowCount(args) * args.Heads + perItem - 1) / perItem;
+            stream.Launch(WindowAttentionTransposedCpuKernel, new LaunchDims(new Index3D(chunks, 1, args.Batch), new Index3D(1, 1, 1)), qkv, padKv, bias, output, scratch, args, perItem);
+        }
+    }
+
+    /// <summary>
+    /// Heads per work-item of <see cref="GlobalBlockedCpu"/>: the heads of a batch item split so that the launch has
+    /// about <see cref="CpuWorkItems"/> work-items (at least one head each).
+    /// </summary>
+    public static int GlobalBlockedPerItem(GlobalAttentionArgs args)
+    {
+        if (args.Heads <= 0 || args.Batch <= 0)
+        {
+            return 1;
+        }
+        int chunks = Math.Clamp((CpuWorkItems + args.Batch - 1) / args.Batch, 1, args.Heads);
+        return (args.Heads + chunks - 1) / chunks;
+    }
+
+    /// <summary>Scratch elements <see cref="GlobalBlockedCpu"/> needs for <paramref name="args"/>.</summary>
+    public static long GlobalBlockedScratchLength(GlobalAttentionArgs args)
+    {
+        int perItem = GlobalBlockedPerItem(args);
+        return (long)Math.Max(args.Batch, 0) * ((Math.Max(args.Heads, 0) + perItem - 1) / perItem) * GlobalBlockedSlot(Math.Max(args.HeadDim, 0), Math.Max(args.Keys, 0));
+    }
+
+    /// <summary>
+    /// Queues <see cref="GlobalAttentionBlockedCpu"/>: the same result as <see cref="Global"/>, CPU style with
+    /// 8-query register blocks (head dim a multiple of 16), with <paramref name="scratch"/> of at least
+    /// <see cref="GlobalBlockedScratchLength"/> elements.
+    /// </summary>
+    public static void GlobalBlockedCpu(AcceleratorStream stream, ArrayView<float> q, ArrayView<float> kv, ArrayView<float> output, ArrayView<float> scratch, GlobalAttentionArgs args)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        Require(CpuStyleSupports(args.HeadDim), $"global attention (CPU style): head dim {args.HeadDim} is not a positive multiple of 16");
+        long need = GlobalBlockedScratchLength(args);
+        Require(scratch.Length >= need && need <= int.MaxValue, $"global attention (CPU style): scratch of {scratch.Length} elements, needs {need} (at most 2^31)");
+        if (CheckGlobal(q, kv, output, args))
+        {
+            int perItem = GlobalBlockedPerItem(args);
+            int chunks = (args.Heads + perItem - 1) / perItem;
+            stream.Launch(GlobalAttentionBlockedCpuKernel, new LaunchDims(new Index3D(chunks, 1, args.Batch), new Index3D(1, 1, 1)), q, kv, output, scratch, args, perItem);
+        }
+    }
+
     private static int WindowCount(WindowAttentionArgs args) =>
         args.Window < 1 ? 0 : (args.Height + args.Window - 1) / args.Window * ((args.Width + args.Window - 1) / args.Window);
 

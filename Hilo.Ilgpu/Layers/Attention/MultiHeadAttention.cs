@@ -6,10 +6,13 @@ namespace Hilo.Ilgpu.Layers;
 /// <summary>
 /// ViT multi-head self-attention: every token attends to every token, per head. Parameters <c>qkv</c>
 /// (C → 3C, <c>[q | k | v]</c> each split by head) and <c>proj</c>; the attention kernel reads q, k and v straight
-/// from the packed qkv output.
+/// from the packed qkv output. On CPU-style devices (head dim a multiple of 16) it runs the register-blocked CPU-style global
+/// attention kernel; the qkv output, the attended tokens and the kernel's scratch are kept across calls.
 /// </summary>
 public sealed class MultiHeadAttention : Module
 {
+    private readonly WorkBuffers buffers;
+
     /// <summary>Creates the layer; weights are zero until loaded or initialised.</summary>
     /// <param name="device">The device to run on.</param>
     /// <param name="dim">Channels C (a multiple of <paramref name="numHeads"/>).</param>
@@ -21,6 +24,7 @@ public sealed class MultiHeadAttention : Module
         Dim = dim;
         NumHeads = numHeads;
         Scale = AttentionChecks.Scale(HeadDim);
+        buffers = new WorkBuffers(device);
         Qkv = AddChild("qkv", new Linear(device, dim, 3 * dim, qkvBias));
         Proj = AddChild("proj", new Linear(device, dim, dim, true));
     }
@@ -61,8 +65,9 @@ public sealed class MultiHeadAttention : Module
     {
         EnsurePrepared();
         int tokens = x.Dim(1);
-        using var qkv = Qkv.Forward(x);
-        using var attended = Device.Allocate(batch, tokens, Dim);
+        var qkv = buffers.Get("qkv", batch, tokens, 3 * Dim);
+        Qkv.ForwardInto(x, qkv.View, 3 * Dim, 0);
+        var attended = buffers.Get("attended", batch, tokens, Dim);
         if (tokens > 0)
         {
             var args = new GlobalAttentionArgs
@@ -71,10 +76,21 @@ public sealed class MultiHeadAttention : Module
                 QStride = 3 * Dim, QOffset = 0, KvStride = 3 * Dim, KOffset = Dim, VOffset = 2 * Dim,
                 OutStride = Dim, OutOffset = 0, Scale = Scale,
             };
-            AttentionKernels.Global(Device.Stream, qkv.View, qkv.View, attended.View, args);
+            if (Device.Style == KernelStyle.Cpu && AttentionKernels.CpuStyleSupports(HeadDim))
+            {
+                var scratch = buffers.Get("scratch", checked((int)AttentionKernels.GlobalBlockedScratchLength(args)));
+                AttentionKernels.GlobalBlockedCpu(Device.Stream, qkv.View, qkv.View, attended.View, scratch.View, args);
+            }
+            else
+            {
+                AttentionKernels.Global(Device.Stream, qkv.View, qkv.View, attended.View, args);
+            }
         }
         return Proj.Forward(attended);
     }
+
+    /// <inheritdoc />
+    protected override void DisposeCore() => buffers.Dispose();
 
     /// <inheritdoc />
     protected override void PrepareCore()

@@ -8,9 +8,13 @@ namespace Hilo.Ilgpu.Layers;
 /// <c>sr</c> (Conv2d C → C, kernel = stride = sr_ratio) and <c>norm</c> (LayerNorm), so every query attends to
 /// ⌊H/r⌋·⌊W/r⌋ tokens (the conv floors sizes not divisible by r, as PVT does). Parameters <c>q</c>, <c>kv</c>
 /// (<c>[k | v]</c>), <c>proj</c>, and for sr_ratio &gt; 1 <c>sr</c>, <c>norm</c>; sr_ratio 1 is no reduction.
+/// On CPU-style devices (head dim a multiple of 16) it runs the register-blocked CPU-style global attention kernel; q, k/v, the
+/// attended tokens and the kernel's scratch are kept across calls, and the norm runs in place on the conv output.
 /// </summary>
 public sealed class SpatialReductionAttention : Module
 {
+    private readonly WorkBuffers buffers;
+
     /// <summary>Creates the layer; weights are zero until loaded or initialised.</summary>
     /// <param name="device">The device to run on.</param>
     /// <param name="dim">Channels C (a multiple of <paramref name="numHeads"/>).</param>
@@ -28,6 +32,7 @@ public sealed class SpatialReductionAttention : Module
         NumHeads = numHeads;
         SrRatio = srRatio;
         Scale = AttentionChecks.Scale(HeadDim);
+        buffers = new WorkBuffers(device);
         // PVT's registration order: q, kv, proj, then sr and norm.
         Q = AddChild("q", new Linear(device, dim, dim, qkvBias));
         Kv = AddChild("kv", new Linear(device, dim, 2 * dim, qkvBias));
@@ -80,31 +85,40 @@ public sealed class SpatialReductionAttention : Module
         EnsurePrepared();
         int tokens = height * width;
         int keys = (height / SrRatio) * (width / SrRatio);
-        using var q = Q.Forward(x);
-        Tensor? reduced = null;
-        if (Sr is not null)
+        var q = buffers.Get("q", batch, tokens, Dim);
+        Q.ForwardInto(x, q.View, Dim, 0);
+        var kv = buffers.Get("kv", batch, keys, 2 * Dim);
+        if (Sr is null)
         {
-            using var conv = Sr.Forward(x, height, width);
-            reduced = Norm!.Forward(conv);
+            Kv.ForwardInto(x, kv.View, 2 * Dim, 0);
         }
-        try
+        else
         {
-            using var kv = Kv.Forward(reduced ?? x);
-            using var attended = Device.Allocate(batch, tokens, Dim);
-            var args = new GlobalAttentionArgs
-            {
-                Batch = batch, Queries = tokens, Keys = keys, Heads = NumHeads, HeadDim = HeadDim,
-                QStride = Dim, QOffset = 0, KvStride = 2 * Dim, KOffset = 0, VOffset = Dim,
-                OutStride = Dim, OutOffset = 0, Scale = Scale,
-            };
+            using var reduced = Sr.Forward(x, height, width);
+            Norm!.ForwardInto(reduced, reduced);
+            Kv.ForwardInto(reduced, kv.View, 2 * Dim, 0);
+        }
+        var attended = buffers.Get("attended", batch, tokens, Dim);
+        var args = new GlobalAttentionArgs
+        {
+            Batch = batch, Queries = tokens, Keys = keys, Heads = NumHeads, HeadDim = HeadDim,
+            QStride = Dim, QOffset = 0, KvStride = 2 * Dim, KOffset = 0, VOffset = Dim,
+            OutStride = Dim, OutOffset = 0, Scale = Scale,
+        };
+        if (Device.Style == KernelStyle.Cpu && AttentionKernels.CpuStyleSupports(HeadDim))
+        {
+            var scratch = buffers.Get("scratch", checked((int)AttentionKernels.GlobalBlockedScratchLength(args)));
+            AttentionKernels.GlobalBlockedCpu(Device.Stream, q.View, kv.View, attended.View, scratch.View, args);
+        }
+        else
+        {
             AttentionKernels.Global(Device.Stream, q.View, kv.View, attended.View, args);
-            return Proj.Forward(attended);
         }
-        finally
-        {
-            reduced?.Dispose();
-        }
+        return Proj.Forward(attended);
     }
+
+    /// <inheritdoc />
+    protected override void DisposeCore() => buffers.Dispose();
 
     /// <inheritdoc />
     protected override void PrepareCore()

@@ -10,10 +10,13 @@ namespace Hilo.Ilgpu.Layers;
 /// bias, <c>relative_position_bias_table</c> [(2s−1)², heads] plus the buffer <c>relative_position_index</c>
 /// [s², s²] that Swin checkpoints carry (stored as int64; loaded and used as given). Maps not divisible by s are
 /// zero-padded at the bottom/right and the output cropped, as Swin's detection backbone does with shift 0 (no
-/// mask: padded tokens' keys and values are the qkv biases).
+/// mask: padded tokens' keys and values are the qkv biases). On CPU-style devices (head dim a multiple of 16) it
+/// runs the CPU-style window kernel with transposed keys; the qkv output, the attended tokens and the kernel's
+/// scratch are kept across calls.
 /// </summary>
 public sealed class WindowAttention : Module
 {
+    private readonly WorkBuffers buffers;
     private readonly Parameter? table;
     private readonly Parameter? index;
     private Tensor? paddedKv;
@@ -38,6 +41,7 @@ public sealed class WindowAttention : Module
         NumHeads = numHeads;
         WindowSize = windowSize;
         Scale = AttentionChecks.Scale(HeadDim);
+        buffers = new WorkBuffers(device);
         if (relativePositionBias)
         {
             int side = 2 * windowSize - 1;
@@ -96,16 +100,29 @@ public sealed class WindowAttention : Module
     {
         int batch = AttentionChecks.TokenMap(nameof(WindowAttention), x, Dim, height, width);
         EnsurePrepared();
-        using var qkv = Qkv.Forward(x);
-        using var attended = Device.Allocate(batch, height * width, Dim);
+        var qkv = buffers.Get("qkv", batch, height * width, 3 * Dim);
+        Qkv.ForwardInto(x, qkv.View, 3 * Dim, 0);
+        var attended = buffers.Get("attended", batch, height * width, Dim);
         var args = new WindowAttentionArgs
         {
             Batch = batch, Height = height, Width = width, Window = WindowSize, Heads = NumHeads, HeadDim = HeadDim,
             QkvStride = 3 * Dim, OutStride = Dim, OutOffset = 0, HasBias = bias is null ? 0 : 1, Scale = Scale,
         };
-        AttentionKernels.Window(Device.Stream, qkv.View, paddedKv!.View, (bias ?? paddedKv).View, attended.View, args);
+        var biasView = (bias ?? paddedKv!).View;
+        if (Device.Style == KernelStyle.Cpu && AttentionKernels.CpuStyleSupports(HeadDim))
+        {
+            var scratch = buffers.Get("scratch", checked((int)AttentionKernels.WindowTransposedScratchLength(args)));
+            AttentionKernels.WindowTransposedCpu(Device.Stream, qkv.View, paddedKv!.View, biasView, attended.View, scratch.View, args);
+        }
+        else
+        {
+            AttentionKernels.Window(Device.Stream, qkv.View, paddedKv!.View, biasView, attended.View, args);
+        }
         return Proj.Forward(attended);
     }
+
+    /// <inheritdoc />
+    protected override void DisposeCore() => buffers.Dispose();
 
     /// <inheritdoc />
     protected override void PrepareCore()
