@@ -36,10 +36,10 @@ internal sealed class CpuBackend : IBackend
 }
 
 /// <summary>Accelerator of the managed CPU backend: memory is native host memory, kernels are their C# bodies.</summary>
-internal sealed class CpuAccelerator(DeviceInfo device) : Accelerator(device)
+internal sealed unsafe class CpuAccelerator(DeviceInfo device) : Accelerator(device)
 {
     /// <summary>Freed large blocks kept for the next allocation of the same size.</summary>
-    internal CpuMemoryPool Pool { get; } = new();
+    internal MemoryBlockPool Pool { get; } = new(pointer => NativeMemory.AlignedFree((void*)pointer));
 
     protected override DeviceMemory AllocateCore(long bytes) => new CpuMemory(this, bytes);
 

@@ -8,6 +8,8 @@ namespace Hilo.Ilgpu.Compute.OpenCL;
 /// </summary>
 internal sealed unsafe class OpenCLAccelerator : Accelerator
 {
+    private int streamCount;
+
     public OpenCLAccelerator(DeviceInfo device, nint platform, nint deviceHandle) : base(device)
     {
         DeviceHandle = deviceHandle;
@@ -46,7 +48,20 @@ internal sealed unsafe class OpenCLAccelerator : Accelerator
 
     protected override DeviceMemory AllocateCore(long bytes) => OpenCLMemory.Create(this, bytes);
 
-    protected override AcceleratorStream CreateStreamCore() => new OpenCLStream(this);
+    /// <summary>
+    /// Freed buffers kept for reuse. Safe while every command goes to one in-order queue: a kept buffer's next user
+    /// is queued after its last one. A second stream could reorder them, so creating one turns reuse off for good.
+    /// </summary>
+    internal MemoryBlockPool Pool { get; } = new(handle => clReleaseMemObject(handle));
+
+    protected override AcceleratorStream CreateStreamCore()
+    {
+        if (Interlocked.Increment(ref streamCount) > 1)
+        {
+            Pool.Dispose();
+        }
+        return new OpenCLStream(this);
+    }
 
     protected override CompiledKernel CompileCore(KernelDescriptor kernel) => OpenCLProgramBuilder.Build(this, kernel);
 
@@ -104,6 +119,7 @@ internal sealed unsafe class OpenCLAccelerator : Accelerator
     protected override void DisposeCore()
     {
         // Queues, buffers and programs were released by the base class; the context goes last.
+        Pool.Dispose();
         clReleaseContext(Context);
     }
 }

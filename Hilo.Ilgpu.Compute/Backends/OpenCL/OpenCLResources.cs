@@ -17,6 +17,11 @@ internal sealed unsafe class OpenCLMemory : DeviceMemory
             throw new DeviceOutOfMemoryException(bytes, accelerator.Describe(),
                 $"larger than the device's largest allocation CL_DEVICE_MAX_MEM_ALLOC_SIZE = {accelerator.MaxAllocationBytes:N0} bytes");
         }
+        nint kept = accelerator.Pool.Take(bytes);
+        if (kept != 0)
+        {
+            return new OpenCLMemory(accelerator, bytes, kept);
+        }
         int error;
         nint handle = clCreateBuffer(accelerator.Context, CL_MEM_READ_WRITE, (nuint)Math.Max(bytes, 1), null, &error);
         if (OpenCLLibrary.IsOutOfMemory(error) || error is CL_INVALID_BUFFER_SIZE or CL_OUT_OF_HOST_MEMORY)
@@ -27,7 +32,7 @@ internal sealed unsafe class OpenCLMemory : DeviceMemory
         return new OpenCLMemory(accelerator, bytes, handle);
     }
 
-    protected override void FreeCore() => clReleaseMemObject(Handle);
+    protected override void FreeCore() => ((OpenCLAccelerator)Accelerator).Pool.Return(Handle, SizeInBytes);
 }
 
 /// <summary>A built program and its kernel object.</summary>

@@ -1,10 +1,12 @@
 using Hilo.Ilgpu.Compute;
 using Hilo.Ilgpu.Compute.Cpu;
+using Hilo.Ilgpu.Compute.OpenCL;
+using Hilo.Ilgpu.Tests.Infrastructure;
 
 namespace Hilo.Ilgpu.Tests.Runtime;
 
-/// <summary>The managed CPU backend's reuse of freed large blocks (<see cref="CpuMemoryPool"/>).</summary>
-public sealed class CpuMemoryPoolTests
+/// <summary>The managed CPU backend's reuse of freed large blocks (<see cref="MemoryBlockPool"/>).</summary>
+public sealed class MemoryBlockPoolTests
 {
     private const int Large = 1 << 20; // floats: 4 MiB, above the pool's minimum
 
@@ -52,6 +54,28 @@ public sealed class CpuMemoryPoolTests
         {
             accelerator.Dispose(); // frees the live buffer into a closed pool, and the kept one
         }
+        Assert.Equal(0, pool.KeptBytes);
+    }
+
+    [Fact]
+    public void OpenCLReusesBuffersOnOneQueueOnlyAndKeepsTheirContentsUsable()
+    {
+        using var accelerator = Devices.Open(DeviceRequirement.RequireDevice(BackendKind.OpenCL).Id);
+        var pool = ((OpenCLAccelerator)accelerator).Pool;
+        var data = Enumerable.Range(0, Large).Select(i => (float)i).ToArray();
+        accelerator.Allocate<float>(data).Dispose();
+        Assert.Equal(4L * Large, pool.KeptBytes);
+        using (var reused = accelerator.Allocate<float>(Large))
+        {
+            Assert.Equal(0, pool.KeptBytes);
+            reused.CopyFromHost(data.Reverse().ToArray());
+            Assert.Equal(data.Reverse().ToArray(), reused.ToArray());
+        }
+        Assert.Equal(4L * Large, pool.KeptBytes);
+        // A second queue could run a kept buffer's next user before its last one: reuse stops for good.
+        using var second = accelerator.CreateStream();
+        Assert.Equal(0, pool.KeptBytes);
+        accelerator.Allocate<float>(Large).Dispose();
         Assert.Equal(0, pool.KeptBytes);
     }
 }
