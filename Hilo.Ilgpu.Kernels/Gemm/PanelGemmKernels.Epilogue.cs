@@ -173,19 +173,6 @@ public static partial class PanelGemmKernels
     /// <see cref="PaddedBiasLength"/> elements.
     /// </summary>
     public static void MultiplyBias(AcceleratorStream stream, ArrayView<float> a, int lda, ArrayView<float> packedB, ArrayView<float> paddedBias,
-        ArrayView<float> c, int ldc, int m, int n, int k, bool accumulate)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        GemmShape.CheckStrided(a, lda, c, ldc, m, n, k);
-        if (packedB.Length < PackedLength(k, n) || paddedBias.Length < PaddedBiasLength(n))
-        {
-            throw new ArgumentException($"Panel GEMM {m}x{k} · {k}x{n}: packed B needs {PackedLength(k, n)} elements (got {packedB.Length}), the padded bias {PaddedBiasLength(n)} (got {paddedBias.Length}).");
-        }
-        if (m == 0 || n == 0)
-        {
-            return;
-        }
-        var blocks = new Index3D((n + PanelWidth - 1) / PanelWidth, (m + BlockRows - 1) / BlockRows);
-        stream.Launch(PanelGemmBiasKernel, new LaunchDims(blocks, new Index3D(1, 1)), a, lda, packedB, paddedBias, c, ldc, m, n, k, accumulate);
-    }
+        ArrayView<float> c, int ldc, int m, int n, int k, bool accumulate) =>
+        MultiplyBiasGrouped(stream, a, lda, packedB, paddedBias, c, ldc, m, n, k, accumulate, panelsPerGroup: 1, rowBlocksPerGroup: 1);
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Hilo.Ilgpu.Compute;
 using Hilo.Ilgpu.Kernels.Gemm;
 
@@ -60,42 +59,6 @@ public abstract partial class KernelSuite
             double tolerance = (k + 2) * Math.ScaleB(1.0, -24) * abs[i];
             Assert.True(Math.Abs(got[i] - c[i]) <= tolerance,
                 Invariant($"C[{i / n}, {i % n}] of {m}x{k}·{k}x{n}: {got[i]} vs {c[i]} (tolerance {tolerance})"));
-        }
-    }
-
-    /// <summary>GFLOP/s of both GEMMs at 512³ (explicit: run with --filter and -- xunit explicit on; no timing asserts).</summary>
-    [Fact(Explicit = true)]
-    public void GemmThroughput512()
-    {
-        const int M = 512, N = 512, K = 512;
-        var (a, b) = GemmInputs(M, N, K);
-        using var da = Upload(a);
-        using var db = Upload(b);
-        using var packed = Acc.Allocate<float>(PanelGemmKernels.PackedLength(K, N));
-        using var dc = Acc.Allocate<float>(M * N);
-        var stream = Acc.DefaultStream;
-        double flop = 2.0 * M * N * K;
-        double tiled = Best(() => TiledGemmKernels.Multiply(stream, da.View, db.View, dc.View, M, N, K));
-        AssertGemm(a, b, dc.ToArray(), M, N, K);
-        PanelGemmKernels.Pack(stream, db.View, packed.View, K, N);
-        double panel = Best(() => PanelGemmKernels.Multiply(stream, da.View, packed.View, dc.View, M, N, K));
-        AssertGemm(a, b, dc.ToArray(), M, N, K);
-        double pack = Best(() => PanelGemmKernels.Pack(stream, db.View, packed.View, K, N));
-        Log(Invariant($"GEMM 512^3 on {Acc.Device.Name}: tiled {flop / tiled / 1e9:F1} GFLOP/s, panel {flop / panel / 1e9:F1} GFLOP/s (pack B {pack * 1e3:F2} ms)"));
-
-        double Best(Action run)
-        {
-            run();
-            stream.Synchronize();
-            double best = double.MaxValue;
-            for (int i = 0; i < 5; i++)
-            {
-                var sw = Stopwatch.StartNew();
-                run();
-                stream.Synchronize();
-                best = Math.Min(best, sw.Elapsed.TotalSeconds);
-            }
-            return best;
         }
     }
 }

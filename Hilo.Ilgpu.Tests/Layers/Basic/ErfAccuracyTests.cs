@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Hilo.Ilgpu.Compute;
 using Hilo.Ilgpu.Tests.Conformance;
@@ -71,35 +70,5 @@ public sealed class ErfAccuracyTests
         Assert.Equal(0f, KernelMath.Erf(-0f));
         Assert.True(float.IsNaN(KernelMath.Erf(float.NaN)));
         Assert.True(Ulp.Error(KernelMath.Erf(float.Epsilon), KernelMath.Erf((double)float.Epsilon)) <= MaxUlps);
-    }
-
-    /// <summary>Nanoseconds per call (explicit; no timing assert).</summary>
-    [Fact(Explicit = true)]
-    public void ErfSpeed()
-    {
-        var xs = new float[1 << 20];
-        var rng = new Random(5);
-        for (int i = 0; i < xs.Length; i++)
-        {
-            xs[i] = (float)(rng.NextDouble() * 8 - 4);
-        }
-        float sink = 0;
-        var sw = Stopwatch.StartNew();
-        for (int r = 0; r < 10; r++)
-        {
-            foreach (float x in xs)
-            {
-                sink += KernelMath.Erf(x);
-            }
-        }
-        double fast = sw.Elapsed.TotalNanoseconds / (10.0 * xs.Length);
-        sw.Restart();
-        foreach (float x in xs)
-        {
-            sink += (float)KernelMath.Erf((double)x);
-        }
-        double slow = sw.Elapsed.TotalNanoseconds / xs.Length;
-        TestContext.Current.TestOutputHelper?.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Erf(float) {fast:F2} ns/call, Erf(double) series {slow:F2} ns/call (sink {sink})"));
     }
 }
