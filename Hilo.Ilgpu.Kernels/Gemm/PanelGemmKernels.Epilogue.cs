@@ -30,13 +30,14 @@ public static partial class PanelGemmKernels
     }
 
     /// <summary>
-    /// <c>C[r, j] = bias[j] + Σₚ A[r, p]·B[p, j]</c> (or <c>C[r, j] +=</c> that when <paramref name="accumulate"/>),
+    /// <c>C[r, j] = bias[j] + Σₚ A[r, p]·B[p, j]</c>, passed through GELU (erf form, <see cref="Layers.Basic.VectorGelu"/>)
+    /// when <paramref name="gelu"/> ≠ 0, stored (or added to C when <paramref name="accumulate"/>),
     /// with A rows at <c>a[r * lda]</c>, C rows at <c>c[r * ldc]</c>, B packed, <paramref name="bias"/> padded to
     /// <see cref="PaddedBiasLength"/> (zeros for no bias). One 8×32 block per work-item, as <see cref="PanelGemm"/>.
     /// </summary>
     [Kernel]
     public static void PanelGemmBias(ArrayView<float> a, int lda, ArrayView<float> packedB, ArrayView<float> bias,
-        ArrayView<float> c, int ldc, int m, int n, int k, bool accumulate)
+        ArrayView<float> c, int ldc, int m, int n, int k, bool accumulate, int gelu)
     {
         int panel = Grid.GlobalIndex.X;
         int row0 = Grid.GlobalIndex.Y * BlockRows;
@@ -87,24 +88,29 @@ public static partial class PanelGemmKernels
             c70 = Float16.Fma(av, b0, c70);
             c71 = Float16.Fma(av, b1, c71);
         }
-        StoreRowStrided(c, c00, c01, row0, col0, m, n, ldc, accumulate);
-        StoreRowStrided(c, c10, c11, row0 + 1, col0, m, n, ldc, accumulate);
-        StoreRowStrided(c, c20, c21, row0 + 2, col0, m, n, ldc, accumulate);
-        StoreRowStrided(c, c30, c31, row0 + 3, col0, m, n, ldc, accumulate);
-        StoreRowStrided(c, c40, c41, row0 + 4, col0, m, n, ldc, accumulate);
-        StoreRowStrided(c, c50, c51, row0 + 5, col0, m, n, ldc, accumulate);
-        StoreRowStrided(c, c60, c61, row0 + 6, col0, m, n, ldc, accumulate);
-        StoreRowStrided(c, c70, c71, row0 + 7, col0, m, n, ldc, accumulate);
+        StoreRowStrided(c, c00, c01, row0, col0, m, n, ldc, accumulate, gelu);
+        StoreRowStrided(c, c10, c11, row0 + 1, col0, m, n, ldc, accumulate, gelu);
+        StoreRowStrided(c, c20, c21, row0 + 2, col0, m, n, ldc, accumulate, gelu);
+        StoreRowStrided(c, c30, c31, row0 + 3, col0, m, n, ldc, accumulate, gelu);
+        StoreRowStrided(c, c40, c41, row0 + 4, col0, m, n, ldc, accumulate, gelu);
+        StoreRowStrided(c, c50, c51, row0 + 5, col0, m, n, ldc, accumulate, gelu);
+        StoreRowStrided(c, c60, c61, row0 + 6, col0, m, n, ldc, accumulate, gelu);
+        StoreRowStrided(c, c70, c71, row0 + 7, col0, m, n, ldc, accumulate, gelu);
     }
 
     /// <summary>Stores (or adds) 32 columns of one C row at <c>row * ldc + col0</c>; nothing for rows past M.</summary>
     // Inlined for the same reason as StoreRow: no call after the K loop on the managed CPU backend.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRowStrided(ArrayView<float> c, Float16 low, Float16 high, int row, int col0, int m, int n, int ldc, bool accumulate)
+    private static void StoreRowStrided(ArrayView<float> c, Float16 low, Float16 high, int row, int col0, int m, int n, int ldc, bool accumulate, int gelu)
     {
         if (row >= m)
         {
             return;
+        }
+        if (gelu != 0)
+        {
+            low = Layers.Basic.VectorGelu.Gelu(low);
+            high = Layers.Basic.VectorGelu.Gelu(high);
         }
         int at = row * ldc + col0;
         if (col0 + PanelWidth <= n)
@@ -168,11 +174,11 @@ public static partial class PanelGemmKernels
     }
 
     /// <summary>
-    /// Queues <c>C = bias + A · B</c> (or <c>C += bias + A · B</c>) with strided rows of A and C, B packed by
+    /// Queues <c>C = [GELU](bias + A · B)</c> (or <c>C += …</c>) with strided rows of A and C, B packed by
     /// <see cref="Pack"/>/<see cref="PackTransposed"/>, and <paramref name="paddedBias"/> of
     /// <see cref="PaddedBiasLength"/> elements.
     /// </summary>
     public static void MultiplyBias(AcceleratorStream stream, ArrayView<float> a, int lda, ArrayView<float> packedB, ArrayView<float> paddedBias,
-        ArrayView<float> c, int ldc, int m, int n, int k, bool accumulate) =>
-        MultiplyBiasGrouped(stream, a, lda, packedB, paddedBias, c, ldc, m, n, k, accumulate, panelsPerGroup: 1, rowBlocksPerGroup: 1);
+        ArrayView<float> c, int ldc, int m, int n, int k, bool accumulate, bool gelu = false) =>
+        MultiplyBiasGrouped(stream, a, lda, packedB, paddedBias, c, ldc, m, n, k, accumulate, panelsPerGroup: 1, rowBlocksPerGroup: 1, gelu);
 }

@@ -17,7 +17,7 @@ public static partial class PanelGemmKernels
     /// <paramref name="rowBlocksPerGroup"/> row blocks instead of 1 × 1.
     /// </summary>
     public static void MultiplyBiasGrouped(AcceleratorStream stream, ArrayView<float> a, int lda, ArrayView<float> packedB, ArrayView<float> paddedBias,
-        ArrayView<float> c, int ldc, int m, int n, int k, bool accumulate, int panelsPerGroup, int rowBlocksPerGroup)
+        ArrayView<float> c, int ldc, int m, int n, int k, bool accumulate, int panelsPerGroup, int rowBlocksPerGroup, bool gelu = false)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentOutOfRangeException.ThrowIfLessThan(panelsPerGroup, 1);
@@ -34,6 +34,6 @@ public static partial class PanelGemmKernels
         // The global size stays exactly panels × row blocks (the kernel has no bounds check on the panel index);
         // a partial last group is fine for a kernel without barriers: the backends skip the excess work-items.
         var blocks = new Index3D((n + PanelWidth - 1) / PanelWidth, (m + BlockRows - 1) / BlockRows);
-        stream.Launch(PanelGemmBiasKernel, new LaunchDims(blocks, new Index3D(panelsPerGroup, rowBlocksPerGroup)), a, lda, packedB, paddedBias, c, ldc, m, n, k, accumulate);
+        stream.Launch(PanelGemmBiasKernel, new LaunchDims(blocks, new Index3D(panelsPerGroup, rowBlocksPerGroup)), a, lda, packedB, paddedBias, c, ldc, m, n, k, accumulate, gelu ? 1 : 0);
     }
 }

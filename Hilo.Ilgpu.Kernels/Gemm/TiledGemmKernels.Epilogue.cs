@@ -2,17 +2,17 @@ using Hilo.Ilgpu.Compute;
 
 namespace Hilo.Ilgpu.Kernels.Gemm;
 
-/// <summary>The tiled GEMM with strided A and C rows, a bias per column and optional accumulation into C.</summary>
+/// <summary>The tiled GEMM with strided A and C rows, a bias per column, optional GELU and optional accumulation into C.</summary>
 public static partial class TiledGemmKernels
 {
     /// <summary>
-    /// <c>C[r, j] = bias[j] + Σₚ A[r, p]·B[p, j]</c> (or <c>+=</c> when <paramref name="accumulate"/>), A rows at
-    /// <c>a[r * lda]</c>, B row-major K×N, C rows at <c>c[r * ldc]</c>, <paramref name="bias"/> of at least N
-    /// elements (zeros for no bias). Launch as <see cref="TiledGemm"/>.
+    /// <c>C[r, j] = bias[j] + Σₚ A[r, p]·B[p, j]</c>, passed through GELU (erf form) when <paramref name="gelu"/> ≠ 0,
+    /// stored (or added to C when <paramref name="accumulate"/>); A rows at <c>a[r * lda]</c>, B row-major K×N, C rows
+    /// at <c>c[r * ldc]</c>, <paramref name="bias"/> of at least N elements (zeros for no bias). Launch as <see cref="TiledGemm"/>.
     /// </summary>
     [Kernel]
     public static void TiledGemmBias(ArrayView<float> a, int lda, ArrayView<float> b, ArrayView<float> bias,
-        ArrayView<float> c, int ldc, int m, int n, int k, bool accumulate)
+        ArrayView<float> c, int ldc, int m, int n, int k, bool accumulate, int gelu)
     {
         var tileA = SharedMemory.Allocate<float>(Tile * Tile);
         var tileB = SharedMemory.Allocate<float>(Tile * Tile);
@@ -38,13 +38,17 @@ public static partial class TiledGemmKernels
         {
             int at = row * ldc + col;
             float value = acc + bias[col];
+            if (gelu != 0)
+            {
+                value = 0.5f * value * (1f + KernelMath.Erf(value * Layers.Basic.ElementwiseKernels.InvSqrt2));
+            }
             c[at] = accumulate ? c[at] + value : value;
         }
     }
 
-    /// <summary>Queues <c>C = bias + A · B</c> (or <c>C += ...</c>) with strided rows of A and C.</summary>
+    /// <summary>Queues <c>C = [GELU](bias + A · B)</c> (or <c>C += ...</c>) with strided rows of A and C.</summary>
     public static void MultiplyBias(AcceleratorStream stream, ArrayView<float> a, int lda, ArrayView<float> b, ArrayView<float> bias,
-        ArrayView<float> c, int ldc, int m, int n, int k, bool accumulate)
+        ArrayView<float> c, int ldc, int m, int n, int k, bool accumulate, bool gelu = false)
     {
         ArgumentNullException.ThrowIfNull(stream);
         GemmShape.CheckStrided(a, lda, c, ldc, m, n, k);
@@ -57,6 +61,6 @@ public static partial class TiledGemmKernels
             return;
         }
         var groups = new Index3D((n + Tile - 1) / Tile, (m + Tile - 1) / Tile);
-        stream.Launch(TiledGemmBiasKernel, LaunchDims.FromGroups(groups, new Index3D(Tile, Tile)), a, lda, b, bias, c, ldc, m, n, k, accumulate);
+        stream.Launch(TiledGemmBiasKernel, LaunchDims.FromGroups(groups, new Index3D(Tile, Tile)), a, lda, b, bias, c, ldc, m, n, k, accumulate, gelu ? 1 : 0);
     }
 }

@@ -34,8 +34,8 @@ internal static class ConvGemm
         return (w, padded);
     }
 
-    /// <summary>Queues <c>c[r, :] = rows[r, :] · Wᵀ + bias</c> for <paramref name="m"/> rows.</summary>
-    public static void Run(ComputeDevice device, KernelStyle style, ArrayView<float> rows, ArrayView<float> weight, ArrayView<float> paddedBias, ArrayView<float> c, int m, int n, int k)
+    /// <summary>Queues <c>c[r, :] = rows[r, :] · Wᵀ + bias</c> for <paramref name="m"/> rows, through GELU when <paramref name="gelu"/> (fused into the GEMM's store).</summary>
+    public static void Run(ComputeDevice device, KernelStyle style, ArrayView<float> rows, ArrayView<float> weight, ArrayView<float> paddedBias, ArrayView<float> c, int m, int n, int k, bool gelu = false)
     {
         if (m == 0)
         {
@@ -43,11 +43,11 @@ internal static class ConvGemm
         }
         if (style == KernelStyle.Cpu)
         {
-            PanelGemmKernels.MultiplyBias(device.Stream, rows, k, weight, paddedBias, c, n, m, n, k, false);
+            PanelGemmKernels.MultiplyBias(device.Stream, rows, k, weight, paddedBias, c, n, m, n, k, false, gelu);
         }
         else
         {
-            TiledGemmKernels.MultiplyBias(device.Stream, rows, k, weight, paddedBias, c, n, m, n, k, false);
+            TiledGemmKernels.MultiplyBias(device.Stream, rows, k, weight, paddedBias, c, n, m, n, k, false, gelu);
         }
     }
 }

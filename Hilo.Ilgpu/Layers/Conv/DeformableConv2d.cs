@@ -81,18 +81,28 @@ public sealed class DeformableConv2d : Module
     }
 
     /// <summary>Convolves <paramref name="x"/> (B × H·W × Cin) at the offsets its <c>conv_offset</c> computes.</summary>
-    public Tensor Forward(Tensor x, int height, int width)
+    public Tensor Forward(Tensor x, int height, int width) => ForwardWithOwnOffsets(x, height, width, gelu: false);
+
+    /// <summary>
+    /// As <see cref="Forward(Tensor, int, int)"/>, followed by GELU (erf form) fused into the GEMM's store — what
+    /// LITv2's token merging applies after its folded BatchNorm.
+    /// </summary>
+    public Tensor ForwardGelu(Tensor x, int height, int width) => ForwardWithOwnOffsets(x, height, width, gelu: true);
+
+    private Tensor ForwardWithOwnOffsets(Tensor x, int height, int width, bool gelu)
     {
         TokenMapChecks.Check(nameof(DeformableConv2d), x, Device, height, width, InChannels, KernelSize);
         using var offsets = ComputeOffsets(x, height, width);
-        return Forward(x, offsets, height, width);
+        return Forward(x, offsets, height, width, gelu);
     }
 
     /// <summary>
     /// Convolves <paramref name="x"/> (B × H·W × Cin) at <paramref name="offsets"/> (B × ⌊H/k⌋·⌊W/k⌋ × 2k²,
     /// channels-last: channel 2t = Δy, 2t + 1 = Δx of tap t = i·k + j) into a new B × ⌊H/k⌋·⌊W/k⌋ × Cout tensor.
     /// </summary>
-    public Tensor Forward(Tensor x, Tensor offsets, int height, int width)
+    public Tensor Forward(Tensor x, Tensor offsets, int height, int width) => Forward(x, offsets, height, width, gelu: false);
+
+    private Tensor Forward(Tensor x, Tensor offsets, int height, int width, bool gelu)
     {
         int batch = TokenMapChecks.Check(nameof(DeformableConv2d), x, Device, height, width, InChannels, KernelSize);
         var (outH, outW) = OutputSize(height, width);
@@ -108,7 +118,7 @@ public sealed class DeformableConv2d : Module
         using var cols = Device.Allocate(rows, depth);
         DeformKernels.Gather(Device.Stream, x.View, offsets.View, cols.View, batch, height, width, InChannels, KernelSize, Style == KernelStyle.Cpu);
         var y = Device.Allocate(batch, outH * outW, OutChannels);
-        ConvGemm.Run(Device, Style, cols.View, gemmWeight!.View, gemmBias!.View, y.View, rows, OutChannels, depth);
+        ConvGemm.Run(Device, Style, cols.View, gemmWeight!.View, gemmBias!.View, y.View, rows, OutChannels, depth, gelu);
         return y;
     }
 

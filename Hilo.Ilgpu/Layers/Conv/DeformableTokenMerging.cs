@@ -48,16 +48,7 @@ public sealed class DeformableTokenMerging : Module
     public (Tensor Tokens, int Height, int Width) Forward(Tensor x, int height, int width)
     {
         TokenMapChecks.Check("DeformableTokenMerging (DTM)", x, Device, height, width, InChannels, 2);
-        var y = Dconv.Forward(x, height, width);
-        try
-        {
-            Ops.GeluInPlace(y);
-        }
-        catch
-        {
-            y.Dispose();
-            throw;
-        }
+        var y = Dconv.ForwardGelu(x, height, width);
         var (h, w) = OutputSize(height, width);
         return (y, h, w);
     }
