@@ -47,6 +47,14 @@ public class ConvBenchmarks : DeviceBenchmark
         Sync();
     }
 
+    /// <summary>Depthwise 3×3 conv followed by GELU, as in the ConvFFN (fused into one kernel on CPU-style devices).</summary>
+    [Benchmark]
+    public void DepthwiseConvGelu()
+    {
+        using var y = dwconv!.Forward(hidden!, 56, 56, gelu: true);
+        Sync();
+    }
+
     /// <summary>Deformable token merging (DTM).</summary>
     [Benchmark]
     public void Dtm()
