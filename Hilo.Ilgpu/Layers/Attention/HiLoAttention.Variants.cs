@@ -192,8 +192,8 @@ public sealed partial class HiLoAttention
         }
     }
 
-    // Queues the Lo-Fi attention variant; scratch (for the CPU-style ones) comes from `scratch`, called with the
-    // length this launch needs.
+    // Queues the Lo-Fi attention variant; the CPU-style ones get the kept scratch buffer, at least `scratchLength`
+    // floats and at least what this launch needs (0: just what it needs).
     private void LaunchLoFi(string variant, ArrayView<float> q, ArrayView<float> kv, ArrayView<float> output, GlobalAttentionArgs args, long scratchLength)
     {
         var stream = Device.Stream;
