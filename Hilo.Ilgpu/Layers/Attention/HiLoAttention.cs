@@ -16,7 +16,7 @@ namespace Hilo.Ilgpu.Layers;
 /// counts their zeros. s = 1 is plain multi-head attention over all heads (Lo-Fi only, no pooling).
 /// </para>
 /// </summary>
-public sealed class HiLoAttention : Module
+public sealed partial class HiLoAttention : Module
 {
     private readonly AvgPool2d? pool;
     private readonly WorkBuffers buffers;
@@ -155,15 +155,7 @@ public sealed class HiLoAttention : Module
             Batch = batch, Height = height, Width = width, Window = WindowSize, Heads = HiFiHeads, HeadDim = HeadDim,
             QkvStride = 3 * HiFiDim, OutStride = HiFiDim, OutOffset = 0, HasBias = 0, Scale = Scale,
         };
-        if (CpuStyle)
-        {
-            var scratch = buffers.Get("h_scratch", checked((int)AttentionKernels.WindowCpuScratchLength(args)));
-            AttentionKernels.WindowCpu(Device.Stream, qkv.View, paddedKv!.View, paddedKv.View, attended.View, scratch.View, args);
-        }
-        else
-        {
-            AttentionKernels.Window(Device.Stream, qkv.View, paddedKv!.View, paddedKv.View, attended.View, args);
-        }
+        LaunchHiFi(ChooseHiFi(qkv.View, args), qkv.View, attended.View, args, 0);
         HProj!.ForwardInto(attended, output.View, Dim, 0);
     }
 
@@ -197,19 +189,12 @@ public sealed class HiLoAttention : Module
             QStride = LoFiDim, QOffset = 0, KvStride = 2 * LoFiDim, KOffset = 0, VOffset = LoFiDim,
             OutStride = LoFiDim, OutOffset = 0, Scale = Scale,
         };
-        if (CpuStyle)
-        {
-            var scratch = buffers.Get("l_scratch", checked((int)AttentionKernels.GlobalCpuScratchLength(args)));
-            AttentionKernels.GlobalCpu(Device.Stream, q.View, kv.View, attended.View, scratch.View, args);
-        }
-        else
-        {
-            AttentionKernels.Global(Device.Stream, q.View, kv.View, attended.View, args);
-        }
+        LaunchLoFi(ChooseLoFi(q.View, kv.View, args, height, width), q.View, kv.View, attended.View, args, 0);
         LProj!.ForwardInto(attended, output.View, Dim, HiFiDim);
     }
 
-    // CPU-style attention kernels on CPU devices where the head dim suits them (DESIGN.md §6).
+    // CPU-style attention kernels by default on CPU devices where the head dim suits them (DESIGN.md §6); the
+    // tuner may pick another variant per shape (HiLoAttention.Variants.cs).
     private bool CpuStyle => Device.Style == KernelStyle.Cpu && AttentionKernels.CpuStyleSupports(HeadDim);
 
     /// <inheritdoc />

@@ -1,0 +1,215 @@
+using Hilo.Ilgpu.Kernels.Layers.Attention;
+using Hilo.Ilgpu.Layers;
+using Hilo.Ilgpu.Scheduling;
+using Hilo.Ilgpu.Tests.Layers;
+
+namespace Hilo.Ilgpu.Tests.Scheduling;
+
+/// <summary>
+/// <see cref="HiLoAttention"/>'s attention kernels under the scheduler, on every backend: every Lo-Fi and Hi-Fi
+/// variant, pinned, gives the float64 reference's output (≤ 1e-4) on padded maps and batches over 1; in measure
+/// mode the first forward measures both branches once and stores the choice, the second measures nothing; with
+/// tuning off the device-style default runs.
+/// </summary>
+public abstract class HiLoTuningTests(ComputeDeviceFixture fixture) : IDisposable
+{
+    private readonly string dir = Directory.CreateTempSubdirectory("hilo-attention-tuning-").FullName;
+    private KernelTuner? previous;
+
+    protected ComputeDevice Device => fixture.Get();
+
+    public void Dispose()
+    {
+        if (previous is not null)
+        {
+            Device.Tuner = previous;
+        }
+        Directory.Delete(dir, recursive: true);
+        GC.SuppressFinalize(this);
+    }
+
+    private KernelTuner UseTuner(TuningMode mode)
+    {
+        previous ??= Device.Tuner;
+        var tuner = new KernelTuner(Device, mode, new TuningCache(Path.Combine(dir, "tuning.json")));
+        Device.Tuner = tuner;
+        return tuner;
+    }
+
+    private static float[] Uniform(Random rng, int n, double scale)
+    {
+        return [.. Enumerable.Range(0, n).Select(_ => (float)((rng.NextDouble() * 2 - 1) * scale))];
+    }
+
+    // Weights uniform with variance 1/fan_in (so q·k logits are of order 1 and the softmax is far from uniform),
+    // biases ±0.3, input ±√3 (variance 1); returns the input and the float64 reference output.
+    private static (float[] X, double[] Want) Case(HiLoAttention layer, int batch, int height, int width, int seed)
+    {
+        var rng = new Random(seed);
+        layer.InitializeRandom(seed);
+        foreach (var (_, p) in layer.NamedParameters())
+        {
+            float[] data = p.Value.Data;
+            double scale = p.Shape.Count == 1 ? 0.3 : Math.Sqrt(3.0 / p.Shape[1]);
+            Uniform(rng, data.Length, scale).CopyTo(data, 0);
+        }
+        layer.Prepare();
+        var values = layer.NamedParameters().ToDictionary(e => e.Name, e => e.Parameter.Value.Data.Select(v => (double)v).ToArray());
+        float[] x = Uniform(rng, batch * height * width * layer.Dim, Math.Sqrt(3));
+        double[] want = AttentionReference.HiLo([.. x.Select(v => (double)v)], batch, height, width, layer.Dim, layer.NumHeads, layer.WindowSize, layer.Alpha,
+            name => values.TryGetValue(name, out var v) ? v : null);
+        return (x, want);
+    }
+
+    /// <summary>Lo-Fi variant, Hi-Fi variant, B, H, W, dim, heads, s, α: head dims 16 and 32, maps not divisible by s.</summary>
+    public static TheoryData<string, string, int, int, int, int, int, int, double> PinnedCases()
+    {
+        var data = new TheoryData<string, string, int, int, int, int, int, int, double>();
+        string[][] pairs = [[HiLoAttention.CpuVariant, HiLoAttention.CpuVariant], [HiLoAttention.CpuBlockedVariant, HiLoAttention.CpuTransposedVariant], [HiLoAttention.ScalarVariant, HiLoAttention.ScalarVariant]];
+        foreach (string[] pair in pairs)
+        {
+            data.Add(pair[0], pair[1], 2, 5, 7, 64, 4, 2, 0.5);    // padded bottom and right, 2 + 2 heads of 16
+            data.Add(pair[0], pair[1], 3, 9, 4, 128, 4, 2, 0.75);  // padded bottom, 3 Lo-Fi + 1 Hi-Fi heads of 32
+            data.Add(pair[0], pair[1], 1, 7, 8, 96, 3, 3, 0.67);   // s = 3: 9 keys per window, 3×3 pooled map
+            data.Add(pair[0], pair[1], 2, 14, 14, 160, 10, 2, 0.9); // the protocol's layout (dim 768 → 160): 9 Lo-Fi heads, 49 keys
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(PinnedCases))]
+    public void EveryPinnedVariantMatchesTheFloat64Reference(string loFi, string hiFi, int batch, int height, int width, int dim, int heads, int window, double alpha)
+    {
+        var tuner = UseTuner(TuningMode.Measure);
+        using var layer = new HiLoAttention(Device, dim, heads, window, alpha, qkvBias: true) { LoFiVariant = loFi, HiFiVariant = hiFi };
+        Assert.True(layer.LoFiHeads > 0 && layer.HiFiHeads > 0);
+        var (x, want) = Case(layer, batch, height, width, batch * 100 + height * 10 + width);
+        // The layer's Linear projections still go through the tuner; its attention kernels do not.
+        foreach (var l in new[] { layer.LQ!, layer.LKv!, layer.LProj!, layer.HQkv!, layer.HProj! })
+        {
+            l.Variant = l.DefaultVariant;
+        }
+        using var input = Device.Upload(x, batch, height * width, dim);
+        using var y = layer.Forward(input, height, width);
+        LayerAssert.Close(want, y.ToArray(), 1e-4, 0, $"Lo-Fi {loFi}, Hi-Fi {hiFi}, {batch}x{height}x{width} dim {dim} heads {heads} s {window}");
+        Assert.Equal(0, tuner.MeasurementCount);
+        Assert.Empty(tuner.Decisions);
+    }
+
+    [Fact]
+    public void AllLoFiLayerWithWindowOneRunsEveryLoFiVariant()
+    {
+        UseTuner(TuningMode.Off);
+        foreach (string v in HiLoAttention.LoFiVariants)
+        {
+            using var layer = new HiLoAttention(Device, 32, 2, windowSize: 1, alpha: 0.5, qkvBias: false) { LoFiVariant = v };
+            Assert.Equal(0, layer.HiFiHeads);
+            var (x, want) = Case(layer, 2, 3, 5, 7);
+            using var input = Device.Upload(x, 2, 15, 32);
+            using var y = layer.Forward(input, 3, 5);
+            LayerAssert.Close(want, y.ToArray(), 1e-4, 0, $"s = 1, Lo-Fi {v}");
+        }
+    }
+
+    [Fact]
+    public void MeasureModeChoosesOncePerShapeAndCachesTheChoice()
+    {
+        var tuner = UseTuner(TuningMode.Measure);
+        const int Batch = 2, Height = 7, Width = 5, Dim = 64, Heads = 4;
+        using var layer = new HiLoAttention(Device, Dim, Heads, 2, 0.5, qkvBias: true);
+        Assert.Null(layer.LoFiVariant);
+        Assert.Null(layer.HiFiVariant);
+        var (x, want) = Case(layer, Batch, Height, Width, 3);
+        using var input = Device.Upload(x, Batch, Height * Width, Dim);
+        using (var y = layer.Forward(input, Height, Width))
+        {
+            LayerAssert.Close(want, y.ToArray(), 1e-4, 0, "forward that measured");
+        }
+        var lofi = Assert.Single(tuner.Decisions, d => d.Key.Operation == HiLoAttention.LoFiTuningOperation);
+        var hifi = Assert.Single(tuner.Decisions, d => d.Key.Operation == HiLoAttention.HiFiTuningOperation);
+        Assert.Equal("b=2,h=7,w=5,heads=2,d=16,keys=12", lofi.Key.Shape);
+        Assert.Equal("b=2,h=7,w=5,heads=2,d=16,window=2", hifi.Key.Shape);
+        Assert.Equal(layer.LoFiTuningShape(Batch, Height, Width), lofi.Key.Shape);
+        Assert.Equal(layer.HiFiTuningShape(Batch, Height, Width), hifi.Key.Shape);
+        foreach (var (decision, variants) in new[] { (lofi, HiLoAttention.LoFiVariants), (hifi, HiLoAttention.HiFiVariants) })
+        {
+            Assert.Equal(TuningSource.Measured, decision.Source);
+            Assert.Contains(decision.Choice, variants);
+            // Every candidate was timed (d = 16 suits the CPU-style kernels on every device).
+            Assert.Equal(variants.Order(), decision.Entry!.Milliseconds.Keys.Order());
+            Assert.True(tuner.Cache.TryGet(decision.Key, out var cached));
+            Assert.Equal(decision.Choice, cached.Choice);
+        }
+        Assert.True(File.Exists(Path.Combine(dir, "tuning.json")));
+
+        // The second forward measures nothing; a new layer of the same shape reads the cache; a new batch is a new key.
+        int measured = tuner.MeasurementCount;
+        using (var again = layer.Forward(input, Height, Width))
+        {
+            LayerAssert.Close(want, again.ToArray(), 1e-4, 0, "forward with the chosen variants");
+        }
+        Assert.Equal(measured, tuner.MeasurementCount);
+        using var twin = new HiLoAttention(Device, Dim, Heads, 2, 0.5, qkvBias: true);
+        var (tx, twant) = Case(twin, Batch, Height, Width, 4);
+        using var tinput = Device.Upload(tx, Batch, Height * Width, Dim);
+        using (var ty = twin.Forward(tinput, Height, Width))
+        {
+            LayerAssert.Close(twant, ty.ToArray(), 1e-4, 0, "twin with cached choices");
+        }
+        Assert.Equal(measured, tuner.MeasurementCount);
+        using var one = Device.Upload(x.AsSpan(0, Height * Width * Dim), 1, Height * Width, Dim);
+        layer.Forward(one, Height, Width).Dispose();
+        Assert.Contains(tuner.Decisions, d => d.Key.Operation == HiLoAttention.LoFiTuningOperation && d.Key.Shape.StartsWith("b=1,", StringComparison.Ordinal) && d.Source == TuningSource.Measured);
+        Assert.Contains(tuner.Decisions, d => d.Key.Operation == HiLoAttention.HiFiTuningOperation && d.Key.Shape.StartsWith("b=1,", StringComparison.Ordinal) && d.Source == TuningSource.Measured);
+    }
+
+    [Fact]
+    public void WithTuningOffTheDeviceStyleDefaultRuns()
+    {
+        var tuner = UseTuner(TuningMode.Off);
+        using var layer = new HiLoAttention(Device, 64, 4, 2, 0.5, qkvBias: true);
+        var (x, want) = Case(layer, 1, 4, 6, 5);
+        using var input = Device.Upload(x, 1, 24, 64);
+        using var y = layer.Forward(input, 4, 6);
+        LayerAssert.Close(want, y.ToArray(), 1e-4, 0, "tuning off");
+        string expected = Device.Style == KernelStyle.Cpu ? HiLoAttention.CpuVariant : HiLoAttention.ScalarVariant;
+        Assert.Equal(expected, layer.DefaultVariant);
+        foreach (string op in new[] { HiLoAttention.LoFiTuningOperation, HiLoAttention.HiFiTuningOperation })
+        {
+            var d = Assert.Single(tuner.Decisions, d => d.Key.Operation == op);
+            Assert.Equal(TuningSource.Default, d.Source);
+            Assert.Equal(expected, d.Choice);
+        }
+        Assert.Equal(0, tuner.MeasurementCount);
+        Assert.Empty(tuner.Cache.Entries);
+    }
+
+    [Fact]
+    public void HeadDimsTheCpuKernelsCannotTakeLeaveOnlyTheScalarVariant()
+    {
+        var tuner = UseTuner(TuningMode.Measure);
+        using var layer = new HiLoAttention(Device, 24, 3, 2, 0.67, qkvBias: true); // d = 8
+        Assert.Equal(HiLoAttention.ScalarVariant, layer.DefaultVariant);
+        Assert.Throws<ArgumentException>(() => layer.LoFiVariant = HiLoAttention.CpuBlockedVariant);
+        Assert.Throws<ArgumentException>(() => layer.HiFiVariant = HiLoAttention.CpuVariant);
+        Assert.Throws<ArgumentException>(() => layer.HiFiVariant = HiLoAttention.CpuBlockedVariant);
+        Assert.Throws<ArgumentException>(() => layer.LoFiVariant = "fastest");
+        var (x, want) = Case(layer, 2, 5, 3, 9);
+        using var input = Device.Upload(x, 2, 15, 24);
+        using var y = layer.Forward(input, 5, 3);
+        LayerAssert.Close(want, y.ToArray(), 1e-4, 0, "d = 8");
+        // One candidate: nothing to measure.
+        foreach (string op in new[] { HiLoAttention.LoFiTuningOperation, HiLoAttention.HiFiTuningOperation })
+        {
+            var d = Assert.Single(tuner.Decisions, d => d.Key.Operation == op);
+            Assert.Equal(TuningSource.Default, d.Source);
+            Assert.Equal(HiLoAttention.ScalarVariant, d.Choice);
+        }
+    }
+}
+
+public sealed class CpuHiLoTuningTests(CpuDeviceFixture fixture) : HiLoTuningTests(fixture), IClassFixture<CpuDeviceFixture>;
+
+public sealed class OpenCLHiLoTuningTests(OpenCLDeviceFixture fixture) : HiLoTuningTests(fixture), IClassFixture<OpenCLDeviceFixture>;
+
+public sealed class CudaHiLoTuningTests(CudaDeviceFixture fixture) : HiLoTuningTests(fixture), IClassFixture<CudaDeviceFixture>;
