@@ -30,8 +30,9 @@ public static partial class PanelGemmKernels
     }
 
     /// <summary>
-    /// <c>C[r, j] = bias[j] + Σₚ A[r, p]·B[p, j]</c>, passed through GELU (erf form, <see cref="Layers.Basic.VectorGelu"/>)
-    /// when <paramref name="gelu"/> ≠ 0, stored (or added to C when <paramref name="accumulate"/>),
+    /// <c>C[r, j] = bias[j] + Σₚ A[r, p]·B[p, j]</c>, stored (or added to C when <paramref name="accumulate"/>), or
+    /// stored and passed through GELU (erf form, <see cref="Layers.Basic.VectorGelu"/>) when <paramref name="gelu"/> ≠ 0
+    /// (not with accumulate),
     /// with A rows at <c>a[r * lda]</c>, C rows at <c>c[r * ldc]</c>, B packed, <paramref name="bias"/> padded to
     /// <see cref="PaddedBiasLength"/> (zeros for no bias). One 8×32 block per work-item, as <see cref="PanelGemm"/>.
     /// </summary>
@@ -88,29 +89,54 @@ public static partial class PanelGemmKernels
             c70 = Float16.Fma(av, b0, c70);
             c71 = Float16.Fma(av, b1, c71);
         }
-        StoreRowStrided(c, c00, c01, row0, col0, m, n, ldc, accumulate, gelu);
-        StoreRowStrided(c, c10, c11, row0 + 1, col0, m, n, ldc, accumulate, gelu);
-        StoreRowStrided(c, c20, c21, row0 + 2, col0, m, n, ldc, accumulate, gelu);
-        StoreRowStrided(c, c30, c31, row0 + 3, col0, m, n, ldc, accumulate, gelu);
-        StoreRowStrided(c, c40, c41, row0 + 4, col0, m, n, ldc, accumulate, gelu);
-        StoreRowStrided(c, c50, c51, row0 + 5, col0, m, n, ldc, accumulate, gelu);
-        StoreRowStrided(c, c60, c61, row0 + 6, col0, m, n, ldc, accumulate, gelu);
-        StoreRowStrided(c, c70, c71, row0 + 7, col0, m, n, ldc, accumulate, gelu);
+        StoreRowStrided(c, c00, c01, row0, col0, m, n, ldc, accumulate);
+        StoreRowStrided(c, c10, c11, row0 + 1, col0, m, n, ldc, accumulate);
+        StoreRowStrided(c, c20, c21, row0 + 2, col0, m, n, ldc, accumulate);
+        StoreRowStrided(c, c30, c31, row0 + 3, col0, m, n, ldc, accumulate);
+        StoreRowStrided(c, c40, c41, row0 + 4, col0, m, n, ldc, accumulate);
+        StoreRowStrided(c, c50, c51, row0 + 5, col0, m, n, ldc, accumulate);
+        StoreRowStrided(c, c60, c61, row0 + 6, col0, m, n, ldc, accumulate);
+        StoreRowStrided(c, c70, c71, row0 + 7, col0, m, n, ldc, accumulate);
+        if (gelu != 0)
+        {
+            GeluBlockInPlace(c, row0, col0, m, n, ldc);
+        }
+    }
+
+    /// <summary>
+    /// GELU over the 8×32 block just stored (still in L1). A separate pass, not part of the stores: inlined into
+    /// them, sixteen copies of the GELU made the kernel so large that the JIT spilled the K loop's accumulators
+    /// (managed CPU GEMM ≈ 2.5× slower, even without GELU).
+    /// </summary>
+    private static void GeluBlockInPlace(ArrayView<float> c, int row0, int col0, int m, int n, int ldc)
+    {
+        for (int row = row0; row < Math.Min(row0 + BlockRows, m); row++)
+        {
+            int at = row * ldc + col0;
+            if (col0 + PanelWidth <= n)
+            {
+                Layers.Basic.VectorGelu.Gelu(Float16.Load(c, at)).Store(c, at);
+                Layers.Basic.VectorGelu.Gelu(Float16.Load(c, at + 16)).Store(c, at + 16);
+            }
+            else
+            {
+                for (int col = col0; col < n; col++)
+                {
+                    float v = c[row * ldc + col];
+                    c[row * ldc + col] = 0.5f * v * (1f + KernelMath.Erf(v * Layers.Basic.ElementwiseKernels.InvSqrt2));
+                }
+            }
+        }
     }
 
     /// <summary>Stores (or adds) 32 columns of one C row at <c>row * ldc + col0</c>; nothing for rows past M.</summary>
     // Inlined for the same reason as StoreRow: no call after the K loop on the managed CPU backend.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRowStrided(ArrayView<float> c, Float16 low, Float16 high, int row, int col0, int m, int n, int ldc, bool accumulate, int gelu)
+    private static void StoreRowStrided(ArrayView<float> c, Float16 low, Float16 high, int row, int col0, int m, int n, int ldc, bool accumulate)
     {
         if (row >= m)
         {
             return;
-        }
-        if (gelu != 0)
-        {
-            low = Layers.Basic.VectorGelu.Gelu(low);
-            high = Layers.Basic.VectorGelu.Gelu(high);
         }
         int at = row * ldc + col0;
         if (col0 + PanelWidth <= n)

@@ -23,6 +23,7 @@ public static partial class PanelGemmKernels
         ArgumentOutOfRangeException.ThrowIfLessThan(panelsPerGroup, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(rowBlocksPerGroup, 1);
         GemmShape.CheckStrided(a, lda, c, ldc, m, n, k);
+        GemmShape.CheckEpilogue(accumulate, gelu);
         if (packedB.Length < PackedLength(k, n) || paddedBias.Length < PaddedBiasLength(n))
         {
             throw new ArgumentException($"Panel GEMM {m}x{k} · {k}x{n}: packed B needs {PackedLength(k, n)} elements (got {packedB.Length}), the padded bias {PaddedBiasLength(n)} (got {paddedBias.Length}).");

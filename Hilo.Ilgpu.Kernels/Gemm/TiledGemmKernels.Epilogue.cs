@@ -7,7 +7,7 @@ public static partial class TiledGemmKernels
 {
     /// <summary>
     /// <c>C[r, j] = bias[j] + Σₚ A[r, p]·B[p, j]</c>, passed through GELU (erf form) when <paramref name="gelu"/> ≠ 0,
-    /// stored (or added to C when <paramref name="accumulate"/>); A rows at <c>a[r * lda]</c>, B row-major K×N, C rows
+    /// stored (or added to C when <paramref name="accumulate"/>; the launcher refuses both at once, as the panel GEMM); A rows at <c>a[r * lda]</c>, B row-major K×N, C rows
     /// at <c>c[r * ldc]</c>, <paramref name="bias"/> of at least N elements (zeros for no bias). Launch as <see cref="TiledGemm"/>.
     /// </summary>
     [Kernel]
@@ -52,6 +52,7 @@ public static partial class TiledGemmKernels
     {
         ArgumentNullException.ThrowIfNull(stream);
         GemmShape.CheckStrided(a, lda, c, ldc, m, n, k);
+        GemmShape.CheckEpilogue(accumulate, gelu);
         if (b.Length < (long)k * n || bias.Length < n)
         {
             throw new ArgumentException($"Tiled GEMM {m}x{k} · {k}x{n}: B needs {(long)k * n} elements (got {b.Length}), the bias {n} (got {bias.Length}).");

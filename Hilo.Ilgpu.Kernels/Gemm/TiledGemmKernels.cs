@@ -83,4 +83,13 @@ internal static class GemmShape
             throw new ArgumentException($"GEMM {m}x{k} · {k}x{n} with row strides {lda} (A) and {ldc} (C) needs views of at least {needA} and {needC} elements; got {a.Length} and {c.Length}.");
         }
     }
+
+    /// <summary>GELU is applied to the product before it reaches C, so it cannot combine with adding to C.</summary>
+    public static void CheckEpilogue(bool accumulate, bool gelu)
+    {
+        if (accumulate && gelu)
+        {
+            throw new ArgumentException("GEMM epilogue: GELU and accumulate (C += …) cannot be combined; use one of them.");
+        }
+    }
 }
