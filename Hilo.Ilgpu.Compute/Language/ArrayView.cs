@@ -16,12 +16,19 @@ public readonly unsafe struct ArrayView<T> where T : unmanaged
     /// <summary>Host address of element 0 of the view on the managed CPU backend; 0 on other backends.</summary>
     internal readonly nint Pointer;
 
+    /// <summary>
+    /// <see cref="Length"/> when the view is addressable from the host (<see cref="Pointer"/> ≠ 0), else 0: the
+    /// indexer then needs one unsigned comparison per access instead of two checks.
+    /// </summary>
+    private readonly int accessLength;
+
     internal ArrayView(DeviceMemory? memory, nint pointer, int offset, int length)
     {
         Memory = memory;
         Pointer = pointer;
         Offset = offset;
         Length = length;
+        accessLength = pointer == 0 ? 0 : length;
     }
 
     /// <summary>Offset of element 0 of this view from the start of its buffer, in elements.</summary>
@@ -42,7 +49,7 @@ public readonly unsafe struct ArrayView<T> where T : unmanaged
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
-            if ((uint)index >= (uint)Length || Pointer == 0)
+            if ((uint)index >= (uint)accessLength)
             {
                 ThrowBadAccess(index);
             }
