@@ -9,6 +9,16 @@ public class OpenCLMemoryTests
     private static Accelerator Open() => Devices.Open(DeviceRequirement.RequireDevice(BackendKind.OpenCL));
 
     [Fact]
+    public void IndexingADeviceViewOnTheHostIsAClearError()
+    {
+        using var accelerator = Open();
+        using var buffer = accelerator.Allocate<float>(8);
+        var view = buffer.View.SubView(2, 4);
+        var e = Assert.Throws<InvalidOperationException>(() => view[1]);
+        Assert.Contains("not addressable from the host", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void HostRoundTrip()
     {
         using var accelerator = Open();
