@@ -3,8 +3,8 @@ namespace Hilo.Ilgpu.Compute;
 /// <summary>
 /// Keeps freed large blocks (host pointers, <c>cl_mem</c> handles) of a backend for reuse by the next allocation of
 /// the same size. A model allocates the same intermediate tensors on every forward pass; without reuse each one is
-/// fresh memory from the OS, and touching it costs a page fault and a zero fill per 4 KiB page — measured 2–3× the
-/// time of a depthwise convolution over the same tensor on the managed CPU, and ≈ 1/3 of LITv2-S's time on PoCL.
+/// fresh memory from the OS, and touching it costs a page fault and a zero fill per 4 KiB page — measured: about
+/// doubling a depthwise convolution's time on the managed CPU, and ≈ 40% of LITv2-S's time on PoCL.
 /// Blocks under <see cref="MinimumBytes"/> are released at once (malloc reuses those already). At most
 /// <see cref="CapacityBytes"/> are kept (<c>HILO_MEMORY_CACHE_MB</c>, default 2048; 0 turns pools off); the
 /// accelerator's live-memory counters do not include kept blocks.

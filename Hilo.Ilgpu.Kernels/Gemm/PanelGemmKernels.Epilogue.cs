@@ -34,14 +34,26 @@ public static partial class PanelGemmKernels
     /// stored and passed through GELU (erf form, <see cref="Layers.Basic.VectorGelu"/>) when <paramref name="gelu"/> ≠ 0
     /// (not with accumulate),
     /// with A rows at <c>a[r * lda]</c>, C rows at <c>c[r * ldc]</c>, B packed, <paramref name="bias"/> padded to
-    /// <see cref="PaddedBiasLength"/> (zeros for no bias). One 8×32 block per work-item, as <see cref="PanelGemm"/>.
+    /// <see cref="PaddedBiasLength"/> (zeros for no bias). One 8×32 block per work-item: x = panel, y = block of 8 rows; launch over (ceil(N/32),
+    /// ceil(M/8)) with group size (1, 1) — <see cref="MultiplyBias"/> does that.
     /// </summary>
     [Kernel]
     public static void PanelGemmBias(ArrayView<float> a, int lda, ArrayView<float> packedB, ArrayView<float> bias,
         ArrayView<float> c, int ldc, int m, int n, int k, bool accumulate, int gelu)
     {
-        int panel = Grid.GlobalIndex.X;
-        int row0 = Grid.GlobalIndex.Y * BlockRows;
+        MultiplyBlock(a, lda, packedB, bias, 1, c, ldc, m, n, k, accumulate, gelu, Grid.GlobalIndex.X, Grid.GlobalIndex.Y * BlockRows);
+    }
+
+    /// <summary>
+    /// The 8×32 block of C at panel <paramref name="panel"/>, rows from <paramref name="row0"/>: the body of both panel
+    /// GEMM kernels (<see cref="PanelGemm"/> passes no bias, dense rows and no epilogue).
+    /// </summary>
+    // Fully optimised from the first call on the managed CPU backend, like the kernels' own CPU copies: the sixteen
+    // accumulators must stay in registers through the K loop.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MultiplyBlock(ArrayView<float> a, int lda, ArrayView<float> packedB, ArrayView<float> bias, int hasBias,
+        ArrayView<float> c, int ldc, int m, int n, int k, bool accumulate, int gelu, int panel, int row0)
+    {
         int col0 = panel * PanelWidth;
         // Rows past M read row M-1 (always valid) and are not stored. One view per A row, indexed by the loop
         // counter alone: the OpenCL C then has no wrapped 32-bit index sums in the K loop (a0.ptr[p], which
@@ -55,7 +67,12 @@ public static partial class PanelGemmKernels
         ArrayView<float> a6 = a.SubView(Math.Min(row0 + 6, m - 1) * lda, k);
         ArrayView<float> a7 = a.SubView(Math.Min(row0 + 7, m - 1) * lda, k);
         // The bias is the accumulators' starting value: the epilogue costs nothing in the K loop.
-        Float16 c00 = Float16.Load(bias, col0), c01 = Float16.Load(bias, col0 + 16);
+        Float16 c00 = Float16.Zero, c01 = Float16.Zero;
+        if (hasBias != 0)
+        {
+            c00 = Float16.Load(bias, col0);
+            c01 = Float16.Load(bias, col0 + 16);
+        }
         Float16 c10 = c00, c11 = c01, c20 = c00, c21 = c01, c30 = c00, c31 = c01;
         Float16 c40 = c00, c41 = c01, c50 = c00, c51 = c01, c60 = c00, c61 = c01, c70 = c00, c71 = c01;
         int bIndex = panel * k * PanelWidth;
@@ -106,7 +123,7 @@ public static partial class PanelGemmKernels
     /// <summary>
     /// GELU over the 8×32 block just stored (still in L1). A separate pass, not part of the stores: inlined into
     /// them, sixteen copies of the GELU made the kernel so large that the JIT spilled the K loop's accumulators
-    /// (managed CPU GEMM ≈ 2.5× slower, even without GELU).
+    /// (managed CPU GEMM ≈ 2× slower at 12544×768×2304, even without GELU).
     /// </summary>
     private static void GeluBlockInPlace(ArrayView<float> c, int row0, int col0, int m, int n, int ldc)
     {
@@ -122,8 +139,7 @@ public static partial class PanelGemmKernels
             {
                 for (int col = col0; col < n; col++)
                 {
-                    float v = c[row * ldc + col];
-                    c[row * ldc + col] = 0.5f * v * (1f + KernelMath.Erf(v * Layers.Basic.ElementwiseKernels.InvSqrt2));
+                    c[row * ldc + col] = Layers.Basic.ElementwiseKernels.GeluScalar(c[row * ldc + col]);
                 }
             }
         }

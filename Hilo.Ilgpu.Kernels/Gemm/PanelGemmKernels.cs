@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Hilo.Ilgpu.Compute;
 
 namespace Hilo.Ilgpu.Kernels.Gemm;
@@ -42,90 +41,7 @@ public static partial class PanelGemmKernels
     [Kernel]
     public static void PanelGemm(ArrayView<float> a, ArrayView<float> packedB, ArrayView<float> c, int m, int n, int k)
     {
-        int panel = Grid.GlobalIndex.X;
-        int row0 = Grid.GlobalIndex.Y * BlockRows;
-        // Rows past M read row M-1 (always valid) and are not stored. One view per A row, indexed by the loop
-        // counter alone: the OpenCL C then has no wrapped 32-bit index sums in the K loop (a0.ptr[p], which
-        // PoCL's compiler strength-reduces), ≈ 157 → 220 GFLOP/s on PoCL at 12544×768×2304.
-        ArrayView<float> a0 = a.SubView(Math.Min(row0, m - 1) * k, k);
-        ArrayView<float> a1 = a.SubView(Math.Min(row0 + 1, m - 1) * k, k);
-        ArrayView<float> a2 = a.SubView(Math.Min(row0 + 2, m - 1) * k, k);
-        ArrayView<float> a3 = a.SubView(Math.Min(row0 + 3, m - 1) * k, k);
-        ArrayView<float> a4 = a.SubView(Math.Min(row0 + 4, m - 1) * k, k);
-        ArrayView<float> a5 = a.SubView(Math.Min(row0 + 5, m - 1) * k, k);
-        ArrayView<float> a6 = a.SubView(Math.Min(row0 + 6, m - 1) * k, k);
-        ArrayView<float> a7 = a.SubView(Math.Min(row0 + 7, m - 1) * k, k);
-        Float16 c00 = Float16.Zero, c01 = Float16.Zero, c10 = Float16.Zero, c11 = Float16.Zero;
-        Float16 c20 = Float16.Zero, c21 = Float16.Zero, c30 = Float16.Zero, c31 = Float16.Zero;
-        Float16 c40 = Float16.Zero, c41 = Float16.Zero, c50 = Float16.Zero, c51 = Float16.Zero;
-        Float16 c60 = Float16.Zero, c61 = Float16.Zero, c70 = Float16.Zero, c71 = Float16.Zero;
-        int bIndex = panel * k * PanelWidth;
-        for (int p = 0; p < k; p++)
-        {
-            Float16 b0 = Float16.Load(packedB, bIndex);
-            Float16 b1 = Float16.Load(packedB, bIndex + 16);
-            bIndex += PanelWidth;
-            Float16 av = new Float16(a0[p]);
-            c00 = Float16.Fma(av, b0, c00);
-            c01 = Float16.Fma(av, b1, c01);
-            av = new Float16(a1[p]);
-            c10 = Float16.Fma(av, b0, c10);
-            c11 = Float16.Fma(av, b1, c11);
-            av = new Float16(a2[p]);
-            c20 = Float16.Fma(av, b0, c20);
-            c21 = Float16.Fma(av, b1, c21);
-            av = new Float16(a3[p]);
-            c30 = Float16.Fma(av, b0, c30);
-            c31 = Float16.Fma(av, b1, c31);
-            av = new Float16(a4[p]);
-            c40 = Float16.Fma(av, b0, c40);
-            c41 = Float16.Fma(av, b1, c41);
-            av = new Float16(a5[p]);
-            c50 = Float16.Fma(av, b0, c50);
-            c51 = Float16.Fma(av, b1, c51);
-            av = new Float16(a6[p]);
-            c60 = Float16.Fma(av, b0, c60);
-            c61 = Float16.Fma(av, b1, c61);
-            av = new Float16(a7[p]);
-            c70 = Float16.Fma(av, b0, c70);
-            c71 = Float16.Fma(av, b1, c71);
-        }
-        int col0 = panel * PanelWidth;
-        StoreRow(c, c00, c01, row0, col0, m, n);
-        StoreRow(c, c10, c11, row0 + 1, col0, m, n);
-        StoreRow(c, c20, c21, row0 + 2, col0, m, n);
-        StoreRow(c, c30, c31, row0 + 3, col0, m, n);
-        StoreRow(c, c40, c41, row0 + 4, col0, m, n);
-        StoreRow(c, c50, c51, row0 + 5, col0, m, n);
-        StoreRow(c, c60, c61, row0 + 6, col0, m, n);
-        StoreRow(c, c70, c71, row0 + 7, col0, m, n);
-    }
-
-    /// <summary>Stores 32 columns of one C row, lane by lane at the right edge; nothing for rows past M.</summary>
-    // Inlined on the managed CPU backend: a call after the K loop would make the JIT spill all sixteen
-    // accumulators to the stack on every iteration (vector registers do not survive calls).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow(ArrayView<float> c, Float16 low, Float16 high, int row, int col0, int m, int n)
-    {
-        if (row >= m)
-        {
-            return;
-        }
-        int at = row * n + col0;
-        if (col0 + PanelWidth <= n)
-        {
-            low.Store(c, at);
-            high.Store(c, at + 16);
-            return;
-        }
-        for (int lane = 0; lane < 16 && col0 + lane < n; lane++)
-        {
-            c[at + lane] = low[lane];
-        }
-        for (int lane = 0; lane < 16 && col0 + 16 + lane < n; lane++)
-        {
-            c[at + 16 + lane] = high[lane];
-        }
+        MultiplyBlock(a, k, packedB, packedB, 0, c, n, m, n, k, false, 0, Grid.GlobalIndex.X, Grid.GlobalIndex.Y * BlockRows);
     }
 
     /// <summary>Queues the packing of B (K×N) into <paramref name="packed"/> (<see cref="PackedLength"/> elements).</summary>

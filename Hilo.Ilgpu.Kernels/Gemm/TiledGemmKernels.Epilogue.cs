@@ -40,7 +40,7 @@ public static partial class TiledGemmKernels
             float value = acc + bias[col];
             if (gelu != 0)
             {
-                value = 0.5f * value * (1f + KernelMath.Erf(value * Layers.Basic.ElementwiseKernels.InvSqrt2));
+                value = Layers.Basic.ElementwiseKernels.GeluScalar(value);
             }
             c[at] = accumulate ? c[at] + value : value;
         }

@@ -30,9 +30,12 @@ public static partial class ElementwiseKernels
         for (; i < end; i++)
         {
             float v = x[i];
-            y[i] = 0.5f * v * (1f + KernelMath.Erf(v * InvSqrt2));
+            y[i] = GeluScalar(v);
         }
     }
+
+    /// <summary>GELU of one value, exact erf form: the scalar counterpart of <see cref="VectorGelu.Gelu"/>.</summary>
+    public static float GeluScalar(float v) => 0.5f * v * (1f + KernelMath.Erf(v * InvSqrt2));
 
     /// <summary><c>y = a + b</c>. <paramref name="y"/> may be <paramref name="a"/> or <paramref name="b"/> (in place).</summary>
     [Kernel]

@@ -20,7 +20,7 @@ public static class VectorGelu
     /// <c>1 − exp(P)</c> uses <see cref="AttentionKernels.ExpNonPositive"/> (a few 1e-6 relative on exp ≤ 0.16, so
     /// ≤ ~5e-7 absolute on erf); beyond 4 erf is 1 exactly, as in float32.
     /// </summary>
-    // Inlined: as a call, the managed CPU backend passes the vectors through memory (≈ 2× the cost of the GELU).
+    // Inlined: as a call, the managed CPU backend would pass the vectors through memory.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float16 Gelu(Float16 x)
     {
