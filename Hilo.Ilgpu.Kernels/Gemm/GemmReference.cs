@@ -27,11 +27,11 @@ public static class GemmReference
         return (c, abs);
     }
 
-    /// <summary>B (K×N, row-major) packed as <see cref="PanelGemmKernels.PackB"/> does: zero-padded panels of <see cref="PanelGemmKernels.PanelWidth"/> columns.</summary>
+    /// <summary>B (K×N, row-major) packed as <see cref="PanelGemmCpu.Pack"/> does: zero-padded panels of <see cref="PanelGemmCpu.PanelWidth"/> columns.</summary>
     public static float[] PackB(ReadOnlySpan<float> b, int k, int n)
     {
-        int w = PanelGemmKernels.PanelWidth;
-        var packed = new float[PanelGemmKernels.PackedLength(k, n)];
+        int w = PanelGemmCpu.PanelWidth;
+        var packed = new float[PanelGemmCpu.PackedLength(k, n)];
         for (int col = 0; col < n; col++)
         {
             for (int p = 0; p < k; p++)

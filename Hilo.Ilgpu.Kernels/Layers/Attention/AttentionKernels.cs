@@ -1,32 +1,38 @@
-using Hilo.Ilgpu.Compute;
+using Hilo.Ilgpu.Kernels.Runtime;
+using ILGPU;
 
 namespace Hilo.Ilgpu.Kernels.Layers.Attention;
 
 /// <summary>
-/// Softmax attention on channels-last token tensors, one work-item per (query, head, batch item), reading q, k
-/// and v straight from the projection outputs (no transposes, no concatenation copies). Softmax is computed as
-/// PyTorch does, stably: logits are <c>(q·k)·scale</c>, the row maximum is subtracted before <c>exp</c>. Each
-/// work-item loops twice over its keys (maximum; then exponentials, their sum and the weighted sum of values),
-/// so any number of keys works without scratch memory; the weighted sum accumulates in the work-item's own
-/// output row. Float64 references: <see cref="AttentionReference"/>.
+/// Softmax attention as ILGPU kernels on channels-last token tensors, one thread per (query, head, batch item),
+/// reading q, k and v straight from the projection outputs (no transposes, no concatenation copies). Logits are
+/// <c>(q·k)·scale</c>; the softmax is the stable one (the maximum subtracted before <c>exp</c>), computed online in one
+/// pass over the keys: when a larger logit arrives, the running sum and the output accumulated so far are rescaled.
+/// The weighted sum accumulates in the thread's own output row. Float64 references: <see cref="AttentionReference"/>.
 /// </summary>
-public static partial class AttentionKernels
+public static class AttentionKernels
 {
+    /// <summary>Threads per group along the queries.</summary>
+    public const int QueryGroup = 64;
+
     /// <summary>
-    /// Window attention (HiLo Hi-Fi, Swin W-MSA): the H×W map is padded at bottom/right to multiples of s and cut
-    /// into s×s windows; each real query attends to the s² keys of its window. A key at a padded position is a
-    /// zero input token, so its k and v are the projection bias: they are read from <paramref name="padKv"/>
-    /// (<c>[k bias | v bias]</c>, 2·Heads·HeadDim values; zeros without bias). Queries at padded positions would be
-    /// cropped, so they are not computed. Optional relative position bias <paramref name="bias"/>
-    /// [Heads, s², s²] (query index, key index row-major inside the window). Grid: (H·W, Heads, B).
+    /// Window attention (HiLo Hi-Fi, Swin W-MSA): the H×W map is padded at bottom/right to multiples of s and cut into
+    /// s×s windows; each real query attends to the s² keys of its window. A key at a padded position is a zero input
+    /// token, so its k and v are the projection bias: they are read from <paramref name="padKv"/> (<c>[k bias | v bias]</c>,
+    /// 2·Heads·HeadDim values; zeros without bias). Queries at padded positions would be cropped, so they are not
+    /// computed. Optional relative position bias <paramref name="bias"/> [Heads, s², s²]. Grid: (⌈H·W/64⌉, Heads, B).
     /// </summary>
-    [Kernel]
+    [IlgpuKernel("attention")]
     public static void WindowAttention(ArrayView<float> qkv, ArrayView<float> padKv, ArrayView<float> bias, ArrayView<float> output, WindowAttentionArgs a)
     {
         int token = Grid.GlobalIndex.X;
         int head = Grid.GlobalIndex.Y;
         int item = Grid.GlobalIndex.Z;
         int tokens = a.Height * a.Width;
+        if (token >= tokens)
+        {
+            return;
+        }
         int y = token / a.Width;
         int x = token - y * a.Width;
         int y0 = y / a.Window * a.Window;
@@ -37,21 +43,12 @@ public static partial class AttentionKernels
         int q = (rowBase + token) * a.QkvStride + headOffset;
         int area = a.Window * a.Window;
         int biasRow = (head * area + (y - y0) * a.Window + (x - x0)) * area;
-
-        float best = float.NegativeInfinity;
-        for (int ky = 0; ky < a.Window; ky++)
-        {
-            for (int kx = 0; kx < a.Window; kx++)
-            {
-                best = MathF.Max(best, WindowLogit(qkv, padKv, bias, a, q, rowBase, y0 + ky, x0 + kx, biasRow + ky * a.Window + kx, dim, headOffset));
-            }
-        }
-
         int o = (rowBase + token) * a.OutStride + a.OutOffset + headOffset;
         for (int j = 0; j < a.HeadDim; j++)
         {
             output[o + j] = 0f;
         }
+        float best = float.NegativeInfinity;
         float sum = 0f;
         for (int ky = 0; ky < a.Window; ky++)
         {
@@ -59,16 +56,20 @@ public static partial class AttentionKernels
             {
                 int ty = y0 + ky;
                 int tx = x0 + kx;
-                float p = MathF.Exp(WindowLogit(qkv, padKv, bias, a, q, rowBase, ty, tx, biasRow + ky * a.Window + kx, dim, headOffset) - best);
-                sum += p;
-                if (ty < a.Height && tx < a.Width)
+                bool real = ty < a.Height && tx < a.Width;
+                int key = real ? (rowBase + ty * a.Width + tx) * a.QkvStride + dim + headOffset : headOffset;
+                float dot = 0f;
+                for (int j = 0; j < a.HeadDim; j++)
                 {
-                    AddScaled(output, o, qkv, (rowBase + ty * a.Width + tx) * a.QkvStride + 2 * dim + headOffset, p, a.HeadDim);
+                    dot += qkv[q + j] * (real ? qkv[key + j] : padKv[key + j]);
                 }
-                else
+                float logit = dot * a.Scale;
+                if (a.HasBias != 0)
                 {
-                    AddScaled(output, o, padKv, dim + headOffset, p, a.HeadDim);
+                    logit += bias[biasRow + ky * a.Window + kx];
                 }
+                int value = key + dim;
+                Accumulate(output, o, real ? qkv : padKv, value, logit, ref best, ref sum, a.HeadDim);
             }
         }
         Normalize(output, o, sum, a.HeadDim);
@@ -76,75 +77,58 @@ public static partial class AttentionKernels
 
     /// <summary>
     /// Global attention (ViT MSA, HiLo Lo-Fi, PVT SRA): every query attends to all M keys of its batch item.
-    /// <paramref name="q"/> and <paramref name="kv"/> may be the same view (MSA's packed qkv). Grid: (N, Heads, B).
+    /// <paramref name="q"/> and <paramref name="kv"/> may be the same view (MSA's packed qkv). Grid: (⌈N/64⌉, Heads, B).
     /// </summary>
-    [Kernel]
+    [IlgpuKernel("attention")]
     public static void GlobalAttention(ArrayView<float> q, ArrayView<float> kv, ArrayView<float> output, GlobalAttentionArgs a)
     {
         int query = Grid.GlobalIndex.X;
         int head = Grid.GlobalIndex.Y;
         int item = Grid.GlobalIndex.Z;
+        if (query >= a.Queries)
+        {
+            return;
+        }
         int headOffset = head * a.HeadDim;
         int qRow = (item * a.Queries + query) * a.QStride + a.QOffset + headOffset;
         int kvBase = item * a.Keys * a.KvStride;
         int k0 = kvBase + a.KOffset + headOffset;
         int v0 = kvBase + a.VOffset + headOffset;
-
-        float best = float.NegativeInfinity;
-        for (int m = 0; m < a.Keys; m++)
-        {
-            best = MathF.Max(best, Dot(q, qRow, kv, k0 + m * a.KvStride, a.HeadDim) * a.Scale);
-        }
-
         int o = (item * a.Queries + query) * a.OutStride + a.OutOffset + headOffset;
         for (int j = 0; j < a.HeadDim; j++)
         {
             output[o + j] = 0f;
         }
+        float best = float.NegativeInfinity;
         float sum = 0f;
         for (int m = 0; m < a.Keys; m++)
         {
-            float p = MathF.Exp(Dot(q, qRow, kv, k0 + m * a.KvStride, a.HeadDim) * a.Scale - best);
-            sum += p;
-            AddScaled(output, o, kv, v0 + m * a.KvStride, p, a.HeadDim);
+            int key = k0 + m * a.KvStride;
+            float dot = 0f;
+            for (int j = 0; j < a.HeadDim; j++)
+            {
+                dot += q[qRow + j] * kv[key + j];
+            }
+            Accumulate(output, o, kv, v0 + m * a.KvStride, dot * a.Scale, ref best, ref sum, a.HeadDim);
         }
         Normalize(output, o, sum, a.HeadDim);
     }
 
-    // The scaled logit of the key at map position (ty, tx) for the query whose q starts at qkv[q]; keys at
-    // padded positions come from padKv ([k | v], this head's k at headOffset). A qkv row holds k at dim + headOffset.
-    private static float WindowLogit(ArrayView<float> qkv, ArrayView<float> padKv, ArrayView<float> bias, WindowAttentionArgs a,
-        int q, int rowBase, int ty, int tx, int biasIndex, int dim, int headOffset)
+    // One step of the online softmax: a logit above the running maximum rescales what was accumulated so far.
+    private static void Accumulate(ArrayView<float> output, int o, ArrayView<float> v, int iv, float logit, ref float best, ref float sum, int n)
     {
-        float dot;
-        if (ty < a.Height && tx < a.Width)
+        if (logit > best)
         {
-            dot = Dot(qkv, q, qkv, (rowBase + ty * a.Width + tx) * a.QkvStride + dim + headOffset, a.HeadDim);
+            float rescale = MathF.Exp(best - logit);
+            sum *= rescale;
+            for (int j = 0; j < n; j++)
+            {
+                output[o + j] *= rescale;
+            }
+            best = logit;
         }
-        else
-        {
-            dot = Dot(qkv, q, padKv, headOffset, a.HeadDim);
-        }
-        float logit = dot * a.Scale;
-        if (a.HasBias != 0)
-        {
-            logit += bias[biasIndex];
-        }
-        return logit;
-    }
-
-    private static float Dot(ArrayView<float> a, int ia, ArrayView<float> b, int ib, int n)
-    {
-        float s = 0f;
-        for (int j = 0; j < n; j++)
-        {
-            s += a[ia + j] * b[ib + j];
-        }
-        return s;
-    }
-
-    private static void AddScaled(ArrayView<float> output, int o, ArrayView<float> v, int iv, float p, int n)
-    {
+        float p = MathF.Exp(logit - best);
+        sum += p;
         for (int j = 0; j < n; j++)
         {
             output[o + j] += p * v[iv + j];
@@ -157,6 +141,32 @@ public static partial class AttentionKernels
         for (int j = 0; j < n; j++)
         {
             output[o + j] *= inv;
+        }
+    }
+
+    /// <summary>
+    /// Runs <see cref="WindowAttention"/>. <paramref name="bias"/> is read only when <c>HasBias</c> is 1 (any
+    /// non-empty view otherwise); the output columns <c>[OutOffset, OutOffset + Heads·HeadDim)</c> of every real token
+    /// row are written, nothing else.
+    /// </summary>
+    public static void Window(KernelDevice device, ArrayView<float> qkv, ArrayView<float> padKv, ArrayView<float> bias, ArrayView<float> output, WindowAttentionArgs args)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        if (AttentionChecks.Window(qkv, padKv, bias, output, args))
+        {
+            var config = new KernelConfig(new Index3D((args.Height * args.Width + QueryGroup - 1) / QueryGroup, args.Heads, args.Batch), new Index3D(QueryGroup, 1, 1));
+            device.Launch(WindowAttention, config, qkv, padKv, bias.Length > 0 ? bias : padKv, output, args);
+        }
+    }
+
+    /// <summary>Runs <see cref="GlobalAttention"/>; writes output columns <c>[OutOffset, OutOffset + Heads·HeadDim)</c> of every query row, nothing else.</summary>
+    public static void Global(KernelDevice device, ArrayView<float> q, ArrayView<float> kv, ArrayView<float> output, GlobalAttentionArgs args)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        if (AttentionChecks.Global(q, kv, output, args))
+        {
+            var config = new KernelConfig(new Index3D((args.Queries + QueryGroup - 1) / QueryGroup, args.Heads, args.Batch), new Index3D(QueryGroup, 1, 1));
+            device.Launch(GlobalAttention, config, q, kv, output, args);
         }
     }
 }

@@ -1,68 +1,57 @@
-using Hilo.Ilgpu.Compute;
+using Hilo.Ilgpu.Kernels.Runtime;
+using ILGPU;
 
 namespace Hilo.Ilgpu.Kernels.Layers.Basic;
 
-/// <summary>
-/// Elementwise kernels. Each work-item handles <c>perItem</c> consecutive elements: 1 on GPUs (neighbouring
-/// work-items touch neighbouring elements), a few dozen on CPU devices (the per-work-item cost of a launch is
-/// then amortised). Launch over ceil(length / perItem).
-/// </summary>
-public static partial class ElementwiseKernels
+/// <summary>Elementwise ILGPU kernels: one thread per element (neighbouring threads touch neighbouring elements).</summary>
+public static class ElementwiseKernels
 {
-    /// <summary>1/√2 in float32.</summary>
-    public const float InvSqrt2 = 0.70710677f;
-
-    /// <summary>
-    /// GELU, exact erf form: <c>y = x/2 · (1 + erf(x/√2))</c>. <paramref name="y"/> may be <paramref name="x"/>.
-    /// Whole blocks of 16 elements go through <see cref="VectorGelu"/> (CPU devices, where perItem is large); the
-    /// rest, and every element on GPUs (perItem 1), through the scalar erf.
-    /// </summary>
-    [Kernel]
-    public static void Gelu(ArrayView<float> x, ArrayView<float> y, int length, int perItem)
+    /// <summary>GELU, exact erf form: <c>y = x/2 · (1 + erf(x/√2))</c>. <paramref name="y"/> may be <paramref name="x"/>.</summary>
+    [IlgpuKernel("gelu")]
+    public static void Gelu(ArrayView<float> x, ArrayView<float> y, int length)
     {
-        int start = Grid.GlobalIndex.X * perItem;
-        int end = Math.Min(start + perItem, length);
-        int i = start;
-        for (; i + Float16.Count <= end; i += Float16.Count)
+        int i = Grid.GlobalIndex.X;
+        if (i < length)
         {
-            VectorGelu.Gelu(Float16.Load(x, i)).Store(y, i);
-        }
-        for (; i < end; i++)
-        {
-            float v = x[i];
-            y[i] = GeluScalar(v);
+            y[i] = KernelMath.Gelu(x[i]);
         }
     }
 
-    /// <summary>GELU of one value, exact erf form: the scalar counterpart of <see cref="VectorGelu.Gelu"/>.</summary>
-    public static float GeluScalar(float v) => 0.5f * v * (1f + KernelMath.Erf(v * InvSqrt2));
-
     /// <summary><c>y = a + b</c>. <paramref name="y"/> may be <paramref name="a"/> or <paramref name="b"/> (in place).</summary>
-    [Kernel]
-    public static void Add(ArrayView<float> a, ArrayView<float> b, ArrayView<float> y, int length, int perItem)
+    [IlgpuKernel("add")]
+    public static void Add(ArrayView<float> a, ArrayView<float> b, ArrayView<float> y, int length)
     {
-        int start = Grid.GlobalIndex.X * perItem;
-        int end = Math.Min(start + perItem, length);
-        int i = start;
-        for (; i + Float16.Count <= end; i += Float16.Count)
-        {
-            (Float16.Load(a, i) + Float16.Load(b, i)).Store(y, i);
-        }
-        for (; i < end; i++)
+        int i = Grid.GlobalIndex.X;
+        if (i < length)
         {
             y[i] = a[i] + b[i];
         }
     }
 
+    /// <summary><c>y[i] = value</c>.</summary>
+    [IlgpuKernel("fill")]
+    public static void Fill(ArrayView<float> y, float value, int length)
+    {
+        int i = Grid.GlobalIndex.X;
+        if (i < length)
+        {
+            y[i] = value;
+        }
+    }
+
     /// <summary>
-    /// Mean over tokens: <c>y[b, c] = Σₙ x[b, n, c] / tokens</c> for x of shape B×N×C. One work-item per output
-    /// element; launch over (C, B).
+    /// Mean over tokens: <c>y[b, c] = Σₙ x[b, n, c] / tokens</c> for x of shape B×N×C. One thread per output element
+    /// (x = channel, neighbouring threads read neighbouring channels); grid over (C, B).
     /// </summary>
-    [Kernel]
+    [IlgpuKernel("mean-tokens")]
     public static void MeanTokens(ArrayView<float> x, ArrayView<float> y, int tokens, int channels)
     {
         int c = Grid.GlobalIndex.X;
         int b = Grid.GlobalIndex.Y;
+        if (c >= channels)
+        {
+            return;
+        }
         int at = b * tokens * channels + c;
         float sum = 0f;
         for (int n = 0; n < tokens; n++)

@@ -262,7 +262,7 @@ public static class ConvReference
         var y = BatchNorm(conv, cout, gamma, beta, mean, variance, eps);
         for (int i = 0; i < y.Length; i++)
         {
-            y[i] = 0.5 * y[i] * (1 + Hilo.Ilgpu.Compute.KernelMath.Erf(y[i] / Math.Sqrt(2)));
+            y[i] = 0.5 * y[i] * (1 + Basic.KernelMath.Erf(y[i] / Math.Sqrt(2)));
         }
         return y;
     }

@@ -1,25 +1,31 @@
-using Hilo.Ilgpu.Compute;
+using Hilo.Ilgpu.Kernels.Cpu;
+using Hilo.Ilgpu.Kernels.Runtime;
+using ILGPU;
 
 namespace Hilo.Ilgpu.Kernels.Layers.Conv;
 
 /// <summary>
-/// im2col for non-overlapping convolutions (kernel = stride = k): every k×k patch becomes one row of a matrix,
-/// so the convolution is then a GEMM with the weight as a [Cout, K] matrix. One work-item per matrix element.
+/// im2col for non-overlapping convolutions (kernel = stride = k): every k×k patch becomes one row of a matrix, so
+/// the convolution is then a GEMM with the weight as a [Cout, K] matrix. Columns are in (kh, kw, cin) order
+/// (<see cref="ToTapMajor"/> reorders an OIHW weight to match).
 /// </summary>
-public static partial class PatchKernels
+public static class PatchKernels
 {
     /// <summary>
-    /// Channels-last map (B × H·W × Cin) to rows [B·Ho·Wo, k·k·Cin] in (kh, kw, cin) order, Ho = ⌊H/k⌋,
-    /// Wo = ⌊W/k⌋: row (b, oy, ox), column (i·k + j)·Cin + c holds x[b, (oy·k + i)·W + ox·k + j, c]. The
-    /// (kw, cin) part of a column is contiguous in the input. Launch over (k·k·Cin, Ho·Wo, B).
+    /// Channels-last map (B × H·W × Cin) to rows [B·Ho·Wo, k·k·Cin], Ho = ⌊H/k⌋, Wo = ⌊W/k⌋: row (b, oy, ox), column
+    /// (i·k + j)·Cin + c holds x[b, (oy·k + i)·W + ox·k + j, c]. One thread per matrix element: x = column, y = cell, z = batch.
     /// </summary>
-    [Kernel]
+    [IlgpuKernel("patch-gather")]
     public static void GatherTokenPatches(ArrayView<float> x, ArrayView<float> rows, int height, int width, int cin, int k, int outH, int outW)
     {
         int q = Grid.GlobalIndex.X;
         int cell = Grid.GlobalIndex.Y;
         int b = Grid.GlobalIndex.Z;
         int rowLength = k * k * cin;
+        if (q >= rowLength || cell >= outH * outW)
+        {
+            return;
+        }
         int run = k * cin;
         int i = q / run;
         int rest = q - i * run;
@@ -29,40 +35,40 @@ public static partial class PatchKernels
         rows[(b * outH * outW + cell) * rowLength + q] = x[source];
     }
 
-    /// <summary>
-    /// CPU-style variant of <see cref="GatherTokenPatches"/>: one work-item per (patch row i, output cell) copies
-    /// the contiguous run of k·Cin values. x = i, y = cell, z = batch; launch over (k, Ho·Wo, B) with group size 1.
-    /// </summary>
-    [Kernel]
-    public static void GatherTokenPatchRows(ArrayView<float> x, ArrayView<float> rows, int height, int width, int cin, int k, int outH, int outW)
-    {
-        int i = Grid.GlobalIndex.X;
-        int cell = Grid.GlobalIndex.Y;
-        int b = Grid.GlobalIndex.Z;
-        int run = k * cin;
-        int oy = cell / outW;
-        int ox = cell - oy * outW;
-        int source = ((b * height + oy * k + i) * width + ox * k) * cin;
-        int target = (b * outH * outW + cell) * k * run + i * run;
-        for (int q = 0; q < run; q++)
+    /// <summary>The CPU family's <see cref="GatherTokenPatches"/>: one work item per output cell copies its k contiguous runs of k·Cin values.</summary>
+    [CpuKernel("patch-gather")]
+    public static unsafe void GatherTokenPatchesCpu(HostView x, HostView rows, int batch, int height, int width, int cin, int k, int outH, int outW) =>
+        CpuParallel.For(batch * outH * outW, item =>
         {
-            rows[target + q] = x[source + q];
-        }
-    }
+            int b = item / (outH * outW);
+            int cell = item - b * outH * outW;
+            int run = k * cin;
+            int oy = cell / outW;
+            int ox = cell - oy * outW;
+            for (int i = 0; i < k; i++)
+            {
+                int source = ((b * height + oy * k + i) * width + ox * k) * cin;
+                int target = item * k * run + i * run;
+                new ReadOnlySpan<float>(x.At(source, run), run).CopyTo(new Span<float>(rows.At(target, run), run));
+            }
+        });
 
     /// <summary>
-    /// NCHW image to rows [B·Ho·Wo, k·k·Cin] in the same (kh, kw, cin) column order as
-    /// <see cref="GatherTokenPatches"/> (so one reordered weight serves both), Ho = ⌈H/k⌉, Wo = ⌈W/k⌉: the image
-    /// is read as zero-padded at the bottom/right to multiples of k (the detection backbone's <c>F.pad</c> before
-    /// the patch-embed conv). Launch over (k·k·Cin, Ho·Wo, B).
+    /// NCHW image to rows [B·Ho·Wo, k·k·Cin] in the same column order as <see cref="GatherTokenPatches"/>,
+    /// Ho = ⌈H/k⌉, Wo = ⌈W/k⌉: the image is read as zero-padded at the bottom/right to multiples of k (the detection
+    /// backbone's <c>F.pad</c> before the patch-embed conv). One thread per matrix element.
     /// </summary>
-    [Kernel]
+    [IlgpuKernel("patch-gather")]
     public static void GatherImagePatches(ArrayView<float> image, ArrayView<float> rows, int cin, int height, int width, int k, int outH, int outW)
     {
         int q = Grid.GlobalIndex.X;
         int cell = Grid.GlobalIndex.Y;
         int b = Grid.GlobalIndex.Z;
         int run = k * cin;
+        if (q >= k * run || cell >= outH * outW)
+        {
+            return;
+        }
         int i = q / run;
         int rest = q - i * run;
         int j = rest / cin;
@@ -79,40 +85,84 @@ public static partial class PatchKernels
         rows[(b * outH * outW + cell) * k * run + q] = v;
     }
 
-    /// <summary>Queues <see cref="GatherTokenPatches"/>: rows [B·⌊H/k⌋·⌊W/k⌋, k·k·Cin] from a B × H·W × Cin map.With <c>cpuStyle</c>, <see cref="GatherTokenPatchRows"/> (CPU devices) instead of one work-item per element.</summary>
-    public static void GatherTokens(AcceleratorStream stream, ArrayView<float> x, ArrayView<float> rows, int batch, int height, int width, int cin, int k, bool cpuStyle = false)
+    /// <summary>The CPU family's <see cref="GatherImagePatches"/>: one work item per output cell.</summary>
+    [CpuKernel("patch-gather")]
+    public static void GatherImagePatchesCpu(HostView image, HostView rows, int batch, int cin, int height, int width, int k, int outH, int outW) =>
+        CpuParallel.For(batch * outH * outW, item =>
+        {
+            int b = item / (outH * outW);
+            int cell = item - b * outH * outW;
+            int oy = cell / outW;
+            int ox = cell - oy * outW;
+            int target = item * k * k * cin;
+            for (int i = 0; i < k; i++)
+            {
+                int yy = oy * k + i;
+                for (int j = 0; j < k; j++)
+                {
+                    int xx = ox * k + j;
+                    bool inside = yy < height && xx < width;
+                    for (int c = 0; c < cin; c++)
+                    {
+                        rows[target + (i * k + j) * cin + c] = inside ? image[((b * cin + c) * height + yy) * width + xx] : 0f;
+                    }
+                }
+            }
+        });
+
+    /// <summary>Rows [B·⌊H/k⌋·⌊W/k⌋, k·k·Cin] from a B × H·W × Cin map.</summary>
+    public static void GatherTokens(KernelDevice device, KernelFamily family, ArrayView<float> x, ArrayView<float> rows, int batch, int height, int width, int cin, int k)
     {
-        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(device);
         CheckSizes(batch, height, width, cin, k);
         int outH = height / k, outW = width / k;
         if (x.Length < (long)batch * height * width * cin || rows.Length < (long)batch * outH * outW * k * k * cin)
         {
             throw new ArgumentException($"Patch gather {batch}x{height}x{width}x{cin} (k = {k}): views too short (x {x.Length}, rows {rows.Length}).");
         }
-        if (cpuStyle)
+        if ((long)batch * outH * outW * cin == 0)
         {
-            stream.Launch(GatherTokenPatchRowsKernel, new LaunchDims(new Index3D(k, outH * outW, batch), new Index3D(1, 1, 1)), x, rows, height, width, cin, k, outH, outW);
             return;
         }
-        stream.Launch(GatherTokenPatchesKernel, new LaunchDims(new Index3D(k * k * cin, outH * outW, batch)), x, rows, height, width, cin, k, outH, outW);
+        if (family == KernelFamily.Cpu)
+        {
+            device.RunCpu(nameof(GatherTokenPatchesCpu), () => GatherTokenPatchesCpu(HostView.Of(x), HostView.Of(rows), batch, height, width, cin, k, outH, outW));
+        }
+        else
+        {
+            int columns = k * k * cin;
+            device.Launch(GatherTokenPatches, new KernelConfig(new Index3D((columns + 63) / 64, outH * outW, batch), new Index3D(64, 1, 1)), x, rows, height, width, cin, k, outH, outW);
+        }
     }
 
-    /// <summary>Queues <see cref="GatherImagePatches"/>: rows [B·⌈H/k⌉·⌈W/k⌉, k·k·Cin] from a B × Cin × H × W image.</summary>
-    public static void GatherImage(AcceleratorStream stream, ArrayView<float> image, ArrayView<float> rows, int batch, int cin, int height, int width, int k)
+    /// <summary>Rows [B·⌈H/k⌉·⌈W/k⌉, k·k·Cin] from a B × Cin × H × W image.</summary>
+    public static void GatherImage(KernelDevice device, KernelFamily family, ArrayView<float> image, ArrayView<float> rows, int batch, int cin, int height, int width, int k)
     {
-        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(device);
         CheckSizes(batch, height, width, cin, k);
         int outH = (height + k - 1) / k, outW = (width + k - 1) / k;
         if (image.Length < (long)batch * cin * height * width || rows.Length < (long)batch * outH * outW * k * k * cin)
         {
             throw new ArgumentException($"Image patch gather {batch}x{cin}x{height}x{width} (k = {k}): views too short (image {image.Length}, rows {rows.Length}).");
         }
-        stream.Launch(GatherImagePatchesKernel, new LaunchDims(new Index3D(cin * k * k, outH * outW, batch)), image, rows, cin, height, width, k, outH, outW);
+        if ((long)batch * outH * outW * cin == 0)
+        {
+            return;
+        }
+        if (family == KernelFamily.Cpu)
+        {
+            device.RunCpu(nameof(GatherImagePatchesCpu), () => GatherImagePatchesCpu(HostView.Of(image), HostView.Of(rows), batch, cin, height, width, k, outH, outW));
+        }
+        else
+        {
+            int columns = k * k * cin;
+            device.Launch(GatherImagePatches, new KernelConfig(new Index3D((columns + 63) / 64, outH * outW, batch), new Index3D(64, 1, 1)), image, rows, cin, height, width, k, outH, outW);
+        }
     }
 
     /// <summary>
-    /// An OIHW conv weight [Cout, Cin, k, k] reordered to [Cout, k, k, Cin], the column order of
-    /// <see cref="GatherTokenPatches"/> and of <see cref="DeformKernels.DeformGather"/> (column (i·k + j)·Cin + c).
+    /// An OIHW conv weight [Cout, Cin, k, k] reordered to [Cout, k, k, Cin], the column order of the gathers here and
+    /// of <see cref="DeformKernels"/> (column (i·k + j)·Cin + c).
     /// </summary>
     public static float[] ToTapMajor(ReadOnlySpan<float> weight, int cout, int cin, int k)
     {

@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
-using Hilo.Ilgpu.Compute;
+using Hilo.Ilgpu.Kernels.Cpu;
+using Hilo.Ilgpu.Kernels.Layers.Basic;
+using Hilo.Ilgpu.Kernels.Runtime;
 
 namespace Hilo.Ilgpu.Kernels.Layers.Attention;
 
@@ -12,7 +14,7 @@ namespace Hilo.Ilgpu.Kernels.Layers.Attention;
 /// vector dot product and one horizontal sum, scalar <c>exp</c>, and the weighted sum 16 channels at a time.
 /// Both use a scratch buffer (the caller's; the layers keep one across calls), each work-item its own slice.
 /// </summary>
-public static partial class AttentionKernels
+public static partial class AttentionCpu
 {
     /// <summary>Keys rounded up to whole <see cref="Float16"/> vectors: the lane count of the transposed keys.</summary>
     public static int PaddedKeys(int keys) => (keys + Float16.Count - 1) / Float16.Count * Float16.Count;
@@ -22,15 +24,15 @@ public static partial class AttentionKernels
     /// this head's keys transposed into its scratch (<c>kt[j·P + m]</c> for channel j &lt; d, key m &lt; P =
     /// <see cref="PaddedKeys"/>, plus a row j = d holding 0 for real keys and −∞ for the padding), so that a query's
     /// logits are P/16 vectors of keys computed by broadcasting q's channels (no horizontal sums); the softmax runs
-    /// on those vectors with <see cref="ExpNonPositive"/>, and the weighted sum of values broadcasts each weight.
+    /// on those vectors with <see cref="VectorMath.ExpNonPositive"/>, and the weighted sum of values broadcasts each weight.
     /// Grid: (1, Heads, B), group size 1; work-item (0, y, z) uses <c>scratch[(z·Heads + y)·(d + 5)·P ..]</c>
     /// (the transposed keys and the weights of four queries).
     /// </summary>
-    [Kernel]
-    public static void GlobalAttentionCpu(ArrayView<float> q, ArrayView<float> kv, ArrayView<float> output, ArrayView<float> scratch, GlobalAttentionArgs a)
+    [CpuKernel("attention")]
+    internal static void GlobalAttentionCpu(HostView q, HostView kv, HostView output, HostView scratch, GlobalAttentionArgs a, int gx, int gy, int gz)
     {
-        int head = Grid.GlobalIndex.Y;
-        int item = Grid.GlobalIndex.Z;
+        int head = gy;
+        int item = gz;
         int d = a.HeadDim;
         int keys = a.Keys;
         int padded = PaddedKeys(keys);
@@ -124,44 +126,16 @@ public static partial class AttentionKernels
     }
 
     // Replaces the n (a multiple of 16) logits at scratch[at ..] by exp(logit − best) and returns their sum.
-    private static float Softmax(ArrayView<float> scratch, int at, int n, float best)
+    private static float Softmax(HostView scratch, int at, int n, float best)
     {
         Float16 sum = Float16.Zero;
         for (int c = 0; c < n; c += Float16.Count)
         {
-            Float16 e = ExpNonPositive(Float16.Load(scratch, at + c) - best);
+            Float16 e = VectorMath.ExpNonPositive(Float16.Load(scratch, at + c) - best);
             e.Store(scratch, at + c);
             sum += e;
         }
         return sum.Sum();
-    }
-
-    /// <summary>
-    /// exp(x) for x ≤ 0 (softmax weights after the maximum is subtracted) with plain vector arithmetic: x is clamped
-    /// to ≥ −30 (e^−30 ≈ 1e-13 is nothing next to the maximum's weight 1; −∞ becomes that too, so padding lanes
-    /// must be dropped by the caller or give ≈ 1e-13), e^(x/32) is a degree-10 Taylor polynomial (error &lt; 1e-7
-    /// relative on [−0.94, 0]) and five squarings give e^x, within a few 1e-6 relative.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float16 ExpNonPositive(Float16 x)
-    {
-        Float16 y = Float16.Max(x, new Float16(-30f)) * (1f / 32f);
-        Float16 p = new Float16(1f / 3628800f);
-        p = Float16.Fma(p, y, new Float16(1f / 362880f));
-        p = Float16.Fma(p, y, new Float16(1f / 40320f));
-        p = Float16.Fma(p, y, new Float16(1f / 5040f));
-        p = Float16.Fma(p, y, new Float16(1f / 720f));
-        p = Float16.Fma(p, y, new Float16(1f / 120f));
-        p = Float16.Fma(p, y, new Float16(1f / 24f));
-        p = Float16.Fma(p, y, new Float16(1f / 6f));
-        p = Float16.Fma(p, y, new Float16(0.5f));
-        p = Float16.Fma(p, y, new Float16(1f));
-        p = Float16.Fma(p, y, new Float16(1f));
-        p *= p;
-        p *= p;
-        p *= p;
-        p *= p;
-        return p * p;
     }
 
     private static float MaxLane(Float16 v)
@@ -173,16 +147,16 @@ public static partial class AttentionKernels
 
     /// <summary>
     /// Window attention, CPU style: one work-item per (window, head, batch item) computes the window's real
-    /// queries against its s² keys (padded keys from <paramref name="padKv"/>, as <see cref="WindowAttention"/>).
+    /// queries against its s² keys (padded keys from <paramref name="padKv"/>, as <see cref="AttentionKernels.WindowAttention"/>).
     /// Grid: (windows across · windows down, Heads, B), group size 1; work-item (x, y, z) uses
     /// <c>scratch[((z·Heads + y)·windows + x)·s² ..][0 .. s²)</c>.
     /// </summary>
-    [Kernel]
-    public static void WindowAttentionCpu(ArrayView<float> qkv, ArrayView<float> padKv, ArrayView<float> bias, ArrayView<float> output, ArrayView<float> scratch, WindowAttentionArgs a)
+    [CpuKernel("attention")]
+    internal static void WindowAttentionCpu(HostView qkv, HostView padKv, HostView bias, HostView output, HostView scratch, WindowAttentionArgs a, int gx, int gy, int gz)
     {
-        int window = Grid.GlobalIndex.X;
-        int head = Grid.GlobalIndex.Y;
-        int item = Grid.GlobalIndex.Z;
+        int window = gx;
+        int head = gy;
+        int item = gz;
         int s = a.Window;
         int across = (a.Width + s - 1) / s;
         int windows = across * ((a.Height + s - 1) / s);
@@ -251,7 +225,7 @@ public static partial class AttentionKernels
     }
 
     // Σ a[ia + j]·b[ib + j] over j < n (n a multiple of 16), two accumulators.
-    private static float DotVector(ArrayView<float> a, int ia, ArrayView<float> b, int ib, int n)
+    private static float DotVector(HostView a, int ia, HostView b, int ib, int n)
     {
         Float16 s0 = Float16.Zero;
         Float16 s1 = Float16.Zero;
@@ -269,7 +243,7 @@ public static partial class AttentionKernels
     }
 
     // Replaces the n logits at scratch[at ..] by exp(logit − best) and returns their sum.
-    private static float ExpInPlace(ArrayView<float> scratch, int at, int n, float best)
+    private static float ExpInPlace(HostView scratch, int at, int n, float best)
     {
         float sum = 0f;
         for (int m = 0; m < n; m++)

@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
-using Hilo.Ilgpu.Compute;
+using Hilo.Ilgpu.Kernels.Cpu;
+using Hilo.Ilgpu.Kernels.Layers.Basic;
+using Hilo.Ilgpu.Kernels.Runtime;
 
 namespace Hilo.Ilgpu.Kernels.Layers.Attention;
 
@@ -11,7 +13,7 @@ namespace Hilo.Ilgpu.Kernels.Layers.Attention;
 /// <see cref="WindowAttentionTransposedCpu"/>. Rows of a block past the last query repeat a real row (offsets
 /// chosen by the caller) and are not stored.
 /// </summary>
-public static partial class AttentionKernels
+public static partial class AttentionCpu
 {
     /// <summary>Queries per block of the blocked CPU-style attention kernels.</summary>
     public const int QueryBlock = 8;
@@ -20,16 +22,16 @@ public static partial class AttentionKernels
     // `padded` lanes, row d the mask), scaled and masked, stored as eight rows of `padded` at scratch[w ..].
     // Keys go 32 at a time, then a last 16 when `padded` is an odd number of vectors.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void LogitBlock(ArrayView<float> q, int o0, int o1, int o2, int o3, int o4, int o5, int o6, int o7, ArrayView<float> scratch, int kt, int padded, int d, int w, float scale)
+    private static void LogitBlock(HostView q, int o0, int o1, int o2, int o3, int o4, int o5, int o6, int o7, HostView scratch, int kt, int padded, int d, int w, float scale)
     {
-        ArrayView<float> q0 = q.SubView(o0, d);
-        ArrayView<float> q1 = q.SubView(o1, d);
-        ArrayView<float> q2 = q.SubView(o2, d);
-        ArrayView<float> q3 = q.SubView(o3, d);
-        ArrayView<float> q4 = q.SubView(o4, d);
-        ArrayView<float> q5 = q.SubView(o5, d);
-        ArrayView<float> q6 = q.SubView(o6, d);
-        ArrayView<float> q7 = q.SubView(o7, d);
+        HostView q0 = q.Slice(o0, d);
+        HostView q1 = q.Slice(o1, d);
+        HostView q2 = q.Slice(o2, d);
+        HostView q3 = q.Slice(o3, d);
+        HostView q4 = q.Slice(o4, d);
+        HostView q5 = q.Slice(o5, d);
+        HostView q6 = q.Slice(o6, d);
+        HostView q7 = q.Slice(o7, d);
         int c = 0;
         for (; c + 2 * Float16.Count <= padded; c += 2 * Float16.Count)
         {
@@ -122,7 +124,7 @@ public static partial class AttentionKernels
     // Softmax of the eight logit rows at scratch[w ..] in place (unnormalised exp(logit − max)); the reciprocals
     // of the row sums go to scratch[w + 8·padded ..][0 .. 8).
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void SoftmaxBlock(ArrayView<float> scratch, int w, int padded)
+    private static void SoftmaxBlock(HostView scratch, int w, int padded)
     {
         for (int i = 0; i < QueryBlock; i++)
         {
@@ -135,16 +137,16 @@ public static partial class AttentionKernels
     // (reciprocal sums after them), d channels 32 at a time (then a last 16), `keys` keys. Stores rows i < valid
     // at output[oi + j].
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void WeightedSumBlock(ArrayView<float> scratch, int w, int padded, ArrayView<float> v, int v0, int vStride, int keys, int d, ArrayView<float> output, int o0, int o1, int o2, int o3, int o4, int o5, int o6, int o7, int valid)
+    private static void WeightedSumBlock(HostView scratch, int w, int padded, HostView v, int v0, int vStride, int keys, int d, HostView output, int o0, int o1, int o2, int o3, int o4, int o5, int o6, int o7, int valid)
     {
-        ArrayView<float> w0 = scratch.SubView(w, keys);
-        ArrayView<float> w1 = scratch.SubView(w + padded, keys);
-        ArrayView<float> w2 = scratch.SubView(w + 2 * padded, keys);
-        ArrayView<float> w3 = scratch.SubView(w + 3 * padded, keys);
-        ArrayView<float> w4 = scratch.SubView(w + 4 * padded, keys);
-        ArrayView<float> w5 = scratch.SubView(w + 5 * padded, keys);
-        ArrayView<float> w6 = scratch.SubView(w + 6 * padded, keys);
-        ArrayView<float> w7 = scratch.SubView(w + 7 * padded, keys);
+        HostView w0 = scratch.Slice(w, keys);
+        HostView w1 = scratch.Slice(w + padded, keys);
+        HostView w2 = scratch.Slice(w + 2 * padded, keys);
+        HostView w3 = scratch.Slice(w + 3 * padded, keys);
+        HostView w4 = scratch.Slice(w + 4 * padded, keys);
+        HostView w5 = scratch.Slice(w + 5 * padded, keys);
+        HostView w6 = scratch.Slice(w + 6 * padded, keys);
+        HostView w7 = scratch.Slice(w + 7 * padded, keys);
         int sums = w + QueryBlock * padded;
         int j = 0;
         for (; j + 2 * Float16.Count <= d; j += 2 * Float16.Count)
@@ -223,7 +225,7 @@ public static partial class AttentionKernels
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreScaledPair(ArrayView<float> output, int at, Float16 low, Float16 high, float scale, bool store)
+    private static void StoreScaledPair(HostView output, int at, Float16 low, Float16 high, float scale, bool store)
     {
         if (store)
         {
@@ -233,7 +235,7 @@ public static partial class AttentionKernels
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreScaled(ArrayView<float> output, int at, Float16 value, float scale, bool store)
+    private static void StoreScaled(HostView output, int at, Float16 value, float scale, bool store)
     {
         if (store)
         {
@@ -243,24 +245,24 @@ public static partial class AttentionKernels
 }
 
 /// <summary>Global attention with the blocked micro-kernels (MSA, SRA: tens to hundreds of keys).</summary>
-public static partial class AttentionKernels
+public static partial class AttentionCpu
 {
     /// <summary>Scratch floats one work-item of <see cref="GlobalAttentionBlockedCpu"/> uses: (d + 9)·P + 8, P = keys rounded up to 16.</summary>
     public static int GlobalBlockedSlot(int headDim, int keys) => (headDim + 1 + QueryBlock) * PaddedKeys(keys) + QueryBlock;
 
     /// <summary>
-    /// Global attention, CPU style, register-blocked (the result of <see cref="GlobalAttention"/>). The heads of a
+    /// Global attention, CPU style, register-blocked (the result of <see cref="AttentionKernels.GlobalAttention"/>). The heads of a
     /// batch item are split into chunks of <paramref name="perItem"/>; work-item (x, 0, z) computes the heads of
     /// chunk x for batch item z one after another in its scratch slice <c>scratch[(z·X + x)·</c>
     /// <see cref="GlobalBlockedSlot"/><c> ..]</c>, X = ⌈Heads / perItem⌉: the head's keys transposed
     /// (<c>kt[j·P + m]</c>, row d the mask: 0 for keys, −∞ for padding lanes), then for eight queries at a time
     /// their logits, softmax and weighted sum of values (read in place). Grid: (X, 1, B), group size 1.
     /// </summary>
-    [Kernel]
-    public static void GlobalAttentionBlockedCpu(ArrayView<float> q, ArrayView<float> kv, ArrayView<float> output, ArrayView<float> scratch, GlobalAttentionArgs a, int perItem)
+    [CpuKernel("attention")]
+    internal static void GlobalAttentionBlockedCpu(HostView q, HostView kv, HostView output, HostView scratch, GlobalAttentionArgs a, int perItem, int gx, int gy, int gz)
     {
-        int chunk = Grid.GlobalIndex.X;
-        int item = Grid.GlobalIndex.Z;
+        int chunk = gx;
+        int item = gz;
         int chunks = (a.Heads + perItem - 1) / perItem;
         int d = a.HeadDim;
         int keys = a.Keys;

@@ -1,4 +1,6 @@
-using Hilo.Ilgpu.Compute;
+using Hilo.Ilgpu.Kernels.Cpu;
+using Hilo.Ilgpu.Kernels.Layers.Basic;
+using Hilo.Ilgpu.Kernels.Runtime;
 
 namespace Hilo.Ilgpu.Kernels.Layers.Attention;
 
@@ -9,27 +11,27 @@ namespace Hilo.Ilgpu.Kernels.Layers.Attention;
 /// that the logits of 16 keys fill one vector, eight queries per pass, a vector exp, and the weighted sum of values (copied
 /// next to the keys, so padded positions cost no branch in the inner loop) with broadcast weights.
 /// </summary>
-public static partial class AttentionKernels
+public static partial class AttentionCpu
 {
     /// <summary>Scratch floats one work-item of <see cref="WindowAttentionTransposedCpu"/> uses: (2d + 9)·P + 8, P = s² rounded up to 16.</summary>
     public static int WindowTransposedSlot(int headDim, int window) => (2 * headDim + 1 + QueryBlock) * PaddedKeys(window * window) + QueryBlock;
 
     /// <summary>
-    /// Window attention, CPU style (the result of <see cref="WindowAttention"/>). The (head, window) pairs of a batch
+    /// Window attention, CPU style (the result of <see cref="AttentionKernels.WindowAttention"/>). The (head, window) pairs of a batch
     /// item, numbered u = head·windows + window (windows row-major over the padded map), are split into chunks of
     /// <paramref name="perItem"/>; work-item (x, 0, z) computes chunk x of batch item z, one pair after another in
     /// its scratch slice <c>scratch[(z·X + x)·</c><see cref="WindowTransposedSlot"/><c> ..]</c>, X = ⌈Heads·windows /
     /// perItem⌉: keys transposed (<c>kt[j·P + m]</c>, j &lt; d, plus a row j = d holding 0 for the s² keys and −∞ for
     /// the lanes past them), values row-major (<c>v[m·d + j]</c>), and the weights of eight queries (the blocked micro-kernels of
-    /// AttentionKernels.Blocked.cs). Keys at padded
+    /// AttentionCpu.Blocked.cs). Keys at padded
     /// positions come from <paramref name="padKv"/>; the relative position bias, when present, is added to the
     /// stored logits before the softmax. Grid: (X, 1, B), group size 1.
     /// </summary>
-    [Kernel]
-    public static void WindowAttentionTransposedCpu(ArrayView<float> qkv, ArrayView<float> padKv, ArrayView<float> bias, ArrayView<float> output, ArrayView<float> scratch, WindowAttentionArgs a, int perItem)
+    [CpuKernel("attention")]
+    internal static void WindowAttentionTransposedCpu(HostView qkv, HostView padKv, HostView bias, HostView output, HostView scratch, WindowAttentionArgs a, int perItem, int gx, int gy, int gz)
     {
-        int chunk = Grid.GlobalIndex.X;
-        int item = Grid.GlobalIndex.Z;
+        int chunk = gx;
+        int item = gz;
         int s = a.Window;
         int across = (a.Width + s - 1) / s;
         int windows = across * ((a.Height + s - 1) / s);
@@ -142,7 +144,7 @@ public static partial class AttentionKernels
     private static int WindowQuery(int r, int cols, int s) => r / cols * s + r % cols;
 
     // Adds bias[at ..][0 .. n) to the logits at scratch[row ..].
-    private static void AddBiasRow(ArrayView<float> scratch, int row, ArrayView<float> bias, int at, int n)
+    private static void AddBiasRow(HostView scratch, int row, HostView bias, int at, int n)
     {
         for (int m = 0; m < n; m++)
         {
@@ -151,7 +153,7 @@ public static partial class AttentionKernels
     }
 
     // Maximum of the n (a multiple of 16) values at scratch[at ..].
-    private static float RowMax(ArrayView<float> scratch, int at, int n)
+    private static float RowMax(HostView scratch, int at, int n)
     {
         Float16 best = new Float16(float.NegativeInfinity);
         for (int c = 0; c < n; c += Float16.Count)
