@@ -1,5 +1,6 @@
 using System.Globalization;
-using Hilo.Ilgpu.Compute;
+using Hilo.Ilgpu.Kernels.Runtime;
+using ILGPU;
 
 namespace Hilo.Ilgpu.Benchmarks;
 
@@ -36,7 +37,7 @@ public static class CompareRunner
             {
                 device = ComputeDevice.Open(id);
             }
-            catch (Exception e) when (e is DeviceNotFoundException or DeviceException or DllNotFoundException)
+            catch (Exception e) when (e is DeviceNotFoundException or ILGPU.Runtime.AcceleratorException or DllNotFoundException)
             {
                 skipped.Add(new SkippedDevice(id, e.Message));
                 progress?.Invoke($"{id}: skipped — {e.Message}");
@@ -83,16 +84,15 @@ public static class CompareRunner
         }
         device.Synchronize();
         progress(string.Create(CultureInfo.InvariantCulture, $"{settings.Runs} timed pass(es) of batch {settings.Batch}"));
-        var accelerator = device.Accelerator;
-        accelerator.ResetPeakMemory();
-        using var start = device.Stream.RecordEvent();
+        device.Kernels.ResetPeakMemory();
+        // Wall clock between two synchronisations: the same measure on every accelerator (the queue is drained at both ends).
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
         for (int i = 0; i < settings.Runs; i++)
         {
             subject.Forward(input).Dispose();
         }
-        using var end = device.Stream.RecordEvent();
         device.Synchronize();
-        double ms = end.ElapsedMillisecondsSince(start);
+        double ms = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         var result = new CompareResult
         {
             Device = id,
@@ -105,7 +105,7 @@ public static class CompareRunner
             TotalMilliseconds = ms,
             Parameters = subject.Complexity.Parameters,
             Flops = subject.Complexity.Flops,
-            PeakMemoryBytes = accelerator.PeakAllocatedBytes,
+            PeakMemoryBytes = device.Kernels.PeakAllocatedBytes,
         };
         progress(string.Create(CultureInfo.InvariantCulture, $"{result.ImagesPerSecond:0.0} images/s, {result.MillisecondsPerBatch:0.0} ms/batch"));
         return result;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using Hilo.Ilgpu.Compute;
+using Hilo.Ilgpu.Kernels.Runtime;
+using ILGPU;
 
 namespace Hilo.Ilgpu.Scheduling;
 
@@ -166,9 +167,9 @@ public sealed class KernelTuner
                     }
                 }
             }
-            catch (DeviceException)
+            catch (Exception ex) when (ex is ILGPU.Runtime.AcceleratorException or KernelCompilationException)
             {
-                // A launch shape this device rejects is not a candidate here; it is left out of the entry.
+                // A kernel or launch shape this device rejects is not a candidate here; it is left out of the entry.
                 continue;
             }
             ms[candidate.Name] = fastest;
@@ -184,7 +185,7 @@ public sealed class KernelTuner
         }
         if (winner is null)
         {
-            throw new DeviceException($"Tuning {key}: no candidate ran ({string.Join(", ", candidates.Select(c => c.Name))}).");
+            throw new InvalidOperationException($"Tuning {key}: no candidate ran ({string.Join(", ", candidates.Select(c => c.Name))}).");
         }
         return new TuningEntry { Key = key, Choice = winner, Milliseconds = ms, Stopped = stopped, MeasuredAt = DateTimeOffset.UtcNow };
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Hilo.Ilgpu.Benchmarks;
-using Hilo.Ilgpu.Compute;
+using Hilo.Ilgpu.Kernels.Runtime;
+using ILGPU;
 
 namespace Hilo.Ilgpu.Scheduling;
 
@@ -40,7 +41,7 @@ public static class TuneRunner
             {
                 device = ComputeDevice.Open(id);
             }
-            catch (Exception e) when (e is DeviceNotFoundException or DeviceException or DllNotFoundException)
+            catch (Exception e) when (e is DeviceNotFoundException or ILGPU.Runtime.AcceleratorException or DllNotFoundException)
             {
                 skipped.Add(new SkippedDevice(id, e.Message));
                 progress?.Invoke($"{id}: skipped — {e.Message}");

@@ -1,4 +1,5 @@
-using Hilo.Ilgpu.Compute;
+using Hilo.Ilgpu.Kernels.Runtime;
+using ILGPU;
 
 namespace Hilo.Ilgpu.Scheduling;
 
@@ -29,7 +30,7 @@ public sealed record TuningKey(string DeviceId, string DeviceName, string Driver
     /// when the assembly's code changes — so editing a kernel re-measures, rebuilding the same code does not.
     /// </summary>
     public static string KernelsBuild { get; } =
-        typeof(Hilo.Ilgpu.Kernels.Gemm.PanelGemmKernels).Assembly.ManifestModule.ModuleVersionId.ToString("N")[..12];
+        typeof(Hilo.Ilgpu.Kernels.Gemm.PanelGemmCpu).Assembly.ManifestModule.ModuleVersionId.ToString("N")[..12];
 
     /// <inheritdoc />
     public override string ToString() => $"{DeviceId} {Operation} {Shape}";

@@ -1,19 +1,21 @@
-using Hilo.Ilgpu.Compute;
 using Hilo.Ilgpu.IO;
+using Hilo.Ilgpu.Kernels.Runtime;
+using ILGPU;
 
 namespace Hilo.Ilgpu;
 
 /// <summary>
-/// A float32 tensor on a <see cref="ComputeDevice"/>: dense, row-major (last dimension fastest), like a
-/// contiguous PyTorch tensor. Token tensors are B×N×C with N = H·W row-major over the map; images are NCHW.
-/// A tensor either owns its buffer or is an alias (<see cref="Reshape"/>) of another tensor's memory.
+/// A float32 tensor on a <see cref="ComputeDevice"/>: dense, row-major (last dimension fastest), like a contiguous
+/// PyTorch tensor. Token tensors are B×N×C with N = H·W row-major over the map; images are NCHW. Its memory is an
+/// ILGPU buffer: <see cref="View"/> goes straight into your own ILGPU kernels. A tensor either owns its buffer or is an
+/// alias (<see cref="Reshape"/>) of another tensor's memory.
 /// </summary>
 public sealed class Tensor : IDisposable
 {
-    private readonly MemoryBuffer<float>? owned;
+    private readonly DeviceBuffer? owned;
     private readonly int[] shape;
 
-    internal Tensor(ComputeDevice device, MemoryBuffer<float>? owned, ArrayView<float> view, int[] shape)
+    internal Tensor(ComputeDevice device, DeviceBuffer? owned, ArrayView<float> view, int[] shape)
     {
         Device = device;
         this.owned = owned;
@@ -31,9 +33,9 @@ public sealed class Tensor : IDisposable
     public int Rank => shape.Length;
 
     /// <summary>Number of elements.</summary>
-    public int Length => View.Length;
+    public int Length => (int)View.Length;
 
-    /// <summary>The elements, for kernel launches.</summary>
+    /// <summary>The elements as an ILGPU view, for kernel launches (of this library's kernels or your own).</summary>
     public ArrayView<float> View { get; }
 
     /// <summary>Size of dimension <paramref name="axis"/> (negative counts from the end).</summary>
@@ -60,7 +62,7 @@ public sealed class Tensor : IDisposable
     public float[] ToArray()
     {
         var data = new float[Length];
-        Device.Stream.CopyToHost(View, data);
+        Device.Kernels.CopyToHost(View, data);
         return data;
     }
 

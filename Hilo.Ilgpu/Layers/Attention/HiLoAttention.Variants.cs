@@ -1,5 +1,6 @@
 using System.Globalization;
-using Hilo.Ilgpu.Compute;
+using Hilo.Ilgpu.Kernels.Runtime;
+using ILGPU;
 using Hilo.Ilgpu.Kernels.Layers.Attention;
 using Hilo.Ilgpu.Scheduling;
 
@@ -8,17 +9,20 @@ namespace Hilo.Ilgpu.Layers;
 /// <summary>The attention kernel variants of <see cref="HiLoAttention"/> and the choice among them (docs/scheduler.md).</summary>
 public sealed partial class HiLoAttention
 {
-    /// <summary>The CPU-style kernel HiLo ran before tuning: <c>GlobalAttentionCpu</c> (Lo-Fi) or <c>WindowAttentionCpu</c> (Hi-Fi).</summary>
+    /// <summary>CPU family: <c>GlobalAttentionCpu</c> (Lo-Fi) or <c>WindowAttentionCpu</c> (Hi-Fi), 16 lanes at a time.</summary>
     public const string CpuVariant = "cpu";
 
-    /// <summary>Lo-Fi only: <c>GlobalAttentionBlockedCpu</c>, 8 queries × 32 key lanes register blocks over transposed keys.</summary>
+    /// <summary>Lo-Fi only, CPU family: <c>GlobalAttentionBlockedCpu</c>, 8 queries × 32 key lanes register blocks over transposed keys.</summary>
     public const string CpuBlockedVariant = "cpu-blocked";
 
-    /// <summary>Hi-Fi only: <c>WindowAttentionTransposedCpu</c>, the window's keys transposed and 8-query register blocks.</summary>
+    /// <summary>Hi-Fi only, CPU family: <c>WindowAttentionTransposedCpu</c>, the window's keys transposed and 8-query register blocks.</summary>
     public const string CpuTransposedVariant = "cpu-transposed";
 
-    /// <summary>The GPU-style kernel: one work-item per (query, head, batch item).</summary>
-    public const string ScalarVariant = "scalar";
+    /// <summary>CPU family, any head dim: one work item per (query, head, batch item), scalar.</summary>
+    public const string CpuScalarVariant = "cpu-scalar";
+
+    /// <summary>ILGPU kernel (every accelerator): one thread per (query, head, batch item), online softmax.</summary>
+    public const string IlgpuVariant = "ilgpu";
 
     /// <summary>The tuner's operation name for the Lo-Fi attention (every token against the pooled keys).</summary>
     public const string LoFiTuningOperation = "hilo-lofi";
@@ -32,18 +36,24 @@ public sealed partial class HiLoAttention
     private string? loFiVariant;
     private string? hiFiVariant;
 
-    /// <summary>Every Lo-Fi variant, CPU-style first.</summary>
-    public static IReadOnlyList<string> LoFiVariants { get; } = [CpuVariant, CpuBlockedVariant, ScalarVariant];
+    /// <summary>Every Lo-Fi variant, CPU family first.</summary>
+    public static IReadOnlyList<string> LoFiVariants { get; } = [CpuVariant, CpuBlockedVariant, CpuScalarVariant, IlgpuVariant];
 
-    /// <summary>Every Hi-Fi variant, CPU-style first.</summary>
-    public static IReadOnlyList<string> HiFiVariants { get; } = [CpuVariant, CpuTransposedVariant, ScalarVariant];
+    /// <summary>Every Hi-Fi variant, CPU family first.</summary>
+    public static IReadOnlyList<string> HiFiVariants { get; } = [CpuVariant, CpuTransposedVariant, CpuScalarVariant, IlgpuVariant];
 
-    /// <summary>The variant used when nothing is measured (both branches): <see cref="CpuVariant"/> on CPU-style devices where the head dim is a multiple of 16, else <see cref="ScalarVariant"/>.</summary>
-    public string DefaultVariant => CpuStyle ? CpuVariant : ScalarVariant;
+    /// <summary>The kernel family of a variant: <see cref="IlgpuVariant"/> is an ILGPU kernel, the others are the CPU family's.</summary>
+    public static KernelFamily FamilyOf(string variant) => variant == IlgpuVariant ? KernelFamily.Ilgpu : KernelFamily.Cpu;
 
     /// <summary>
-    /// The Lo-Fi variant to always run (one of <see cref="LoFiVariants"/>; the CPU-style ones need a head dim that is
-    /// a multiple of 16), or null to let <see cref="ComputeDevice.Tuner"/> choose per shape.
+    /// The variant used when nothing is measured (both branches): with the CPU family, <see cref="CpuVariant"/> where the
+    /// head dim is a multiple of 16, else <see cref="CpuScalarVariant"/>; with ILGPU kernels, <see cref="IlgpuVariant"/>.
+    /// </summary>
+    public string DefaultVariant => Device.Family == KernelFamily.Ilgpu ? IlgpuVariant : AttentionCpu.VectorSupports(HeadDim) ? CpuVariant : CpuScalarVariant;
+
+    /// <summary>
+    /// The Lo-Fi variant to always run (one of <see cref="LoFiVariants"/> that runs on this device; the vector CPU ones
+    /// need a head dim that is a multiple of 16), or null to let <see cref="ComputeDevice.Tuner"/> choose per shape.
     /// </summary>
     public string? LoFiVariant
     {
@@ -52,8 +62,8 @@ public sealed partial class HiLoAttention
     }
 
     /// <summary>
-    /// The Hi-Fi variant to always run (one of <see cref="HiFiVariants"/>; the CPU-style ones need a head dim that is
-    /// a multiple of 16), or null to let <see cref="ComputeDevice.Tuner"/> choose per shape.
+    /// The Hi-Fi variant to always run (one of <see cref="HiFiVariants"/> that runs on this device; the vector CPU ones
+    /// need a head dim that is a multiple of 16), or null to let <see cref="ComputeDevice.Tuner"/> choose per shape.
     /// </summary>
     public string? HiFiVariant
     {
@@ -90,17 +100,23 @@ public sealed partial class HiLoAttention
         {
             throw new ArgumentException($"Unknown {nameof(HiLoAttention)} variant '{value}': use {string.Join(", ", variants)}.", nameof(value));
         }
-        if (value != ScalarVariant && !AttentionKernels.CpuStyleSupports(HeadDim))
+        if (!Device.Allows(FamilyOf(value)))
+        {
+            throw new ArgumentException($"{nameof(HiLoAttention)} variant '{value}' is a {FamilyOf(value)}-family kernel, which does not run on {Device}.", nameof(value));
+        }
+        if (!SupportsHeadDim(value))
         {
             throw new ArgumentException($"{nameof(HiLoAttention)} variant '{value}' needs a head dim that is a multiple of 16, this layer's is {HeadDim}.", nameof(value));
         }
         return value;
     }
 
-    // The candidates this layer can run: the CPU-style ones only where they support the head dim; the default first
-    // (it sets the bar that stops much slower variants early).
+    private bool SupportsHeadDim(string variant) => variant is CpuScalarVariant or IlgpuVariant || AttentionCpu.VectorSupports(HeadDim);
+
+    // The candidates this layer can run here: the device's families, the vector ones only where they support the head
+    // dim; the default first (it sets the bar that stops much slower variants early).
     private IEnumerable<string> Candidates(IReadOnlyList<string> variants) =>
-        variants.Where(v => v == ScalarVariant || AttentionKernels.CpuStyleSupports(HeadDim)).OrderBy(v => v == DefaultVariant ? 0 : 1);
+        variants.Where(v => Device.Allows(FamilyOf(v)) && SupportsHeadDim(v)).OrderBy(v => v == DefaultVariant ? 0 : 1);
 
     // The Lo-Fi variant for these args: pinned, known for the shape, or the tuner's choice (candidates write to a
     // scratch output, allocated only if the tuner measures).
@@ -192,21 +208,24 @@ public sealed partial class HiLoAttention
         }
     }
 
-    // Queues the Lo-Fi attention variant; the CPU-style ones get the kept scratch buffer, at least `scratchLength`
+    // Queues the Lo-Fi attention variant; the vector CPU-family ones get the kept scratch buffer, at least `scratchLength`
     // floats and at least what this launch needs (0: just what it needs).
     private void LaunchLoFi(string variant, ArrayView<float> q, ArrayView<float> kv, ArrayView<float> output, GlobalAttentionArgs args, long scratchLength)
     {
-        var stream = Device.Stream;
+        var device = Device.Kernels;
         switch (variant)
         {
             case CpuVariant:
-                AttentionKernels.GlobalCpu(stream, q, kv, output, Scratch("l_scratch", Math.Max(scratchLength, AttentionKernels.GlobalCpuScratchLength(args))), args);
+                AttentionCpu.GlobalCpu(device, q, kv, output, Scratch("l_scratch", Math.Max(scratchLength, AttentionCpu.GlobalCpuScratchLength(args))), args);
                 break;
             case CpuBlockedVariant:
-                AttentionKernels.GlobalBlockedCpu(stream, q, kv, output, Scratch("l_scratch", Math.Max(scratchLength, AttentionKernels.GlobalBlockedScratchLength(args))), args);
+                AttentionCpu.GlobalBlockedCpu(device, q, kv, output, Scratch("l_scratch", Math.Max(scratchLength, AttentionCpu.GlobalBlockedScratchLength(args))), args);
+                break;
+            case CpuScalarVariant:
+                AttentionCpu.GlobalScalar(device, q, kv, output, args);
                 break;
             default:
-                AttentionKernels.Global(stream, q, kv, output, args);
+                AttentionKernels.Global(device, q, kv, output, args);
                 break;
         }
     }
@@ -214,29 +233,32 @@ public sealed partial class HiLoAttention
     // Queues the Hi-Fi window attention variant (padded positions read the h_qkv biases, no relative position bias).
     private void LaunchHiFi(string variant, ArrayView<float> qkv, ArrayView<float> output, WindowAttentionArgs args, long scratchLength)
     {
-        var stream = Device.Stream;
+        var device = Device.Kernels;
         var padKv = paddedKv!.View;
         switch (variant)
         {
             case CpuVariant:
-                AttentionKernels.WindowCpu(stream, qkv, padKv, padKv, output, Scratch("h_scratch", Math.Max(scratchLength, AttentionKernels.WindowCpuScratchLength(args))), args);
+                AttentionCpu.WindowCpu(device, qkv, padKv, padKv, output, Scratch("h_scratch", Math.Max(scratchLength, AttentionCpu.WindowCpuScratchLength(args))), args);
                 break;
             case CpuTransposedVariant:
-                AttentionKernels.WindowTransposedCpu(stream, qkv, padKv, padKv, output, Scratch("h_scratch", Math.Max(scratchLength, AttentionKernels.WindowTransposedScratchLength(args))), args);
+                AttentionCpu.WindowTransposedCpu(device, qkv, padKv, padKv, output, Scratch("h_scratch", Math.Max(scratchLength, AttentionCpu.WindowTransposedScratchLength(args))), args);
+                break;
+            case CpuScalarVariant:
+                AttentionCpu.WindowScalar(device, qkv, padKv, padKv, output, args);
                 break;
             default:
-                AttentionKernels.Window(stream, qkv, padKv, padKv, output, args);
+                AttentionKernels.Window(device, qkv, padKv, padKv, output, args);
                 break;
         }
     }
 
-    // Scratch large enough for every CPU-style Lo-Fi candidate (0 where none can run).
-    private long LoFiScratchMax(GlobalAttentionArgs args) => AttentionKernels.CpuStyleSupports(HeadDim)
-        ? Math.Max(AttentionKernels.GlobalCpuScratchLength(args), AttentionKernels.GlobalBlockedScratchLength(args)) : 0;
+    // Scratch large enough for every vector CPU-family Lo-Fi candidate (0 where none can run).
+    private long LoFiScratchMax(GlobalAttentionArgs args) => AttentionCpu.VectorSupports(HeadDim)
+        ? Math.Max(AttentionCpu.GlobalCpuScratchLength(args), AttentionCpu.GlobalBlockedScratchLength(args)) : 0;
 
-    // Scratch large enough for every CPU-style Hi-Fi candidate (0 where none can run).
-    private long HiFiScratchMax(WindowAttentionArgs args) => AttentionKernels.CpuStyleSupports(HeadDim)
-        ? Math.Max(AttentionKernels.WindowCpuScratchLength(args), AttentionKernels.WindowTransposedScratchLength(args)) : 0;
+    // Scratch large enough for every vector CPU-family Hi-Fi candidate (0 where none can run).
+    private long HiFiScratchMax(WindowAttentionArgs args) => AttentionCpu.VectorSupports(HeadDim)
+        ? Math.Max(AttentionCpu.WindowCpuScratchLength(args), AttentionCpu.WindowTransposedScratchLength(args)) : 0;
 
     // The kernel scratch buffer called `name`, at least `length` floats: kept across calls (a buffer sized for the
     // largest candidate while measuring serves the chosen one afterwards), replaced only by a larger need.

@@ -171,14 +171,7 @@ public sealed partial class HiLoAttention : Module
             var (ph, pw) = pool.OutputSize(height, width);
             keys = ph * pw;
             source = buffers.Get("pooled", batch, keys, Dim);
-            if (Device.Style == KernelStyle.Cpu && LoFiPoolKernels.Supports(Dim))
-            {
-                LoFiPoolKernels.AvgPool(Device.Stream, x.View, source.View, batch, height, width, Dim, WindowSize);
-            }
-            else
-            {
-                PoolKernels.AvgPool(Device.Stream, x.View, source.View, batch, height, width, Dim, WindowSize);
-            }
+            PoolKernels.AvgPool(Device.Kernels, Device.Family, x.View, source.View, batch, height, width, Dim, WindowSize);
         }
         var kv = buffers.Get("l_kv", batch, keys, 2 * LoFiDim);
         LKv!.ForwardInto(source, kv.View, 2 * LoFiDim, 0);
@@ -192,10 +185,6 @@ public sealed partial class HiLoAttention : Module
         LaunchLoFi(ChooseLoFi(q.View, kv.View, args, height, width), q.View, kv.View, attended.View, args, 0);
         LProj!.ForwardInto(attended, output.View, Dim, HiFiDim);
     }
-
-    // CPU-style attention kernels by default on CPU devices where the head dim suits them (DESIGN.md §6); the
-    // tuner may pick another variant per shape (HiLoAttention.Variants.cs).
-    private bool CpuStyle => Device.Style == KernelStyle.Cpu && AttentionKernels.CpuStyleSupports(HeadDim);
 
     /// <inheritdoc />
     protected override void DisposeCore() => buffers.Dispose();

@@ -76,14 +76,14 @@ public sealed class MultiHeadAttention : Module
                 QStride = 3 * Dim, QOffset = 0, KvStride = 3 * Dim, KOffset = Dim, VOffset = 2 * Dim,
                 OutStride = Dim, OutOffset = 0, Scale = Scale,
             };
-            if (Device.Style == KernelStyle.Cpu && AttentionKernels.CpuStyleSupports(HeadDim))
+            if (Device.Family == KernelFamily.Cpu && AttentionCpu.VectorSupports(HeadDim))
             {
-                var scratch = buffers.Get("scratch", checked((int)AttentionKernels.GlobalBlockedScratchLength(args)));
-                AttentionKernels.GlobalBlockedCpu(Device.Stream, qkv.View, qkv.View, attended.View, scratch.View, args);
+                var scratch = buffers.Get("scratch", checked((int)AttentionCpu.GlobalBlockedScratchLength(args)));
+                AttentionCpu.GlobalBlockedCpu(Device.Kernels, qkv.View, qkv.View, attended.View, scratch.View, args);
             }
             else
             {
-                AttentionKernels.Global(Device.Stream, qkv.View, qkv.View, attended.View, args);
+                AttentionKernels.Global(Device.Kernels, qkv.View, qkv.View, attended.View, args);
             }
         }
         return Proj.Forward(attended);

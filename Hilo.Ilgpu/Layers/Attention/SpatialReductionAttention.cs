@@ -105,14 +105,14 @@ public sealed class SpatialReductionAttention : Module
             QStride = Dim, QOffset = 0, KvStride = 2 * Dim, KOffset = 0, VOffset = Dim,
             OutStride = Dim, OutOffset = 0, Scale = Scale,
         };
-        if (Device.Style == KernelStyle.Cpu && AttentionKernels.CpuStyleSupports(HeadDim))
+        if (Device.Family == KernelFamily.Cpu && AttentionCpu.VectorSupports(HeadDim))
         {
-            var scratch = buffers.Get("scratch", checked((int)AttentionKernels.GlobalBlockedScratchLength(args)));
-            AttentionKernels.GlobalBlockedCpu(Device.Stream, q.View, kv.View, attended.View, scratch.View, args);
+            var scratch = buffers.Get("scratch", checked((int)AttentionCpu.GlobalBlockedScratchLength(args)));
+            AttentionCpu.GlobalBlockedCpu(Device.Kernels, q.View, kv.View, attended.View, scratch.View, args);
         }
         else
         {
-            AttentionKernels.Global(Device.Stream, q.View, kv.View, attended.View, args);
+            AttentionKernels.Global(Device.Kernels, q.View, kv.View, attended.View, args);
         }
         return Proj.Forward(attended);
     }

@@ -109,14 +109,14 @@ public sealed class WindowAttention : Module
             QkvStride = 3 * Dim, OutStride = Dim, OutOffset = 0, HasBias = bias is null ? 0 : 1, Scale = Scale,
         };
         var biasView = (bias ?? paddedKv!).View;
-        if (Device.Style == KernelStyle.Cpu && AttentionKernels.CpuStyleSupports(HeadDim))
+        if (Device.Family == KernelFamily.Cpu && AttentionCpu.VectorSupports(HeadDim))
         {
-            var scratch = buffers.Get("scratch", checked((int)AttentionKernels.WindowTransposedScratchLength(args)));
-            AttentionKernels.WindowTransposedCpu(Device.Stream, qkv.View, paddedKv!.View, biasView, attended.View, scratch.View, args);
+            var scratch = buffers.Get("scratch", checked((int)AttentionCpu.WindowTransposedScratchLength(args)));
+            AttentionCpu.WindowTransposedCpu(Device.Kernels, qkv.View, paddedKv!.View, biasView, attended.View, scratch.View, args);
         }
         else
         {
-            AttentionKernels.Window(Device.Stream, qkv.View, paddedKv!.View, biasView, attended.View, args);
+            AttentionKernels.Window(Device.Kernels, qkv.View, paddedKv!.View, biasView, attended.View, args);
         }
         return Proj.Forward(attended);
     }

@@ -1,4 +1,5 @@
-using Hilo.Ilgpu.Compute;
+using Hilo.Ilgpu.Kernels.Runtime;
+using ILGPU;
 using Hilo.Ilgpu.Kernels.Layers.Basic;
 using Hilo.Ilgpu.Modules;
 
@@ -76,7 +77,7 @@ public sealed class LayerNorm : Module
         EnsurePrepared();
         if (rows > 0)
         {
-            Device.Stream.Launch(NormKernels.LayerNormRowsKernel, new LaunchDims(rows), x, weight!.View, bias!.View, y, Dim, Eps);
+            Elementwise.LayerNorm(Device.Kernels, Device.Family, x, weight!.View, bias!.View, y, rows, Dim, Eps);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
-using Hilo.Ilgpu.Compute;
+using Hilo.Ilgpu.Kernels.Runtime;
+using ILGPU;
 using Hilo.Ilgpu.Kernels.Gemm;
 using Hilo.Ilgpu.Scheduling;
 
@@ -8,16 +9,16 @@ namespace Hilo.Ilgpu.Layers;
 /// <summary>The GEMM variants of <see cref="Linear"/> and the choice among them (docs/scheduler.md).</summary>
 public sealed partial class Linear
 {
-    /// <summary>Panel GEMM (8×32 register block per work-item), one work-item per group: the CPU-style default.</summary>
+    /// <summary>CPU family: panel GEMM (8×32 register block per work item), one block per work item: the CPU family's default.</summary>
     public const string PanelVariant = "panel";
 
-    /// <summary>Panel GEMM with groups of 4 row blocks of one panel (they share the packed weight panel).</summary>
+    /// <summary>CPU family: panel GEMM with work items of 4 row blocks of one panel (they share the packed weight panel).</summary>
     public const string PanelRowGroupVariant = "panel-rows4";
 
-    /// <summary>Panel GEMM with groups of 4 panels of one row block (they share the eight input rows).</summary>
+    /// <summary>CPU family: panel GEMM with work items of 4 panels of one row block (they share the eight input rows).</summary>
     public const string PanelColumnGroupVariant = "panel-cols4";
 
-    /// <summary>Tiled GEMM through shared memory (16×16 work-items per group): the GPU-style default.</summary>
+    /// <summary>ILGPU kernel: GEMM tiled through shared memory, 64×64 tiles, 4×4 register blocks per thread: the default elsewhere.</summary>
     public const string TiledVariant = "tiled";
 
     /// <summary>The tuner's operation name for this layer's GEMM.</summary>
@@ -34,11 +35,14 @@ public sealed partial class Linear
     private Tensor? packedWeight;
     private Tensor? transposedWeight;
 
-    /// <summary>Every variant, CPU-style first.</summary>
+    /// <summary>Every variant, CPU family first.</summary>
     public static IReadOnlyList<string> Variants { get; } = [PanelVariant, PanelRowGroupVariant, PanelColumnGroupVariant, TiledVariant];
 
-    /// <summary>The variant used when nothing is measured: <see cref="PanelVariant"/> for CPU style, <see cref="TiledVariant"/> for GPU style.</summary>
-    public string DefaultVariant => Style == KernelStyle.Cpu ? PanelVariant : TiledVariant;
+    /// <summary>The kernel family of a variant: <see cref="TiledVariant"/> is an ILGPU kernel, the panel ones are the CPU family's.</summary>
+    public static KernelFamily FamilyOf(string variant) => variant == TiledVariant ? KernelFamily.Ilgpu : KernelFamily.Cpu;
+
+    /// <summary>The variant used when nothing is measured: <see cref="PanelVariant"/> for the CPU family, <see cref="TiledVariant"/> for ILGPU kernels.</summary>
+    public string DefaultVariant => Family == KernelFamily.Cpu ? PanelVariant : TiledVariant;
 
     /// <summary>
     /// The variant to always run (one of <see cref="Variants"/>), or null to let <see cref="ComputeDevice.Tuner"/>
@@ -52,6 +56,10 @@ public sealed partial class Linear
             if (value is not null && !Variants.Contains(value))
             {
                 throw new ArgumentException($"Unknown {nameof(Linear)} variant '{value}': use {string.Join(", ", Variants)}.", nameof(value));
+            }
+            if (value is not null && !Device.Allows(FamilyOf(value)))
+            {
+                throw new ArgumentException($"{nameof(Linear)} variant '{value}' is a {FamilyOf(value)}-family kernel, which does not run on {Device}.", nameof(value));
             }
             variant = value;
         }
@@ -89,9 +97,9 @@ public sealed partial class Linear
             }
             // The probe: 1/16 of the timed rows (whole groups of 4 row blocks), so a variant far slower on this device
             // (the tiled GEMM on a CPU) is dropped at a sixteenth of the cost of a run.
-            int probeRows = Math.Min(timedRows, Math.Max(4 * PanelGemmKernels.BlockRows, timedRows / 16));
+            int probeRows = Math.Min(timedRows, Math.Max(4 * PanelGemmCpu.BlockRows, timedRows / 16));
             // The default first: it sets the bar that stops much slower variants early.
-            var candidates = Variants.OrderBy(v => v == DefaultVariant ? 0 : 1).Select(v => new TuningCandidate(v, () => Scratch(v, timedRows))
+            var candidates = Variants.Where(v => Device.Allows(FamilyOf(v))).OrderBy(v => v == DefaultVariant ? 0 : 1).Select(v => new TuningCandidate(v, () => Scratch(v, timedRows))
             {
                 Probe = () => Scratch(v, probeRows),
                 ProbeScale = timedRows / (double)probeRows,
@@ -114,20 +122,20 @@ public sealed partial class Linear
 
     private void Launch(string name, ArrayView<float> input, int lda, int rows, ArrayView<float> output, int ldc, bool accumulate)
     {
-        var stream = Device.Stream;
+        var device = Device.Kernels;
         switch (name)
         {
             case PanelVariant:
-                PanelGemmKernels.MultiplyBias(stream, input, lda, PackedWeight(), paddedBias!.View, output, ldc, rows, OutFeatures, InFeatures, accumulate);
+                PanelGemmCpu.MultiplyBias(device, input, lda, PackedWeight(), paddedBias!.View, output, ldc, rows, OutFeatures, InFeatures, accumulate);
                 break;
             case PanelRowGroupVariant:
-                PanelGemmKernels.MultiplyBiasGrouped(stream, input, lda, PackedWeight(), paddedBias!.View, output, ldc, rows, OutFeatures, InFeatures, accumulate, 1, 4);
+                PanelGemmCpu.MultiplyBiasGrouped(device, input, lda, PackedWeight(), paddedBias!.View, output, ldc, rows, OutFeatures, InFeatures, accumulate, 1, 4);
                 break;
             case PanelColumnGroupVariant:
-                PanelGemmKernels.MultiplyBiasGrouped(stream, input, lda, PackedWeight(), paddedBias!.View, output, ldc, rows, OutFeatures, InFeatures, accumulate, 4, 1);
+                PanelGemmCpu.MultiplyBiasGrouped(device, input, lda, PackedWeight(), paddedBias!.View, output, ldc, rows, OutFeatures, InFeatures, accumulate, 4, 1);
                 break;
             default:
-                TiledGemmKernels.MultiplyBias(stream, input, lda, TransposedWeight(), paddedBias!.View, output, ldc, rows, OutFeatures, InFeatures, accumulate);
+                TiledGemmKernels.MultiplyBias(device, input, lda, TransposedWeight(), paddedBias!.View, output, ldc, rows, OutFeatures, InFeatures, accumulate);
                 break;
         }
     }
@@ -137,7 +145,7 @@ public sealed partial class Linear
     {
         if (packedWeight is null)
         {
-            float[] packed = PanelGemmKernels.PackTransposedOnHost(Weight.Value.Data, InFeatures, OutFeatures);
+            float[] packed = PanelGemmCpu.PackTransposedOnHost(Weight.Value.Data, InFeatures, OutFeatures);
             packedWeight = Device.Upload(packed, packed.Length);
         }
         return packedWeight.View;

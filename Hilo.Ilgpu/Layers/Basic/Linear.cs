@@ -1,4 +1,5 @@
-using Hilo.Ilgpu.Compute;
+using Hilo.Ilgpu.Kernels.Runtime;
+using ILGPU;
 using Hilo.Ilgpu.Kernels.Gemm;
 using Hilo.Ilgpu.Modules;
 
@@ -7,9 +8,9 @@ namespace Hilo.Ilgpu.Layers;
 /// <summary>
 /// PyTorch's <c>nn.Linear</c>: <c>y = x · weightᵀ + bias</c> over the last dimension, for inputs of any rank
 /// <c>[..., in]</c> → <c>[..., out]</c>. Parameters <c>weight</c> <c>[out, in]</c> and (optional) <c>bias</c> <c>[out]</c>.
-/// The GEMM variant (CPU-style panel GEMM with weightᵀ packed once, in one of several launch shapes, or the GPU-style
+/// The GEMM variant (the CPU family's panel GEMM with weightᵀ packed once, in one of several work shapes, or the ILGPU
 /// tiled GEMM with weightᵀ stored once) is chosen per input row count by the device's tuner (docs/scheduler.md);
-/// the device style's variant is the default. The bias is fused into the GEMM, and <see cref="ForwardInto(Tensor, ArrayView{float}, int, int, bool)"/>
+/// the device family's variant is the default. The bias is fused into the GEMM, and <see cref="ForwardInto(Tensor, ArrayView{float}, int, int, bool)"/>
 /// writes into a column slice of a wider output (e.g. two projections side by side) or adds to it (a residual).
 /// </summary>
 public sealed partial class Linear : Module
@@ -21,17 +22,21 @@ public sealed partial class Linear : Module
     /// <param name="inFeatures">Size of the input's last dimension.</param>
     /// <param name="outFeatures">Size of the output's last dimension.</param>
     /// <param name="bias">Whether the layer has a <c>bias</c> parameter.</param>
-    /// <param name="style">Kernel variant; default: chosen by the device's tuner (the default variant of the device's <see cref="ComputeDevice.Style"/> unless measured otherwise). Given: that style's variant always.</param>
-    public Linear(ComputeDevice device, int inFeatures, int outFeatures, bool bias = true, KernelStyle? style = null)
+    /// <param name="family">Kernel variant; default: chosen by the device's tuner (the default variant of the device's <see cref="ComputeDevice.Family"/> unless measured otherwise). Given: that family's variant always.</param>
+    public Linear(ComputeDevice device, int inFeatures, int outFeatures, bool bias = true, KernelFamily? family = null)
         : base(device)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inFeatures, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(outFeatures, 1);
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
-        Style = style ?? device.Style;
-        // An explicit style pins its variant; otherwise the device's tuner chooses per shape.
-        Variant = style is null ? null : DefaultVariant;
+        if (family is { } f && !device.Allows(f))
+        {
+            throw new ArgumentException($"{nameof(Linear)}: {f} kernels do not run on {device}.", nameof(family));
+        }
+        Family = family ?? device.Family;
+        // An explicit family pins its default variant; otherwise the device's tuner chooses per shape.
+        Variant = family is null ? null : DefaultVariant;
         Weight = AddParameter("weight", outFeatures, inFeatures);
         Bias = bias ? AddParameter("bias", outFeatures) : null;
     }
@@ -42,8 +47,8 @@ public sealed partial class Linear : Module
     /// <summary>Size of the output's last dimension.</summary>
     public int OutFeatures { get; }
 
-    /// <summary>The kernel style of the default variant (<see cref="DefaultVariant"/>).</summary>
-    public KernelStyle Style { get; }
+    /// <summary>The kernel family of the default variant (<see cref="DefaultVariant"/>).</summary>
+    public KernelFamily Family { get; }
 
     /// <summary>The <c>weight</c> parameter, <c>[out, in]</c>.</summary>
     public Parameter Weight { get; }
@@ -57,7 +62,7 @@ public sealed partial class Linear : Module
         // The layout of the variant expected to run is built now; another variant's on its first use (tuning).
         ReleaseVariantWeights();
         PrepareVariantWeights(Variant ?? DefaultVariant);
-        var bias = new float[PanelGemmKernels.PaddedBiasLength(OutFeatures)];
+        var bias = new float[PanelGemmCpu.PaddedBiasLength(OutFeatures)];
         Bias?.Value.Data.CopyTo(bias, 0);
         paddedBias = Upload(bias, bias.Length);
     }

@@ -1,4 +1,5 @@
-using Hilo.Ilgpu.Compute;
+using Hilo.Ilgpu.Kernels.Runtime;
+using ILGPU;
 using Hilo.Ilgpu.Kernels.Layers.Basic;
 
 namespace Hilo.Ilgpu.Layers;
@@ -11,9 +12,6 @@ namespace Hilo.Ilgpu.Layers;
 /// </summary>
 public static class Ops
 {
-    /// <summary>Elements per work-item of the elementwise kernels on CPU-style devices.</summary>
-    private const int CpuElementsPerItem = 256;
-
     /// <summary>GELU in its exact form, <c>x/2 · (1 + erf(x/√2))</c> (PyTorch's default <c>nn.GELU()</c>).</summary>
     public static Tensor Gelu(Tensor x)
     {
@@ -74,7 +72,7 @@ public static class Ops
         var y = x.Device.Allocate(batch, channels);
         if (y.Length > 0)
         {
-            x.Device.Stream.Launch(ElementwiseKernels.MeanTokensKernel, new LaunchDims(new Index3D(channels, batch)), x.View, y.View, tokens, channels);
+            Elementwise.MeanTokens(x.Device.Kernels, x.Device.Family, x.View, y.View, batch, tokens, channels);
         }
         return y;
     }
@@ -99,22 +97,18 @@ public static class Ops
 
     private static void LaunchGelu(Tensor x, Tensor y)
     {
-        if (x.Length == 0)
+        if (x.Length > 0)
         {
-            return;
+            Elementwise.Gelu(x.Device.Kernels, x.Device.Family, x.View, y.View, x.Length);
         }
-        int perItem = PerItem(x);
-        x.Device.Stream.Launch(ElementwiseKernels.GeluKernel, new LaunchDims(Items(x.Length, perItem)), x.View, y.View, x.Length, perItem);
     }
 
     private static void LaunchAdd(Tensor a, Tensor b, Tensor y)
     {
-        if (a.Length == 0)
+        if (a.Length > 0)
         {
-            return;
+            Elementwise.Add(a.Device.Kernels, a.Device.Family, a.View, b.View, y.View, a.Length);
         }
-        int perItem = PerItem(a);
-        a.Device.Stream.Launch(ElementwiseKernels.AddKernel, new LaunchDims(Items(a.Length, perItem)), a.View, b.View, y.View, a.Length, perItem);
     }
 
     private static void LaunchSoftmax(Tensor x, Tensor y)
@@ -123,13 +117,9 @@ public static class Ops
         int rows = x.Length / dim;
         if (rows > 0)
         {
-            x.Device.Stream.Launch(NormKernels.SoftmaxRowsKernel, new LaunchDims(rows), x.View, y.View, dim);
+            Elementwise.Softmax(x.Device.Kernels, x.Device.Family, x.View, y.View, rows, dim);
         }
     }
-
-    private static int PerItem(Tensor x) => x.Device.Style == KernelStyle.Cpu ? CpuElementsPerItem : 1;
-
-    private static int Items(int length, int perItem) => (int)(((long)length + perItem - 1) / perItem);
 
     private static void CheckHasLastDim(Tensor x, string op)
     {

@@ -30,7 +30,7 @@ public sealed class AvgPool2d : Module
         int channels = x.Dim(2);
         var (outH, outW) = OutputSize(height, width);
         var y = Device.Allocate(batch, outH * outW, channels);
-        PoolKernels.AvgPool(Device.Stream, x.View, y.View, batch, height, width, channels, WindowSize);
+        PoolKernels.AvgPool(Device.Kernels, Device.Family, x.View, y.View, batch, height, width, channels, WindowSize);
         return y;
     }
 

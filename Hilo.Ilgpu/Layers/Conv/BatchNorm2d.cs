@@ -98,7 +98,7 @@ public sealed class BatchNorm2d : Module
             throw new ArgumentException(TokenMapChecks.Text($"BatchNorm2d({Channels}): expected channels-last data [..., {Channels}], got {x.ShapeText}."));
         }
         var y = Device.Allocate([.. x.Shape]);
-        ChannelKernels.Affine(Device.Stream, x.View, scale!.View, shift!.View, y.View, x.Length, Channels);
+        ChannelKernels.Affine(Device.Kernels, Device.Family, x.View, scale!.View, shift!.View, y.View, x.Length, Channels);
         return y;
     }
 

@@ -25,8 +25,8 @@ public sealed class DeformableConv2d : Module
     /// <param name="outChannels">Cout.</param>
     /// <param name="kernelSize">k: kernel size and stride (2 in LITv2).</param>
     /// <param name="learnedOffsets">Whether the layer owns the offset conv <c>conv_offset</c> (DeformConv2dPack).</param>
-    /// <param name="style">Kernel variant; default the device's <see cref="ComputeDevice.Style"/>.</param>
-    public DeformableConv2d(ComputeDevice device, int inChannels, int outChannels, int kernelSize = 2, bool learnedOffsets = true, KernelStyle? style = null) : base(device)
+    /// <param name="family">Kernel variant; default the device's <see cref="ComputeDevice.Family"/>.</param>
+    public DeformableConv2d(ComputeDevice device, int inChannels, int outChannels, int kernelSize = 2, bool learnedOffsets = true, KernelFamily? family = null) : base(device)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inChannels, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(outChannels, 1);
@@ -34,12 +34,12 @@ public sealed class DeformableConv2d : Module
         InChannels = inChannels;
         OutChannels = outChannels;
         KernelSize = kernelSize;
-        Style = style ?? device.Style;
+        Family = family ?? device.Family;
         weight = AddParameter("weight", outChannels, inChannels, kernelSize, kernelSize);
         bias = AddParameter("bias", outChannels);
         if (learnedOffsets)
         {
-            ConvOffset = AddChild("conv_offset", new PatchConv2d(device, inChannels, OffsetChannels, kernelSize, bias: true, style: Style));
+            ConvOffset = AddChild("conv_offset", new PatchConv2d(device, inChannels, OffsetChannels, kernelSize, bias: true, family: Family));
         }
     }
 
@@ -56,7 +56,7 @@ public sealed class DeformableConv2d : Module
     public int OffsetChannels => 2 * KernelSize * KernelSize;
 
     /// <summary>The GEMM variant this layer runs.</summary>
-    public KernelStyle Style { get; }
+    public KernelFamily Family { get; }
 
     /// <summary>The offset conv (key <c>conv_offset</c>), or null when offsets are given to <see cref="Forward(Tensor, Tensor, int, int)"/>.</summary>
     public PatchConv2d? ConvOffset { get; }
@@ -116,9 +116,9 @@ public sealed class DeformableConv2d : Module
         EnsurePrepared();
         int rows = batch * outH * outW, depth = KernelSize * KernelSize * InChannels;
         using var cols = Device.Allocate(rows, depth);
-        DeformKernels.Gather(Device.Stream, x.View, offsets.View, cols.View, batch, height, width, InChannels, KernelSize, Style == KernelStyle.Cpu);
+        DeformKernels.Gather(Device.Kernels, Family, x.View, offsets.View, cols.View, batch, height, width, InChannels, KernelSize);
         var y = Device.Allocate(batch, outH * outW, OutChannels);
-        ConvGemm.Run(Device, Style, cols.View, gemmWeight!.View, gemmBias!.View, y.View, rows, OutChannels, depth, gelu);
+        ConvGemm.Run(Device, Family, cols.View, gemmWeight!.View, gemmBias!.View, y.View, rows, OutChannels, depth, gelu);
         return y;
     }
 
@@ -131,7 +131,7 @@ public sealed class DeformableConv2d : Module
             (w, b) = norm.FoldInto(w, b);
         }
         var tapMajor = PatchKernels.ToTapMajor(w, OutChannels, InChannels, KernelSize);
-        var (gw, gb) = ConvGemm.PrepareHost(tapMajor, b, OutChannels, KernelSize * KernelSize * InChannels, Style);
+        var (gw, gb) = ConvGemm.PrepareHost(tapMajor, b, OutChannels, KernelSize * KernelSize * InChannels, Family);
         gemmWeight = Upload(gw, gw.Length);
         gemmBias = Upload(gb, gb.Length);
     }

@@ -18,12 +18,12 @@ public sealed class DepthwiseConv3x3 : Module
     /// <summary>Creates the convolution over <paramref name="channels"/> channels.</summary>
     /// <param name="device">The device it runs on.</param>
     /// <param name="channels">C (in = out = groups).</param>
-    /// <param name="style">Kernel variant; default the device's <see cref="ComputeDevice.Style"/> (CPU style: 16 channels per work-item when C is a multiple of 16).</param>
-    public DepthwiseConv3x3(ComputeDevice device, int channels, KernelStyle? style = null) : base(device)
+    /// <param name="family">Kernel variant; default the device's <see cref="ComputeDevice.Family"/> (CPU family: 16 channels per work-item when C is a multiple of 16).</param>
+    public DepthwiseConv3x3(ComputeDevice device, int channels, KernelFamily? family = null) : base(device)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1);
         Channels = channels;
-        Style = style ?? device.Style;
+        Family = family ?? device.Family;
         weight = AddParameter("weight", channels, 1, 3, 3);
         bias = AddParameter("bias", channels);
     }
@@ -32,14 +32,14 @@ public sealed class DepthwiseConv3x3 : Module
     public int Channels { get; }
 
     /// <summary>The kernel variant this layer runs.</summary>
-    public KernelStyle Style { get; }
+    public KernelFamily Family { get; }
 
     /// <summary>Convolves <paramref name="x"/> (B × H·W × C) into a new tensor of the same shape.</summary>
     public Tensor Forward(Tensor x, int height, int width) => Forward(x, height, width, gelu: false);
 
     /// <summary>
     /// Convolves <paramref name="x"/> (B × H·W × C) into a new tensor of the same shape, followed by GELU (erf form)
-    /// when <paramref name="gelu"/> — fused into the convolution's kernel on CPU-style devices, a separate pass
+    /// when <paramref name="gelu"/> — fused into the convolution's kernel on CPU-family devices, a separate pass
     /// otherwise.
     /// </summary>
     public Tensor Forward(Tensor x, int height, int width, bool gelu)
@@ -47,12 +47,7 @@ public sealed class DepthwiseConv3x3 : Module
         int batch = TokenMapChecks.Check(nameof(DepthwiseConv3x3), x, Device, height, width, Channels);
         EnsurePrepared();
         var y = Device.Allocate(batch, height * width, Channels);
-        bool cpuStyle = Style == KernelStyle.Cpu;
-        DepthwiseKernels.Forward(Device.Stream, x.View, taps!.View, deviceBias!.View, y.View, batch, height, width, Channels, cpuStyle, gelu);
-        if (gelu && !DepthwiseKernels.FusesGelu(cpuStyle, Channels))
-        {
-            Ops.GeluInPlace(y);
-        }
+        DepthwiseKernels.Forward(Device.Kernels, Family, x.View, taps!.View, deviceBias!.View, y.View, batch, height, width, Channels, gelu);
         return y;
     }
 
@@ -72,7 +67,7 @@ public sealed class DepthwiseConv3x3 : Module
 public sealed class DWConv : Module
 {
     /// <summary>Creates the wrapper over <paramref name="channels"/> channels.</summary>
-    public DWConv(ComputeDevice device, int channels, KernelStyle? style = null) : base(device) => Conv = AddChild("dwconv", new DepthwiseConv3x3(device, channels, style));
+    public DWConv(ComputeDevice device, int channels, KernelFamily? family = null) : base(device) => Conv = AddChild("dwconv", new DepthwiseConv3x3(device, channels, family));
 
     /// <summary>The wrapped convolution (key <c>dwconv</c>).</summary>
     public DepthwiseConv3x3 Conv { get; }

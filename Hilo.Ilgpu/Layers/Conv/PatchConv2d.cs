@@ -23,8 +23,8 @@ public sealed class PatchConv2d : Module
     /// <param name="outChannels">Cout.</param>
     /// <param name="kernelSize">k: kernel size and stride.</param>
     /// <param name="bias">Whether the conv has a <c>bias</c> (PyTorch's default: yes).</param>
-    /// <param name="style">Kernel variant; default the device's <see cref="ComputeDevice.Style"/>.</param>
-    public PatchConv2d(ComputeDevice device, int inChannels, int outChannels, int kernelSize, bool bias = true, KernelStyle? style = null) : base(device)
+    /// <param name="family">Kernel variant; default the device's <see cref="ComputeDevice.Family"/>.</param>
+    public PatchConv2d(ComputeDevice device, int inChannels, int outChannels, int kernelSize, bool bias = true, KernelFamily? family = null) : base(device)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inChannels, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(outChannels, 1);
@@ -32,7 +32,7 @@ public sealed class PatchConv2d : Module
         InChannels = inChannels;
         OutChannels = outChannels;
         KernelSize = kernelSize;
-        Style = style ?? device.Style;
+        Family = family ?? device.Family;
         weight = AddParameter("weight", outChannels, inChannels, kernelSize, kernelSize);
         this.bias = bias ? AddParameter("bias", outChannels) : null;
     }
@@ -47,7 +47,7 @@ public sealed class PatchConv2d : Module
     public int KernelSize { get; }
 
     /// <summary>The GEMM variant this layer runs.</summary>
-    public KernelStyle Style { get; }
+    public KernelFamily Family { get; }
 
     /// <summary>The <c>weight</c> parameter, [Cout, Cin, k, k].</summary>
     public Parameter Weight => weight;
@@ -66,7 +66,7 @@ public sealed class PatchConv2d : Module
         var (outH, outW) = OutputSize(height, width);
         int rows = batch * outH * outW, depth = KernelSize * KernelSize * InChannels;
         using var patches = Device.Allocate(rows, depth);
-        PatchKernels.GatherTokens(Device.Stream, x.View, patches.View, batch, height, width, InChannels, KernelSize, Style == KernelStyle.Cpu);
+        PatchKernels.GatherTokens(Device.Kernels, Family, x.View, patches.View, batch, height, width, InChannels, KernelSize);
         return Multiply(patches, rows, [batch, outH * outW, OutChannels]);
     }
 
@@ -87,14 +87,14 @@ public sealed class PatchConv2d : Module
         int outH = (height + k - 1) / k, outW = (width + k - 1) / k;
         int rows = batch * outH * outW, depth = k * k * InChannels;
         using var patches = Device.Allocate(rows, depth);
-        PatchKernels.GatherImage(Device.Stream, image.View, patches.View, batch, InChannels, height, width, k);
+        PatchKernels.GatherImage(Device.Kernels, Family, image.View, patches.View, batch, InChannels, height, width, k);
         return Multiply(patches, rows, [batch, outH * outW, OutChannels]);
     }
 
     private Tensor Multiply(Tensor patches, int rows, int[] shape)
     {
         var y = Device.Allocate(shape);
-        ConvGemm.Run(Device, Style, patches.View, gemmWeight!.View, gemmBias!.View, y.View, rows, OutChannels, KernelSize * KernelSize * InChannels);
+        ConvGemm.Run(Device, Family, patches.View, gemmWeight!.View, gemmBias!.View, y.View, rows, OutChannels, KernelSize * KernelSize * InChannels);
         return y;
     }
 
@@ -102,7 +102,7 @@ public sealed class PatchConv2d : Module
     protected override void PrepareCore()
     {
         var tapMajor = PatchKernels.ToTapMajor(weight.Value.Data, OutChannels, InChannels, KernelSize);
-        var (w, b) = ConvGemm.PrepareHost(tapMajor, bias?.Value.Data, OutChannels, KernelSize * KernelSize * InChannels, Style);
+        var (w, b) = ConvGemm.PrepareHost(tapMajor, bias?.Value.Data, OutChannels, KernelSize * KernelSize * InChannels, Family);
         gemmWeight = Upload(w, w.Length);
         gemmBias = Upload(b, b.Length);
     }
