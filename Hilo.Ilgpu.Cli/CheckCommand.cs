@@ -1,15 +1,15 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Globalization;
-using Hilo.Ilgpu.Compute;
-using Hilo.Ilgpu.Kernels.Basic;
 using Hilo.Ilgpu.Kernels.Gemm;
-using Hilo.Ilgpu.Kernels.Reduction;
+using Hilo.Ilgpu.Kernels.Layers.Basic;
 
 namespace Hilo.Ilgpu.Cli;
 
 /// <summary>
-/// <c>hilo check [--device D]</c>: runs the library's kernels on a device, checks each result against its C#
-/// reference and prints the device time — a quick end-to-end test of a device and its driver.
+/// <c>hilo check [--device D] [--kernels cpu|ilgpu]</c>: runs the library's kernels of each family the device runs,
+/// checks every result against its C# reference and prints the time — a quick end-to-end test of a device, its driver
+/// and ILGPU's compilation for it.
 /// </summary>
 internal static class CheckCommand
 {
@@ -17,103 +17,117 @@ internal static class CheckCommand
     {
         var device = new Option<string>("--device", "-d") { Description = "Device string (cpu, opencl:0, cuda:0, ...).", DefaultValueFactory = _ => "cpu" };
         var runs = new Option<int>("--runs") { Description = "Timed runs per kernel after one warm-up run.", DefaultValueFactory = _ => 3 };
+        var kernels = CliOptions.KernelsOption();
         var command = new Command("check", "Run the kernels on a device against their C# references and time them.");
         command.Options.Add(device);
         command.Options.Add(runs);
-        command.SetAction(parse => Run(parse.GetValue(device)!, Math.Max(1, parse.GetValue(runs))));
+        command.Options.Add(kernels);
+        command.SetAction(parse => Run(parse.GetValue(device)!, Math.Max(1, parse.GetValue(runs)), CliOptions.Family(parse.GetValue(kernels))));
         return command;
     }
 
-    private static int Run(string deviceString, int runs)
+    private static int Run(string deviceString, int runs, KernelFamily? pinned)
     {
-        using var accelerator = Devices.Open(deviceString);
-        var stream = accelerator.DefaultStream;
-        Console.WriteLine($"{accelerator.Device.Id}: {accelerator.Device.Name} ({accelerator.Device.Vendor})");
-        Console.WriteLine($"{"kernel",-28} {"size",-16} {"check",-6} {"ms",9} {"rate",14}");
+        using var device = Devices.Open(deviceString);
+        Console.WriteLine($"{device.Info.Id}: {device.Info.Name} ({device.Info.Vendor})");
+        Console.WriteLine($"{"kernel",-34} {"size",-16} {"check",-6} {"ms",9} {"rate",14}");
         bool ok = true;
-        var random = new Random(1);
-
+        foreach (var family in device.Families.Where(f => pinned is null || f == pinned))
         {
-            const int n = 1 << 22;
-            var a = RandomArray(random, n);
-            var b = RandomArray(random, n);
-            using var da = accelerator.Allocate<float>(a);
-            using var db = accelerator.Allocate<float>(b);
-            using var dc = accelerator.Allocate<float>(n);
-            double ms = Time(stream, runs, () => stream.Launch(VectorKernels.VectorAddKernel, new LaunchDims(n), da.View, db.View, dc.View));
-            bool pass = dc.ToArray().AsSpan().SequenceEqual(VectorReference.Add(a, b));
-            ok &= Report("VectorAdd", $"{n:N0}", pass, ms, 3.0 * n * sizeof(float) / (ms * 1e6), "GB/s");
+            // ILGPU kernels on the CPU accelerator run on emulated GPU threads: small sizes keep the check short.
+            bool emulated = family == KernelFamily.Ilgpu && device.IsCpuAccelerator;
+            var random = new Random(1);
+            ok &= Gemm(device, family, random, runs, emulated ? 64 : 512);
+            ok &= LayerNorm(device, family, random, runs, emulated ? 16 : 4096, 384);
+            ok &= Gelu(device, family, random, runs, emulated ? 4096 : 1 << 22);
         }
-        {
-            const int n = 1 << 22;
-            var x = RandomArray(random, n);
-            using var dx = accelerator.Allocate<float>(x);
-            using var partial = accelerator.Allocate<float>(ReductionKernels.PartialLength(n));
-            using var result = accelerator.Allocate<float>(1);
-            double ms = Time(stream, runs, () => ReductionKernels.Sum(stream, dx.View, partial.View, result.View));
-            var (sum, absSum) = ReductionReference.Sum(x);
-            bool pass = Math.Abs(result.ToArray()[0] - sum) <= 1e-5 * absSum;
-            ok &= Report("Sum (two-pass reduction)", $"{n:N0}", pass, ms, (double)n * sizeof(float) / (ms * 1e6), "GB/s");
-        }
-        ok &= Gemm(accelerator, random, runs, "TiledGemm (GPU-style)", accelerator.Device.Kind == DeviceKind.Gpu ? 1024 : 256, packed: false);
-        ok &= Gemm(accelerator, random, runs, "PanelGemm (CPU-style)", 1024, packed: true);
+        Console.WriteLine($"ILGPU kernels compiled for {device.Info.Id}: {device.LoadedKernelCount} in {device.CompileSeconds:0.00} s");
         Console.WriteLine(ok ? "all kernels match their references" : "SOME KERNELS DO NOT MATCH THEIR REFERENCES");
         return ok ? 0 : 1;
     }
 
-    private static bool Gemm(Accelerator accelerator, Random random, int runs, string name, int size, bool packed)
+    private static bool Gemm(KernelDevice device, KernelFamily family, Random random, int runs, int size)
     {
-        var stream = accelerator.DefaultStream;
         int m = size, n = size, k = size;
         var a = RandomArray(random, m * k);
         var b = RandomArray(random, k * n);
-        using var da = accelerator.Allocate<float>(a);
-        using var db = accelerator.Allocate<float>(b);
-        using var dc = accelerator.Allocate<float>(m * n);
-        using var dp = accelerator.Allocate<float>(packed ? PanelGemmKernels.PackedLength(k, n) : 0);
-        if (packed)
+        using var da = device.Upload(a);
+        using var dc = device.Allocate((long)m * n);
+        using var db = device.Upload(family == KernelFamily.Cpu ? GemmReference.PackB(b, k, n) : b);
+        double ms = Time(device, runs, () =>
         {
-            PanelGemmKernels.Pack(stream, db.View, dp.View, k, n);
-        }
-        double ms = Time(stream, runs, () =>
-        {
-            if (packed)
+            if (family == KernelFamily.Cpu)
             {
-                PanelGemmKernels.Multiply(stream, da.View, dp.View, dc.View, m, n, k);
+                PanelGemmCpu.Multiply(device, da.View, db.View, dc.View, m, n, k);
             }
             else
             {
-                TiledGemmKernels.Multiply(stream, da.View, db.View, dc.View, m, n, k);
+                TiledGemmKernels.Multiply(device, da.View, db.View, dc.View, m, n, k);
             }
         });
-        var c = dc.ToArray();
+        var c = Download(device, dc);
         var (expected, absSum) = GemmReference.Multiply(a, b, m, n, k);
         bool pass = true;
         for (int i = 0; i < c.Length && pass; i++)
         {
             pass = Math.Abs(c[i] - expected[i]) <= 1e-5 * absSum[i] + 1e-6;
         }
-        return Report(name, $"{m}x{n}x{k}", pass, ms, 2.0 * m * n * k / (ms * 1e6), "GFLOP/s");
+        return Report($"GEMM ({family})", $"{m}x{n}x{k}", pass, ms, 2.0 * m * n * k / (ms * 1e6), "GFLOP/s");
     }
 
-    /// <summary>One warm-up run (builds the kernels), then the mean device time of <paramref name="runs"/> runs.</summary>
-    private static double Time(AcceleratorStream stream, int runs, Action work)
+    private static bool LayerNorm(KernelDevice device, KernelFamily family, Random random, int runs, int rows, int dim)
+    {
+        var x = RandomArray(random, rows * dim);
+        var w = RandomArray(random, dim);
+        var bias = RandomArray(random, dim);
+        using var dx = device.Upload(x);
+        using var dw = device.Upload(w);
+        using var db = device.Upload(bias);
+        using var dy = device.Allocate((long)rows * dim);
+        double ms = Time(device, runs, () => Elementwise.LayerNorm(device, family, dx.View, dw.View, db.View, dy.View, rows, dim, 1e-5f));
+        var y = Download(device, dy);
+        var expected = BasicReference.LayerNorm(x, w, bias, dim, 1e-5);
+        bool pass = y.Select((v, i) => Math.Abs(v - expected[i]) <= 1e-4).All(p => p);
+        return Report($"LayerNorm ({family})", $"{rows}x{dim}", pass, ms, 2.0 * rows * dim * sizeof(float) / (ms * 1e6), "GB/s");
+    }
+
+    private static bool Gelu(KernelDevice device, KernelFamily family, Random random, int runs, int n)
+    {
+        var x = RandomArray(random, n);
+        using var dx = device.Upload(x);
+        using var dy = device.Allocate(n);
+        double ms = Time(device, runs, () => Elementwise.Gelu(device, family, dx.View, dy.View, n));
+        var y = Download(device, dy);
+        var expected = BasicReference.Gelu(x);
+        bool pass = y.Select((v, i) => Math.Abs(v - expected[i]) <= 1e-6).All(p => p);
+        return Report($"GELU ({family})", $"{n:N0}", pass, ms, 2.0 * n * sizeof(float) / (ms * 1e6), "GB/s");
+    }
+
+    /// <summary>One warm-up run (compiles the kernels), then the mean wall time of <paramref name="runs"/> runs between synchronisations.</summary>
+    private static double Time(KernelDevice device, int runs, Action work)
     {
         work();
-        stream.Synchronize();
-        using var start = stream.RecordEvent();
+        device.Synchronize();
+        long start = Stopwatch.GetTimestamp();
         for (int i = 0; i < runs; i++)
         {
             work();
         }
-        using var end = stream.RecordEvent();
-        return end.ElapsedMillisecondsSince(start) / runs;
+        device.Synchronize();
+        return Stopwatch.GetElapsedTime(start).TotalMilliseconds / runs;
+    }
+
+    private static float[] Download(KernelDevice device, DeviceBuffer buffer)
+    {
+        var data = new float[buffer.Length];
+        device.CopyToHost(buffer.View, data);
+        return data;
     }
 
     private static bool Report(string name, string size, bool pass, double ms, double rate, string unit)
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{name,-28} {size,-16} {(pass ? "ok" : "WRONG"),-6} {ms,9:0.000} {rate,8:0.0} {unit}"));
+            $"{name,-34} {size,-16} {(pass ? "ok" : "WRONG"),-6} {ms,9:0.000} {rate,8:0.0} {unit}"));
         return pass;
     }
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Hilo.Ilgpu.Benchmarks;
-using Hilo.Ilgpu.Compute;
+
 
 namespace Hilo.Ilgpu.Cli;
 
@@ -114,7 +114,7 @@ internal static class CompareCommand
             }
             return 0;
         }
-        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or DeviceNotFoundException or DeviceException)
+        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or DeviceNotFoundException or ILGPU.Runtime.AcceleratorException or KernelCompilationException)
         {
             error.WriteLine("error: " + InferCommand.OneLine(e.Message));
             return 1;

@@ -1,15 +1,14 @@
 using System.CommandLine;
 using System.Globalization;
-using Hilo.Ilgpu.Compute;
 
 namespace Hilo.Ilgpu.Cli;
 
-/// <summary><c>hilo devices</c>: every device with its properties, and why any backend is unavailable.</summary>
+/// <summary><c>hilo devices</c>: every device ILGPU accepted with its properties, every device it refused with its reason, and unavailable backends.</summary>
 internal static class DevicesCommand
 {
     public static Command Create()
     {
-        var command = new Command("devices", "List every device (managed CPU, OpenCL, CUDA) and why a backend is unavailable.");
+        var command = new Command("devices", "List every device ILGPU found (CPU accelerator, OpenCL, CUDA), the devices it refused and why, and unavailable backends.");
         command.SetAction(_ =>
         {
             Print(Console.Out);
@@ -26,11 +25,17 @@ internal static class DevicesCommand
             output.WriteLine($"    name            {d.Name}");
             output.WriteLine($"    vendor          {d.Vendor}");
             output.WriteLine($"    kind            {d.Kind.ToString().ToUpperInvariant()}");
+            output.WriteLine($"    accelerator     ILGPU {d.Backend}{(d.Backend == BackendKind.Cpu ? " (kernel families: CPU, ILGPU)" : " (kernel family: ILGPU)")}");
             output.WriteLine($"    memory          {FormatBytes(d.GlobalMemoryBytes)}");
             output.WriteLine($"    compute units   {d.ComputeUnits}");
             output.WriteLine($"    max group size  {d.MaxGroupSize}");
+            output.WriteLine($"    warp size       {d.WarpSize}");
             output.WriteLine($"    local memory    {FormatBytes(d.LocalMemoryBytes)}");
             output.WriteLine($"    driver          {d.DriverVersion}");
+        }
+        foreach (var r in Devices.Refused)
+        {
+            output.WriteLine($"refused: {r.Backend.ToString().ToLowerInvariant()} device '{r.Name}' — {r.Reason}");
         }
         foreach (var b in Devices.Backends.Where(b => !b.IsAvailable))
         {

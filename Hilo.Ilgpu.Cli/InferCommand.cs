@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Hilo.Ilgpu.Compute;
+
 using Hilo.Ilgpu.IO;
 using Hilo.Ilgpu.Models;
 
@@ -283,8 +283,8 @@ internal static partial class InferCommand
     private static void Profile(Litv2Model model, Tensor chunk, int runs, TextWriter output)
     {
         var profiler = new KernelProfiler { ByLaunchShape = Environment.GetEnvironmentVariable("HILO_PROFILE_SHAPES") == "1" };
-        var stream = model.Device.Stream;
-        stream.Profiler = profiler;
+        var kernels = model.Device.Kernels;
+        kernels.Profiler = profiler;
         try
         {
             for (int run = 0; run < runs; run++)
@@ -294,7 +294,7 @@ internal static partial class InferCommand
         }
         finally
         {
-            stream.Profiler = null;
+            kernels.Profiler = null;
         }
         double total = profiler.TotalSeconds;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Kernel profile ({runs} profiled run(s), {1000 * total / runs:0.0} ms of kernels per run):"));
@@ -340,7 +340,7 @@ internal static partial class InferCommand
     }
 
     private static bool IsUserError(Exception e) => e is CheckpointException or Litv2ConfigException or ArgumentException
-        or IOException or UnauthorizedAccessException or DeviceNotFoundException or DeviceOutOfMemoryException or DeviceException;
+        or IOException or UnauthorizedAccessException or DeviceNotFoundException or DeviceOutOfMemoryException or ILGPU.Runtime.AcceleratorException or KernelCompilationException;
 
     /// <summary>The message on one line: line breaks (e.g. of a key-mismatch list) become "; " (a space after a colon).</summary>
     internal static string OneLine(string message)

@@ -1,55 +1,75 @@
 using System.CommandLine;
-using Hilo.Ilgpu.Compute;
+using System.Globalization;
 
 namespace Hilo.Ilgpu.Cli;
 
-/// <summary><c>hilo kernels list|dump DIR</c>: the project's kernels and their generated OpenCL C / CUDA C.</summary>
+/// <summary>
+/// <c>hilo kernels [list]</c>: every kernel with its family and op; <c>hilo kernels dump DIR</c>: ILGPU's PTX (SM_80,
+/// SM_90) and OpenCL C (2.0, 3.0) of every ILGPU kernel, compiled without a device. Exit code 1 if any kernel fails to
+/// compile for any target.
+/// </summary>
 internal static class KernelsCommand
 {
     public static Command Create()
     {
-        var command = new Command("kernels", "Inspect the project's kernels.");
+        var command = new Command("kernels", "List the kernels of both families, or dump the ILGPU kernels' device code.");
+        command.SetAction(_ => List(Console.Out));
 
-        var list = new Command("list", "List every kernel with its parameters.");
-        list.SetAction(_ =>
-        {
-            foreach (var k in KernelCatalog.All)
-            {
-                var parameters = string.Join(", ", k.Parameters.Select(p => $"{p.TypeName} {p.Name}"));
-                var traits = (k.UsesBarriers ? " [barriers]" : "") + (k.SharedMemoryBytes > 0 ? $" [shared {k.SharedMemoryBytes} B]" : "") + (k.UsesDoubles ? " [fp64]" : "");
-                Console.WriteLine($"{k.Name}({parameters}){traits}");
-            }
-            return 0;
-        });
+        var list = new Command("list", "List every kernel with its op and family.");
+        list.SetAction(_ => List(Console.Out));
 
-        var dirArgument = new Argument<DirectoryInfo>("DIR") { Description = "Directory to write <kernel>.cl and <kernel>.cu files into (created if missing)." };
-        var dump = new Command("dump", "Write every kernel's generated OpenCL C (.cl) and CUDA C (.cu).");
+        var dirArgument = new Argument<DirectoryInfo>("DIR") { Description = "Directory to write <kernel>.<target>.ptx/.cl into (created if missing)." };
+        var dump = new Command("dump", "Compile every ILGPU kernel to PTX (sm_80, sm_90) and OpenCL C (2.0, 3.0) without a device and write the code.");
         dump.Arguments.Add(dirArgument);
-        dump.SetAction(parse =>
-        {
-            var dir = parse.GetValue(dirArgument)!;
-            int count = Dump(dir.FullName);
-            Console.WriteLine($"wrote {count} kernels ({count * 2} files) to {dir.FullName}");
-            return 0;
-        });
+        dump.SetAction(parse => Dump(parse.GetValue(dirArgument)!.FullName, Console.Out));
 
         command.Subcommands.Add(list);
         command.Subcommands.Add(dump);
         return command;
     }
 
-    /// <summary>Writes <c>Name.cl</c> and <c>Name.cu</c> per kernel; each file is written whole or not at all.</summary>
-    public static int Dump(string directory)
+    public static int List(TextWriter output)
     {
-        Directory.CreateDirectory(directory);
-        int count = 0;
-        foreach (var kernel in KernelCatalog.All)
+        output.WriteLine($"{"op",-16} {"family",-7} kernel");
+        foreach (var k in KernelCatalog.All)
         {
-            WriteAtomically(Path.Combine(directory, kernel.Name + ".cl"), kernel.OpenCLSource);
-            WriteAtomically(Path.Combine(directory, kernel.Name + ".cu"), kernel.CudaSource);
-            count++;
+            output.WriteLine($"{k.Op,-16} {k.Family,-7} {k.Name}");
         }
-        return count;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{KernelCatalog.All.Count(k => k.Family == KernelFamily.Ilgpu)} ILGPU kernels, {KernelCatalog.All.Count(k => k.Family == KernelFamily.Cpu)} CPU-family kernels"));
+        return 0;
+    }
+
+    /// <summary>Writes <c>Class.Method.target.ext</c> per kernel and target (each file whole or not at all); 1 when any compile failed.</summary>
+    public static int Dump(string directory, TextWriter output)
+    {
+        if (File.Exists(directory))
+        {
+            Console.Error.WriteLine($"error: {directory} is a file; give a directory to write the kernels into.");
+            return 2;
+        }
+        Directory.CreateDirectory(directory);
+        int written = 0;
+        var failures = new List<DumpResult>();
+        foreach (var result in KernelDump.CompileAll(KernelCatalog.Ilgpu))
+        {
+            if (result.Code is null)
+            {
+                failures.Add(result);
+                output.WriteLine($"FAILED {result.Kernel.Name} for {result.Target.Name}: {result.Error}");
+                continue;
+            }
+            WriteAtomically(Path.Combine(directory, $"{result.Kernel.Name}.{result.Target.Name}{result.Target.Extension}"), result.Code);
+            written++;
+        }
+        int kernels = KernelCatalog.Ilgpu.Count();
+        output.WriteLine($"wrote {written} files ({kernels} ILGPU kernels × {KernelDump.Targets.Count} targets: {string.Join(", ", KernelDump.Targets.Select(t => t.Name))}) to {directory}");
+        if (failures.Count > 0)
+        {
+            output.WriteLine($"{failures.Count} kernel/target pairs did not compile");
+            return 1;
+        }
+        return 0;
     }
 
     private static void WriteAtomically(string path, string text)

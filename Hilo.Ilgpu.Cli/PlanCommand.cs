@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Hilo.Ilgpu.Compute;
+
 using Hilo.Ilgpu.IO;
 using Hilo.Ilgpu.Models;
 using Hilo.Ilgpu.Scheduling;
@@ -132,7 +132,7 @@ internal static class PlanCommand
             return 0;
         }
         catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or CheckpointException or Litv2ConfigException
-            or DeviceNotFoundException or DeviceOutOfMemoryException or DeviceException)
+            or DeviceNotFoundException or DeviceOutOfMemoryException or ILGPU.Runtime.AcceleratorException or KernelCompilationException)
         {
             error.WriteLine("error: " + InferCommand.OneLine(e.Message));
             return 1;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Hilo.Ilgpu.Benchmarks;
-using Hilo.Ilgpu.Compute;
+
 using Hilo.Ilgpu.Scheduling;
 
 namespace Hilo.Ilgpu.Cli;
@@ -94,7 +94,7 @@ internal static class TuneCommand
             output.WriteLine($"tuning cache: {cache.Path}");
             return 0;
         }
-        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or DeviceNotFoundException or DeviceException)
+        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or DeviceNotFoundException or ILGPU.Runtime.AcceleratorException or KernelCompilationException)
         {
             error.WriteLine("error: " + InferCommand.OneLine(e.Message));
             return 1;

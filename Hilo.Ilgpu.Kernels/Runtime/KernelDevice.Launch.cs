@@ -24,7 +24,7 @@ public sealed partial class KernelDevice
         return Stopwatch.GetTimestamp();
     }
 
-    private void EndProfile(Delegate kernel, long start)
+    private void EndProfile(Delegate kernel, in KernelConfig config, long start)
     {
         var profiler = Profiler;
         if (profiler is null || start == 0)
@@ -32,7 +32,9 @@ public sealed partial class KernelDevice
             return;
         }
         Stream.Synchronize();
-        profiler.Record(KernelCatalog.NameOf(kernel.Method), KernelFamily.Ilgpu, Stopwatch.GetTimestamp() - start);
+        long elapsed = Stopwatch.GetTimestamp() - start;
+        var (grid, group) = config;
+        profiler.Record(KernelCatalog.NameOf(kernel.Method), KernelFamily.Ilgpu, elapsed, profiler.ByLaunchShape ? $"{grid}x{group}" : null);
     }
 
     /// <summary>
@@ -50,7 +52,7 @@ public sealed partial class KernelDevice
         var run = Load(kernel, static (acc, k) => acc.LoadKernel((Action<T1>)k));
         long start = BeginProfile();
         run(Stream, config, a1);
-        EndProfile(kernel, start);
+        EndProfile(kernel, config, start);
     }
 
     /// <summary>
@@ -68,7 +70,7 @@ public sealed partial class KernelDevice
         var run = Load(kernel, static (acc, k) => acc.LoadKernel((Action<T1, T2>)k));
         long start = BeginProfile();
         run(Stream, config, a1, a2);
-        EndProfile(kernel, start);
+        EndProfile(kernel, config, start);
     }
 
     /// <summary>
@@ -86,7 +88,7 @@ public sealed partial class KernelDevice
         var run = Load(kernel, static (acc, k) => acc.LoadKernel((Action<T1, T2, T3>)k));
         long start = BeginProfile();
         run(Stream, config, a1, a2, a3);
-        EndProfile(kernel, start);
+        EndProfile(kernel, config, start);
     }
 
     /// <summary>
@@ -104,7 +106,7 @@ public sealed partial class KernelDevice
         var run = Load(kernel, static (acc, k) => acc.LoadKernel((Action<T1, T2, T3, T4>)k));
         long start = BeginProfile();
         run(Stream, config, a1, a2, a3, a4);
-        EndProfile(kernel, start);
+        EndProfile(kernel, config, start);
     }
 
     /// <summary>
@@ -122,7 +124,7 @@ public sealed partial class KernelDevice
         var run = Load(kernel, static (acc, k) => acc.LoadKernel((Action<T1, T2, T3, T4, T5>)k));
         long start = BeginProfile();
         run(Stream, config, a1, a2, a3, a4, a5);
-        EndProfile(kernel, start);
+        EndProfile(kernel, config, start);
     }
 
     /// <summary>
@@ -140,7 +142,7 @@ public sealed partial class KernelDevice
         var run = Load(kernel, static (acc, k) => acc.LoadKernel((Action<T1, T2, T3, T4, T5, T6>)k));
         long start = BeginProfile();
         run(Stream, config, a1, a2, a3, a4, a5, a6);
-        EndProfile(kernel, start);
+        EndProfile(kernel, config, start);
     }
 
     /// <summary>
@@ -158,7 +160,7 @@ public sealed partial class KernelDevice
         var run = Load(kernel, static (acc, k) => acc.LoadKernel((Action<T1, T2, T3, T4, T5, T6, T7>)k));
         long start = BeginProfile();
         run(Stream, config, a1, a2, a3, a4, a5, a6, a7);
-        EndProfile(kernel, start);
+        EndProfile(kernel, config, start);
     }
 
     /// <summary>
@@ -176,7 +178,7 @@ public sealed partial class KernelDevice
         var run = Load(kernel, static (acc, k) => acc.LoadKernel((Action<T1, T2, T3, T4, T5, T6, T7, T8>)k));
         long start = BeginProfile();
         run(Stream, config, a1, a2, a3, a4, a5, a6, a7, a8);
-        EndProfile(kernel, start);
+        EndProfile(kernel, config, start);
     }
 
     /// <summary>
@@ -194,7 +196,7 @@ public sealed partial class KernelDevice
         var run = Load(kernel, static (acc, k) => acc.LoadKernel((Action<T1, T2, T3, T4, T5, T6, T7, T8, T9>)k));
         long start = BeginProfile();
         run(Stream, config, a1, a2, a3, a4, a5, a6, a7, a8, a9);
-        EndProfile(kernel, start);
+        EndProfile(kernel, config, start);
     }
 
     /// <summary>
@@ -212,7 +214,7 @@ public sealed partial class KernelDevice
         var run = Load(kernel, static (acc, k) => acc.LoadKernel((Action<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>)k));
         long start = BeginProfile();
         run(Stream, config, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10);
-        EndProfile(kernel, start);
+        EndProfile(kernel, config, start);
     }
 
     /// <summary>
@@ -230,7 +232,7 @@ public sealed partial class KernelDevice
         var run = Load(kernel, static (acc, k) => acc.LoadKernel((Action<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>)k));
         long start = BeginProfile();
         run(Stream, config, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11);
-        EndProfile(kernel, start);
+        EndProfile(kernel, config, start);
     }
 
     /// <summary>
@@ -248,6 +250,6 @@ public sealed partial class KernelDevice
         var run = Load(kernel, static (acc, k) => acc.LoadKernel((Action<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>)k));
         long start = BeginProfile();
         run(Stream, config, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12);
-        EndProfile(kernel, start);
+        EndProfile(kernel, config, start);
     }
 }

@@ -46,18 +46,18 @@ public sealed class KernelProfiler
         }
     }
 
-    /// <summary>
-    /// A text appended to every recorded kernel name while set (e.g. a launch shape), so that launches of one kernel
-    /// with different shapes are kept apart; null keeps them together.
-    /// </summary>
-    public string? Detail { get; set; }
+    /// <summary>When true, launches of one ILGPU kernel with different grid and group shapes are kept apart (named <c>Kernel grid×group</c>).</summary>
+    public bool ByLaunchShape { get; init; }
 
-    /// <summary>Adds one run of <paramref name="kernel"/> that took <paramref name="elapsedTicks"/> <see cref="Stopwatch"/> ticks.</summary>
-    public void Record(string kernel, KernelFamily family, long elapsedTicks)
+    /// <summary>
+    /// Adds one run of <paramref name="kernel"/> that took <paramref name="elapsedTicks"/> <see cref="Stopwatch"/> ticks;
+    /// <paramref name="shape"/> (the launch shape, if any) separates entries when <see cref="ByLaunchShape"/>.
+    /// </summary>
+    public void Record(string kernel, KernelFamily family, long elapsedTicks, string? shape = null)
     {
         ArgumentNullException.ThrowIfNull(kernel);
         double seconds = elapsedTicks / (double)Stopwatch.Frequency;
-        string key = Detail is { } d ? $"{kernel} {d}" : kernel;
+        string key = ByLaunchShape && shape is not null ? $"{kernel} {shape}" : kernel;
         lock (gate)
         {
             if (!entries.TryGetValue(key, out var entry))
