@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using Hilo.Ilgpu.Compute;
+using Hilo.Ilgpu.Kernels.Runtime;
 
 namespace Hilo.Ilgpu.Bench.Suites;
 

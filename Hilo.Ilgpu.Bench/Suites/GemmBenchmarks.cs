@@ -1,16 +1,16 @@
 using BenchmarkDotNet.Attributes;
-using Hilo.Ilgpu.Compute;
+using Hilo.Ilgpu.Kernels.Runtime;
 using Hilo.Ilgpu.Kernels.Gemm;
 
 namespace Hilo.Ilgpu.Bench.Suites;
 
 /// <summary>
-/// C = A·B (M×K times K×N) with the CPU-style panel GEMM (B pre-packed, 8×32 register blocks, group size 1)
-/// and the GPU-style tiled GEMM (local-memory tiles), on every device. GFLOP/s = 2·M·N·K / mean time.
+/// C = A·B (M×K times K×N) with the CPU family's panel GEMM (B pre-packed, 8×32 register blocks; the CPU accelerator
+/// only) and the ILGPU tiled GEMM (shared-memory tiles, 4×4 register blocks), on every device. GFLOP/s = 2·M·N·K / mean time.
 /// Shapes: the HiLo benchmark's widest projection (64·196 tokens = 12544 × 768 → 2304), LITv2-S stage-3 MLP fc1
 /// at batch 4 (784 × 384 → 1536) and a square 1024³.
-/// The tiled GEMM runs the HiLo shape only when every benchmarked device is a GPU: on a CPU device it is the
-/// wrong variant (measured ≈ 0.3 GFLOP/s on the managed CPU, ≈ 150 s per call at that shape).
+/// The ILGPU GEMM runs the HiLo shape only on GPUs: on ILGPU's CPU accelerator it runs on emulated GPU threads
+/// (measured ≈ 0.001 GFLOP/s there), and PoCL takes minutes per call at that shape.
 /// </summary>
 public class GemmBenchmarks : DeviceBenchmark
 {
@@ -40,30 +40,37 @@ public class GemmBenchmarks : DeviceBenchmark
         var (m, k, n) = Dims;
         a = RandomTensor(1, 1f, m, k);
         b = RandomTensor(2, 1f, k, n);
-        packedB = Dev.Allocate(PanelGemmKernels.PackedLength(k, n));
-        PanelGemmKernels.Pack(Dev.Stream, b.View, packedB.View, k, n);
+        if (Dev.Kernels.IsCpuAccelerator)
+        {
+            packedB = Dev.Allocate(PanelGemmCpu.PackedLength(k, n));
+            PanelGemmCpu.Pack(Dev.Kernels, b.View, packedB.View, k, n);
+        }
         c = Dev.Allocate(m, n);
     }
 
-    /// <summary>CPU-style panel GEMM (packing of B not timed: weights are packed once).</summary>
+    /// <summary>The CPU family's panel GEMM (packing of B not timed: weights are packed once); the CPU accelerator only.</summary>
     [Benchmark]
     public void PanelGemm()
     {
+        if (packedB is null)
+        {
+            throw new NotSupportedException($"PanelGemm is the CPU family's: it runs on the CPU accelerator (cpu), not on {Device}.");
+        }
         var (m, k, n) = Dims;
-        PanelGemmKernels.Multiply(Dev.Stream, a!.View, packedB!.View, c!.View, m, n, k);
+        PanelGemmCpu.Multiply(Dev.Kernels, a!.View, packedB.View, c!.View, m, n, k);
         Sync();
     }
 
-    /// <summary>GPU-style tiled GEMM (on the HiLo shape, GPUs only: see the class summary).</summary>
+    /// <summary>The ILGPU tiled GEMM (on the HiLo shape, GPUs only: see the class summary).</summary>
     [Benchmark]
     public void TiledGemm()
     {
         if (TiledTooSlow)
         {
-            throw new NotSupportedException($"TiledGemm {Shape} is not benchmarked on CPU devices ({Device}): use PanelGemm there.");
+            throw new NotSupportedException($"TiledGemm {Shape} is not benchmarked on CPU devices ({Device}): use PanelGemm on cpu.");
         }
         var (m, k, n) = Dims;
-        TiledGemmKernels.Multiply(Dev.Stream, a!.View, b!.View, c!.View, m, n, k);
+        TiledGemmKernels.Multiply(Dev.Kernels, a!.View, b!.View, c!.View, m, n, k);
         Sync();
     }
 

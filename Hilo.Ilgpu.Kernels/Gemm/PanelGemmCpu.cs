@@ -82,6 +82,36 @@ public static unsafe class PanelGemmCpu
         });
     }
 
+    /// <summary>
+    /// Packs B from its transpose <paramref name="bt"/> on the device (N×K row-major with row stride
+    /// <paramref name="ldbt"/>: a PyTorch <c>[out, in]</c> weight, or attention keys); the result is what
+    /// <see cref="PackTransposedOnHost"/> makes of the dense transpose.
+    /// </summary>
+    public static void PackTransposed(KernelDevice device, ArrayView<float> bt, int ldbt, ArrayView<float> packed, int k, int n)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        if (k < 0 || n < 0 || ldbt < k || (n > 0 && bt.Length < (long)(n - 1) * ldbt + k) || packed.Length < PackedLength(k, n))
+        {
+            throw new ArgumentException($"Packing a transposed {n}x{k} B (row stride {ldbt}) needs {(n > 0 ? (long)(n - 1) * ldbt + k : 0)} source and {PackedLength(k, n)} packed elements; got {bt.Length} and {packed.Length}.");
+        }
+        device.RunCpu(nameof(PanelGemmCpu) + "." + nameof(PackTransposed), () =>
+        {
+            var src = HostView.Of(bt);
+            var dst = HostView.Of(packed);
+            CpuParallel.For((n + PanelWidth - 1) / PanelWidth, panel =>
+            {
+                for (int lane = 0; lane < PanelWidth; lane++)
+                {
+                    int col = panel * PanelWidth + lane;
+                    for (int row = 0; row < k; row++)
+                    {
+                        dst[panel * k * PanelWidth + row * PanelWidth + lane] = col < n ? src[col * ldbt + row] : 0f;
+                    }
+                }
+            });
+        });
+    }
+
     /// <summary><c>C = A · B</c> (dense rows) with B packed by <see cref="Pack"/>.</summary>
     public static void Multiply(KernelDevice device, ArrayView<float> a, ArrayView<float> packedB, ArrayView<float> c, int m, int n, int k) =>
         Run(device, a, k, packedB, default, c, n, m, n, k, false, false, 1, 1);

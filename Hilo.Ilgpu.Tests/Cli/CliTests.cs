@@ -1,5 +1,4 @@
 using Hilo.Ilgpu.Cli;
-using Hilo.Ilgpu.Compute;
 
 namespace Hilo.Ilgpu.Tests.Cli;
 
@@ -24,25 +23,81 @@ public class CliTests
     }
 
     [Fact]
-    public void KernelsDumpWritesOpenCLAndCudaForEveryKernel()
+    public void DevicesListsEveryRefusedDeviceWithIlgpusReason()
+    {
+        var output = new StringWriter();
+        DevicesCommand.Print(output);
+        string text = output.ToString();
+        foreach (var refused in Devices.Refused)
+        {
+            Assert.Contains(refused.Name, text, StringComparison.Ordinal);
+            Assert.Contains(refused.Reason, text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void KernelsListNamesEveryKernelWithItsFamily()
+    {
+        var output = new StringWriter();
+        Assert.Equal(0, KernelsCommand.List(output));
+        string text = output.ToString();
+        Assert.Contains(KernelCatalog.All, k => k.Name == "TiledGemmKernels.TiledGemm" && k.Family == KernelFamily.Ilgpu);
+        Assert.Contains(KernelCatalog.All, k => k.Name == "PanelGemmCpu.MultiplyBiasGrouped" && k.Family == KernelFamily.Cpu);
+        foreach (var kernel in KernelCatalog.All)
+        {
+            Assert.Contains($"{kernel.Family,-7} {kernel.Name}", text, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>
+    /// Every ILGPU kernel compiles, without a device, to PTX for SM_80 and SM_90 and to OpenCL C 2.0 and 3.0 (what CI
+    /// checks with <c>hilo kernels dump</c>), and the files hold ILGPU's code.
+    /// </summary>
+    [Fact]
+    public void KernelsDumpWritesPtxAndOpenCLForEveryIlgpuKernel()
     {
         string dir = Path.Combine(Path.GetTempPath(), "hilo-dump-" + Guid.NewGuid().ToString("N"));
         try
         {
-            int count = KernelsCommand.Dump(dir);
-            Assert.True(count >= 40, $"only {count} kernels found");
-            Assert.Contains(KernelCatalog.All, k => k.Name == "Hilo.Ilgpu.Kernels.Gemm.PanelGemmKernels.PanelGemm");
-            Assert.Contains(KernelCatalog.All, k => k.Name.StartsWith("Hilo.Ilgpu.Compute.Conformance.", StringComparison.Ordinal));
-            foreach (var kernel in KernelCatalog.All)
+            var output = new StringWriter();
+            int rc = KernelsCommand.Dump(dir, output);
+            Assert.True(rc == 0, output.ToString());
+            var kernels = KernelCatalog.Ilgpu.ToList();
+            Assert.True(kernels.Count >= 15, $"only {kernels.Count} ILGPU kernels found");
+            foreach (var kernel in kernels)
             {
-                Assert.Equal(kernel.OpenCLSource, File.ReadAllText(Path.Combine(dir, kernel.Name + ".cl")));
-                Assert.Equal(kernel.CudaSource, File.ReadAllText(Path.Combine(dir, kernel.Name + ".cu")));
+                foreach (string target in new[] { "sm_80", "sm_90" })
+                {
+                    string ptx = File.ReadAllText(Path.Combine(dir, $"{kernel.Name}.{target}.ptx"));
+                    Assert.Contains(".entry", ptx, StringComparison.Ordinal);
+                    Assert.Contains(".target sm_", ptx, StringComparison.Ordinal);
+                }
+                foreach (string target in new[] { "cl20", "cl30" })
+                {
+                    string cl = File.ReadAllText(Path.Combine(dir, $"{kernel.Name}.{target}.cl"));
+                    Assert.Contains("kernel", cl, StringComparison.Ordinal);
+                }
             }
-            Assert.Equal(2 * count, Directory.GetFiles(dir).Length);
+            Assert.Equal(4 * kernels.Count, Directory.GetFiles(dir).Length);
         }
         finally
         {
             Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void KernelsDumpRefusesAFileForTheDirectory()
+    {
+        string file = Path.GetTempFileName();
+        try
+        {
+            Assert.Equal(2, KernelsCommand.Dump(file, new StringWriter()));
+            Assert.Equal(0, new FileInfo(file).Length);
+        }
+        finally
+        {
+            File.Delete(file);
         }
     }
 }

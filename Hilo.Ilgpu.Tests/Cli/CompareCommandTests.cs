@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Hilo.Ilgpu.Benchmarks;
 using Hilo.Ilgpu.Cli;
-using Hilo.Ilgpu.Compute;
 using Hilo.Ilgpu.Tests.Infrastructure;
 
 namespace Hilo.Ilgpu.Tests.Cli;

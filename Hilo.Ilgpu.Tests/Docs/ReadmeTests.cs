@@ -1,4 +1,3 @@
-using Hilo.Ilgpu.Compute;
 using Hilo.Ilgpu.Tests.Infrastructure;
 using Hilo.Samples.VectorAdd;
 

@@ -1,13 +1,11 @@
-using Hilo.Ilgpu.Compute;
-
 namespace Hilo.Ilgpu.Tests.Infrastructure;
 
 /// <summary>
-/// The one policy for tests that need a device of some backend: use the first device of that backend if
-/// there is one; otherwise skip the test with the backend's reason, or FAIL it where the environment says
-/// the backend must be there, so that a CI run can never pass by silently skipping its OpenCL tests.
-/// Required: OpenCL when <c>CI=true</c>; and every backend listed in <c>HILO_REQUIRE_BACKENDS</c>
-/// (comma-separated: <c>opencl</c>, <c>cuda</c>), e.g. on a GPU machine where CUDA must be exercised.
+/// The one policy for tests that need a device of some ILGPU accelerator type: use the first device of that type if
+/// ILGPU accepted one; otherwise skip the test with the reason (the backend's, and every device ILGPU refused with
+/// ILGPU's message), or FAIL it where the environment says the type must be there, so that a CI run can never pass by
+/// silently skipping its OpenCL tests. Required: the CPU accelerator always; OpenCL when <c>CI=true</c>; and every
+/// type listed in <c>HILO_REQUIRE_BACKENDS</c> (comma-separated: <c>opencl</c>, <c>cuda</c>), e.g. on a GPU machine.
 /// </summary>
 public static class DeviceRequirement
 {
@@ -38,14 +36,19 @@ public static class DeviceRequirement
         }
         var status = Devices.Backends.FirstOrDefault(b => b.Backend == kind);
         string reason = status is null ? "backend not registered"
-            : status.IsAvailable ? "the backend loaded but lists no device"
-            : status.Reason ?? "unavailable";
+            : !status.IsAvailable ? status.Reason ?? "unavailable"
+            : "ILGPU found no device";
+        var refused = Devices.Refused.Where(r => r.Backend == kind).Select(r => $"refused '{r.Name}': {r.Reason}").ToList();
+        if (refused.Count > 0)
+        {
+            reason += " (" + string.Join("; ", refused) + ")";
+        }
         string message = $"no {Name(kind)} device: {reason}";
         if (IsRequired(kind))
         {
             Assert.Fail(message + (IsCi && kind == BackendKind.OpenCL
-                ? " (CI=true: the OpenCL tests must run, on PoCL at least)"
-                : " (this backend is required here: HILO_REQUIRE_BACKENDS)"));
+                ? " (CI=true: the OpenCL tests must run, on PoCL 6 at least: .ci/run)"
+                : " (this accelerator is required here: HILO_REQUIRE_BACKENDS)"));
         }
         Assert.Skip(message);
         return null!; // not reached: Assert.Skip throws
@@ -55,6 +58,6 @@ public static class DeviceRequirement
     {
         BackendKind.OpenCL => "OpenCL",
         BackendKind.Cuda => "CUDA",
-        _ => "managed CPU",
+        _ => "CPU accelerator",
     };
 }

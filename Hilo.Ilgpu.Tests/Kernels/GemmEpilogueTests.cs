@@ -1,12 +1,12 @@
-using Hilo.Ilgpu.Compute;
 using Hilo.Ilgpu.Kernels.Gemm;
+using Hilo.Ilgpu.Kernels.Layers.Basic;
 
 namespace Hilo.Ilgpu.Tests.Kernels;
 
 public abstract partial class KernelSuite
 {
     /// <summary>
-    /// The fused epilogues of both GEMMs against float64: <c>C = [C +] [GELU](A·B + bias)</c> with strided A and C
+    /// The fused epilogues of the family's GEMM against float64: <c>C = [C +] [GELU](A·B + bias)</c> with strided A and C
     /// rows (C a column slice of a wider matrix whose other columns must stay untouched).
     /// </summary>
     [Theory]
@@ -42,15 +42,18 @@ public abstract partial class KernelSuite
             }
         }
         using var da = Upload(a);
-        var paddedBias = new float[PanelGemmKernels.PaddedBiasLength(n)];
+        var paddedBias = new float[PanelGemmCpu.PaddedBiasLength(n)];
         bias.CopyTo(paddedBias, 0);
         using var dbias = Upload(paddedBias);
-
-        using var packed = Upload(PanelGemmKernels.PackTransposedOnHost(w, k, n));
-        using var panelC = Upload(c0);
-        PanelGemmKernels.MultiplyBias(Acc.DefaultStream, da.View, lda, packed.View, dbias.View, panelC.View.SubView(offset, c0.Length - offset), ldc, m, n, k, accumulate, gelu);
-        AssertClose(expected, panelC.ToArray(), k, "panel");
-
+        using var dc = Upload(c0);
+        var target = dc.View.SubView(offset, c0.Length - offset);
+        if (Family == KernelFamily.Cpu)
+        {
+            using var packed = Upload(PanelGemmCpu.PackTransposedOnHost(w, k, n));
+            PanelGemmCpu.MultiplyBias(Dev, da.View, lda, packed.View, dbias.View, target, ldc, m, n, k, accumulate, gelu);
+            AssertClose(expected, Download(dc), k, "panel");
+            return;
+        }
         var transposed = new float[k * n];
         for (int j = 0; j < n; j++)
         {
@@ -60,21 +63,21 @@ public abstract partial class KernelSuite
             }
         }
         using var wt = Upload(transposed);
-        using var tiledC = Upload(c0);
-        TiledGemmKernels.MultiplyBias(Acc.DefaultStream, da.View, lda, wt.View, dbias.View, tiledC.View.SubView(offset, c0.Length - offset), ldc, m, n, k, accumulate, gelu);
-        AssertClose(expected, tiledC.ToArray(), k, "tiled");
+        TiledGemmKernels.MultiplyBias(Dev, da.View, lda, wt.View, dbias.View, target, ldc, m, n, k, accumulate, gelu);
+        AssertClose(expected, Download(dc), k, "tiled");
     }
 
     [Fact]
     public void GeluWithAccumulateIsRefused()
     {
         using var a = Upload(new float[4]);
-        using var w = Upload(new float[PanelGemmKernels.PackedLength(2, 2)]);
-        using var bias = Upload(new float[PanelGemmKernels.PaddedBiasLength(2)]);
+        using var w = Upload(new float[PanelGemmCpu.PackedLength(2, 2)]);
+        using var bias = Upload(new float[PanelGemmCpu.PaddedBiasLength(2)]);
         using var c = Upload(new float[4]);
-        var e = Assert.Throws<ArgumentException>(() => PanelGemmKernels.MultiplyBias(Acc.DefaultStream, a.View, 2, w.View, bias.View, c.View, 2, 2, 2, 2, accumulate: true, gelu: true));
+        var e = Family == KernelFamily.Cpu
+            ? Assert.Throws<ArgumentException>(() => PanelGemmCpu.MultiplyBias(Dev, a.View, 2, w.View, bias.View, c.View, 2, 2, 2, 2, accumulate: true, gelu: true))
+            : Assert.Throws<ArgumentException>(() => TiledGemmKernels.MultiplyBias(Dev, a.View, 2, w.View, bias.View, c.View, 2, 2, 2, 2, accumulate: true, gelu: true));
         Assert.Contains("GELU and accumulate", e.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>(() => TiledGemmKernels.MultiplyBias(Acc.DefaultStream, a.View, 2, w.View, bias.View, c.View, 2, 2, 2, 2, accumulate: true, gelu: true));
     }
 
     private static void AssertClose(double[] expected, float[] got, int k, string what)

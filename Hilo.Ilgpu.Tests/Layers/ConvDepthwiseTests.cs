@@ -57,7 +57,7 @@ public abstract partial class ConvLayerSuite
     [InlineData(1, 5, 4, 5)]
     public void DepthwiseWithGeluMatchesReference(int batch, int height, int width, int channels)
     {
-        // Fused into the row-wise kernel on CPU-style devices when C is a multiple of 16; a separate pass otherwise.
+        // Fused into the convolution kernel of both families.
         var rng = new Random(batch * 3 + height * 5 + width * 11 + channels * 13);
         var input = ConvAssert.Normal(rng, batch * height * width * channels);
         using var conv = new DWConv(Device, channels);
@@ -66,7 +66,7 @@ public abstract partial class ConvLayerSuite
         using var x = Upload(input, batch, height * width, channels);
         using var y = conv.ForwardGelu(x, height, width);
         var conv64 = ConvReference.Depthwise3x3(input, batch, height, width, channels, state["dwconv.weight"].Data, state["dwconv.bias"].Data);
-        var expected = conv64.Select(v => v / 2 * (1 + Hilo.Ilgpu.Compute.KernelMath.Erf(v / Math.Sqrt(2)))).ToArray();
+        var expected = conv64.Select(v => v / 2 * (1 + Hilo.Ilgpu.Kernels.Layers.Basic.KernelMath.Erf(v / Math.Sqrt(2)))).ToArray();
         ConvAssert.Close(expected, y.ToArray(), "depthwise 3x3 + GELU", 1e-5);
     }
 

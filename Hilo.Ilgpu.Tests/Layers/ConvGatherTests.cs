@@ -16,11 +16,10 @@ public abstract partial class ConvLayerSuite
     [InlineData(1, 3, 3, 2, 2, 1)]
     public void TokenPatchGatherMatchesConvReference(int batch, int height, int width, int cin, int cout, int k)
     {
-        TokenPatchGather(batch, height, width, cin, cout, k, cpuStyle: false);
-        TokenPatchGather(batch, height, width, cin, cout, k, cpuStyle: true);
+        TokenPatchGather(batch, height, width, cin, cout, k);
     }
 
-    private void TokenPatchGather(int batch, int height, int width, int cin, int cout, int k, bool cpuStyle)
+    private void TokenPatchGather(int batch, int height, int width, int cin, int cout, int k)
     {
         var rng = new Random(batch + height * 7 + width * 31 + cin * 101 + k * 1009);
         var input = ConvAssert.Normal(rng, batch * height * width * cin);
@@ -29,7 +28,7 @@ public abstract partial class ConvLayerSuite
         int rows = batch * (height / k) * (width / k), kdim = k * k * cin;
         using var x = Upload(input, batch, height * width, cin);
         using var gathered = Device.Allocate(rows, kdim);
-        PatchKernels.GatherTokens(Device.Stream, x.View, gathered.View, batch, height, width, cin, k, cpuStyle);
+        PatchKernels.GatherTokens(Device.Kernels, Device.Family, x.View, gathered.View, batch, height, width, cin, k);
         var got = HostLinear(gathered.ToArray(), PatchKernels.ToTapMajor(weight, cout, cin, k), bias, rows, kdim, cout);
         var expected = ConvReference.PatchConv(input, batch, height, width, cin, weight, bias, cout, k);
         ConvAssert.Close(expected, [.. got.Select(v => (float)v)], "token patch gather", 1e-5);
@@ -49,7 +48,7 @@ public abstract partial class ConvLayerSuite
         int rows = batch * ((height + k - 1) / k) * ((width + k - 1) / k), kdim = k * k * cin;
         using var x = Upload(image, batch, cin, height, width);
         using var gathered = Device.Allocate(rows, kdim);
-        PatchKernels.GatherImage(Device.Stream, x.View, gathered.View, batch, cin, height, width, k);
+        PatchKernels.GatherImage(Device.Kernels, Device.Family, x.View, gathered.View, batch, cin, height, width, k);
         var got = HostLinear(gathered.ToArray(), PatchKernels.ToTapMajor(weight, cout, cin, k), bias, rows, kdim, cout);
         var expected = ConvReference.ImagePatchConv(image, batch, cin, height, width, weight, bias, cout, k);
         ConvAssert.Close(expected, [.. got.Select(v => (float)v)], "image patch gather", 1e-5);
@@ -62,11 +61,10 @@ public abstract partial class ConvLayerSuite
     [InlineData(1, 9, 7, 2, 3, 3, 3.0)]
     public void DeformGatherMatchesConvReference(int batch, int height, int width, int cin, int cout, int k, double offsetSigma)
     {
-        DeformGather(batch, height, width, cin, cout, k, offsetSigma, cpuStyle: false);
-        DeformGather(batch, height, width, cin, cout, k, offsetSigma, cpuStyle: true);
+        DeformGather(batch, height, width, cin, cout, k, offsetSigma);
     }
 
-    private void DeformGather(int batch, int height, int width, int cin, int cout, int k, double offsetSigma, bool cpuStyle)
+    private void DeformGather(int batch, int height, int width, int cin, int cout, int k, double offsetSigma)
     {
         var rng = new Random(batch + height * 7 + width * 31 + cin * 101 + k * 1009 + (int)offsetSigma);
         var input = ConvAssert.Normal(rng, batch * height * width * cin);
@@ -77,7 +75,7 @@ public abstract partial class ConvLayerSuite
         using var x = Upload(input, batch, height * width, cin);
         using var off = Upload(offsets, rows, 2 * k * k);
         using var cols = Device.Allocate(rows, kdim);
-        DeformKernels.Gather(Device.Stream, x.View, off.View, cols.View, batch, height, width, cin, k, cpuStyle);
+        DeformKernels.Gather(Device.Kernels, Device.Family, x.View, off.View, cols.View, batch, height, width, cin, k);
         var got = HostLinear(cols.ToArray(), PatchKernels.ToTapMajor(weight, cout, cin, k), bias, rows, kdim, cout);
         var expected = ConvReference.DeformConv(input, offsets, batch, height, width, cin, weight, bias, cout, k);
         ConvAssert.Close(expected, [.. got.Select(v => (float)v)], "deformable gather", 2e-5);

@@ -1,4 +1,3 @@
-using Hilo.Ilgpu.Compute;
 
 namespace Hilo.Ilgpu.Tests.Layers;
 
@@ -7,7 +6,7 @@ namespace Hilo.Ilgpu.Tests.Layers;
 /// BatchNorm folding, DTM), written once and run on every backend by one subclass per backend: parity with the
 /// PyTorch fixtures, property tests against the float64 references, and bad input.
 /// </summary>
-public abstract partial class ConvLayerSuite(ComputeDeviceFixture fixture)
+public abstract partial class ConvLayerSuite(DeviceFixture fixture)
 {
     protected ComputeDevice Device => fixture.Get();
 
@@ -18,8 +17,10 @@ public abstract partial class ConvLayerSuite(ComputeDeviceFixture fixture)
     protected void Log(string line) => TestContext.Current.TestOutputHelper?.WriteLine($"[{Backend}] {line}");
 }
 
-public sealed class CpuConvLayers(CpuDeviceFixture fixture) : ConvLayerSuite(fixture), IClassFixture<CpuDeviceFixture>;
+public sealed class CpuConvLayers(CpuFamilyFixture fixture) : ConvLayerSuite(fixture), IClassFixture<CpuFamilyFixture>;
 
-public sealed class OpenCLConvLayers(OpenCLDeviceFixture fixture) : ConvLayerSuite(fixture), IClassFixture<OpenCLDeviceFixture>;
+public sealed class IlgpuCpuConvLayers(IlgpuCpuFixture fixture) : ConvLayerSuite(fixture), IClassFixture<IlgpuCpuFixture>;
 
-public sealed class CudaConvLayers(CudaDeviceFixture fixture) : ConvLayerSuite(fixture), IClassFixture<CudaDeviceFixture>;
+public sealed class OpenCLConvLayers(OpenCLFixture fixture) : ConvLayerSuite(fixture), IClassFixture<OpenCLFixture>;
+
+public sealed class CudaConvLayers(CudaFixture fixture) : ConvLayerSuite(fixture), IClassFixture<CudaFixture>;

@@ -4,21 +4,20 @@ using Hilo.Ilgpu.Layers;
 namespace Hilo.Ilgpu.Tests.Layers;
 
 /// <summary>
-/// Both GEMM variants on every backend: a layer asked for the other style than its device's default runs the
-/// other GEMM (GPU-style tiled on the CPU backends here), so both code paths are checked on every machine.
+/// The layers with an explicit kernel family run that family's kernels (each fixture runs its own family, so both
+/// GEMMs and gathers are checked on every machine: the CPU family, and ILGPU kernels on the CPU accelerator).
 /// </summary>
 public abstract partial class ConvLayerSuite
 {
-    [Theory]
-    [InlineData(KernelStyle.Cpu)]
-    [InlineData(KernelStyle.Gpu)]
-    public void PatchConvBothStylesMatchReference(KernelStyle style)
+    [Fact]
+    public void PatchConvFamilyMatchesReference()
     {
+        var style = Device.Family;
         const int batch = 2, height = 9, width = 7, cin = 5, cout = 37, k = 2;
         var rng = new Random(77);
         var input = ConvAssert.Normal(rng, batch * height * width * cin);
-        using var conv = new PatchConv2d(Device, cin, cout, k, style: style);
-        Assert.Equal(style, conv.Style);
+        using var conv = new PatchConv2d(Device, cin, cout, k, family: style);
+        Assert.Equal(style, conv.Family);
         var state = ConvAssert.RandomState(conv, rng);
         conv.LoadStateDict(state, "conv");
         using var x = Upload(input, batch, height * width, cin);
@@ -27,16 +26,15 @@ public abstract partial class ConvLayerSuite
         ConvAssert.Close(expected, y.ToArray(), $"patch conv ({style})");
     }
 
-    [Theory]
-    [InlineData(KernelStyle.Cpu)]
-    [InlineData(KernelStyle.Gpu)]
-    public void DeformableConvBothStylesMatchReference(KernelStyle style)
+    [Fact]
+    public void DeformableConvFamilyMatchesReference()
     {
+        var style = Device.Family;
         const int batch = 2, height = 7, width = 10, cin = 6, cout = 20;
         var rng = new Random(78);
         var input = ConvAssert.Normal(rng, batch * height * width * cin);
-        using var conv = new DeformableConv2d(Device, cin, cout, style: style);
-        Assert.Equal(style, conv.ConvOffset!.Style);
+        using var conv = new DeformableConv2d(Device, cin, cout, family: style);
+        Assert.Equal(style, conv.ConvOffset!.Family);
         var state = ConvAssert.RandomState(conv, rng, sigma: 0.8);
         conv.LoadStateDict(state, "deform");
         using var x = Upload(input, batch, height * width, cin);
@@ -47,11 +45,11 @@ public abstract partial class ConvLayerSuite
     }
 
     [Theory]
-    [InlineData(KernelStyle.Cpu, 32)]
-    [InlineData(KernelStyle.Gpu, 32)]
-    [InlineData(KernelStyle.Cpu, 24)]
-    public void DepthwiseBothStylesMatchReference(KernelStyle style, int channels)
+    [InlineData(32)]
+    [InlineData(24)]
+    public void DepthwiseFamilyMatchesReference(int channels)
     {
+        var style = Device.Family;
         const int batch = 2, height = 5, width = 7;
         var rng = new Random(79 + channels);
         var input = ConvAssert.Normal(rng, batch * height * width * channels);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Hilo.Ilgpu.Compute;
 using Hilo.Ilgpu.IO;
 using Hilo.Ilgpu.Tests.Infrastructure;
 

@@ -1,4 +1,3 @@
-using Hilo.Ilgpu.Compute;
 using Hilo.Ilgpu.IO;
 using Hilo.Ilgpu.Models;
 using Hilo.Ilgpu.Tests.Layers;
@@ -9,7 +8,7 @@ namespace Hilo.Ilgpu.Tests.Models;
 /// The tiny LITv2 end to end against PyTorch (Fixtures/Litv2): every checkpoint form × every input size, logits and
 /// per-stage maps; plus memory, bad input and bad checkpoints. Written once, run on every backend present.
 /// </summary>
-public abstract class Litv2ModelSuite(ComputeDeviceFixture fixture)
+public abstract class Litv2ModelSuite(DeviceFixture fixture)
 {
     private const double Atol = 1e-4;
 
@@ -99,7 +98,7 @@ public abstract class Litv2ModelSuite(ComputeDeviceFixture fixture)
     [Fact]
     public void ForwardFreesEveryIntermediate()
     {
-        var accelerator = Device.Accelerator;
+        var accelerator = Device.Kernels;
         long baseline = accelerator.AllocatedBytes;
         var model = TinyModel();
         long weights = accelerator.AllocatedBytes - baseline;
@@ -196,8 +195,10 @@ public abstract class Litv2ModelSuite(ComputeDeviceFixture fixture)
     }
 }
 
-public sealed class CpuLitv2Model(CpuDeviceFixture fixture) : Litv2ModelSuite(fixture), IClassFixture<CpuDeviceFixture>;
+public sealed class CpuLitv2Model(CpuFamilyFixture fixture) : Litv2ModelSuite(fixture), IClassFixture<CpuFamilyFixture>;
 
-public sealed class OpenCLLitv2Model(OpenCLDeviceFixture fixture) : Litv2ModelSuite(fixture), IClassFixture<OpenCLDeviceFixture>;
+public sealed class IlgpuCpuLitv2Model(IlgpuCpuFixture fixture) : Litv2ModelSuite(fixture), IClassFixture<IlgpuCpuFixture>;
 
-public sealed class CudaLitv2Model(CudaDeviceFixture fixture) : Litv2ModelSuite(fixture), IClassFixture<CudaDeviceFixture>;
+public sealed class OpenCLLitv2Model(OpenCLFixture fixture) : Litv2ModelSuite(fixture), IClassFixture<OpenCLFixture>;
+
+public sealed class CudaLitv2Model(CudaFixture fixture) : Litv2ModelSuite(fixture), IClassFixture<CudaFixture>;

@@ -1,4 +1,3 @@
-using Hilo.Ilgpu.Compute;
 
 namespace Hilo.Ilgpu.Tests.Runtime;
 

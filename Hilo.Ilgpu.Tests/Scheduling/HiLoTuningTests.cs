@@ -11,7 +11,7 @@ namespace Hilo.Ilgpu.Tests.Scheduling;
 /// mode the first forward measures both branches once and stores the choice, the second measures nothing; with
 /// tuning off the device-style default runs.
 /// </summary>
-public abstract class HiLoTuningTests(ComputeDeviceFixture fixture) : IDisposable
+public abstract class HiLoTuningTests(DeviceFixture fixture) : IDisposable
 {
     private readonly string dir = Directory.CreateTempSubdirectory("hilo-attention-tuning-").FullName;
     private KernelTuner? previous;
@@ -61,24 +61,36 @@ public abstract class HiLoTuningTests(ComputeDeviceFixture fixture) : IDisposabl
         return (x, want);
     }
 
-    /// <summary>Lo-Fi variant, Hi-Fi variant, B, H, W, dim, heads, s, α: head dims 16 and 32, maps not divisible by s.</summary>
-    public static TheoryData<string, string, int, int, int, int, int, int, double> PinnedCases()
+    /// <summary>B, H, W, dim, heads, s, α: head dims 16 and 32, maps not divisible by s.</summary>
+    public static TheoryData<int, int, int, int, int, int, double> PinnedCases() => new()
     {
-        var data = new TheoryData<string, string, int, int, int, int, int, int, double>();
-        string[][] pairs = [[HiLoAttention.CpuVariant, HiLoAttention.CpuVariant], [HiLoAttention.CpuBlockedVariant, HiLoAttention.CpuTransposedVariant], [HiLoAttention.ScalarVariant, HiLoAttention.ScalarVariant]];
-        foreach (string[] pair in pairs)
+        { 2, 5, 7, 64, 4, 2, 0.5 },     // padded bottom and right, 2 + 2 heads of 16
+        { 3, 9, 4, 128, 4, 2, 0.75 },   // padded bottom, 3 Lo-Fi + 1 Hi-Fi heads of 32
+        { 1, 7, 8, 96, 3, 3, 0.67 },    // s = 3: 9 keys per window, 3×3 pooled map
+        { 2, 14, 14, 160, 10, 2, 0.9 }, // the protocol's layout (dim 768 → 160): 9 Lo-Fi heads, 49 keys
+    };
+
+    /// <summary>(Lo-Fi, Hi-Fi) variant pairs covering every variant of the fixture's family.</summary>
+    private IEnumerable<(string LoFi, string HiFi)> PinnablePairs() =>
+        new[]
         {
-            data.Add(pair[0], pair[1], 2, 5, 7, 64, 4, 2, 0.5);    // padded bottom and right, 2 + 2 heads of 16
-            data.Add(pair[0], pair[1], 3, 9, 4, 128, 4, 2, 0.75);  // padded bottom, 3 Lo-Fi + 1 Hi-Fi heads of 32
-            data.Add(pair[0], pair[1], 1, 7, 8, 96, 3, 3, 0.67);   // s = 3: 9 keys per window, 3×3 pooled map
-            data.Add(pair[0], pair[1], 2, 14, 14, 160, 10, 2, 0.9); // the protocol's layout (dim 768 → 160): 9 Lo-Fi heads, 49 keys
-        }
-        return data;
-    }
+            (HiLoAttention.CpuVariant, HiLoAttention.CpuVariant),
+            (HiLoAttention.CpuBlockedVariant, HiLoAttention.CpuTransposedVariant),
+            (HiLoAttention.CpuScalarVariant, HiLoAttention.CpuScalarVariant),
+            (HiLoAttention.IlgpuVariant, HiLoAttention.IlgpuVariant),
+        }.Where(p => Device.Allows(HiLoAttention.FamilyOf(p.Item1)));
 
     [Theory]
     [MemberData(nameof(PinnedCases))]
-    public void EveryPinnedVariantMatchesTheFloat64Reference(string loFi, string hiFi, int batch, int height, int width, int dim, int heads, int window, double alpha)
+    public void EveryPinnedVariantMatchesTheFloat64Reference(int batch, int height, int width, int dim, int heads, int window, double alpha)
+    {
+        foreach (var (loFi, hiFi) in PinnablePairs())
+        {
+            PinnedVariantMatchesTheFloat64Reference(loFi, hiFi, batch, height, width, dim, heads, window, alpha);
+        }
+    }
+
+    private void PinnedVariantMatchesTheFloat64Reference(string loFi, string hiFi, int batch, int height, int width, int dim, int heads, int window, double alpha)
     {
         var tuner = UseTuner(TuningMode.Measure);
         using var layer = new HiLoAttention(Device, dim, heads, window, alpha, qkvBias: true) { LoFiVariant = loFi, HiFiVariant = hiFi };
@@ -100,7 +112,7 @@ public abstract class HiLoTuningTests(ComputeDeviceFixture fixture) : IDisposabl
     public void AllLoFiLayerWithWindowOneRunsEveryLoFiVariant()
     {
         UseTuner(TuningMode.Off);
-        foreach (string v in HiLoAttention.LoFiVariants)
+        foreach (string v in HiLoAttention.LoFiVariants.Where(v => Device.Allows(HiLoAttention.FamilyOf(v))))
         {
             using var layer = new HiLoAttention(Device, 32, 2, windowSize: 1, alpha: 0.5, qkvBias: false) { LoFiVariant = v };
             Assert.Equal(0, layer.HiFiHeads);
@@ -172,7 +184,7 @@ public abstract class HiLoTuningTests(ComputeDeviceFixture fixture) : IDisposabl
         using var input = Device.Upload(x, 1, 24, 64);
         using var y = layer.Forward(input, 4, 6);
         LayerAssert.Close(want, y.ToArray(), 1e-4, 0, "tuning off");
-        string expected = Device.Style == KernelStyle.Cpu ? HiLoAttention.CpuVariant : HiLoAttention.ScalarVariant;
+        string expected = Device.Family == KernelFamily.Cpu ? HiLoAttention.CpuVariant : HiLoAttention.IlgpuVariant;
         Assert.Equal(expected, layer.DefaultVariant);
         foreach (string op in new[] { HiLoAttention.LoFiTuningOperation, HiLoAttention.HiFiTuningOperation })
         {
@@ -185,11 +197,12 @@ public abstract class HiLoTuningTests(ComputeDeviceFixture fixture) : IDisposabl
     }
 
     [Fact]
-    public void HeadDimsTheCpuKernelsCannotTakeLeaveOnlyTheScalarVariant()
+    public void HeadDimsTheVectorKernelsCannotTakeLeaveOneVariantPerFamily()
     {
         var tuner = UseTuner(TuningMode.Measure);
         using var layer = new HiLoAttention(Device, 24, 3, 2, 0.67, qkvBias: true); // d = 8
-        Assert.Equal(HiLoAttention.ScalarVariant, layer.DefaultVariant);
+        string only = Device.Family == KernelFamily.Cpu ? HiLoAttention.CpuScalarVariant : HiLoAttention.IlgpuVariant;
+        Assert.Equal(only, layer.DefaultVariant);
         Assert.Throws<ArgumentException>(() => layer.LoFiVariant = HiLoAttention.CpuBlockedVariant);
         Assert.Throws<ArgumentException>(() => layer.HiFiVariant = HiLoAttention.CpuVariant);
         Assert.Throws<ArgumentException>(() => layer.HiFiVariant = HiLoAttention.CpuBlockedVariant);
@@ -203,13 +216,15 @@ public abstract class HiLoTuningTests(ComputeDeviceFixture fixture) : IDisposabl
         {
             var d = Assert.Single(tuner.Decisions, d => d.Key.Operation == op);
             Assert.Equal(TuningSource.Default, d.Source);
-            Assert.Equal(HiLoAttention.ScalarVariant, d.Choice);
+            Assert.Equal(only, d.Choice);
         }
     }
 }
 
-public sealed class CpuHiLoTuningTests(CpuDeviceFixture fixture) : HiLoTuningTests(fixture), IClassFixture<CpuDeviceFixture>;
+public sealed class CpuHiLoTuningTests(CpuFamilyFixture fixture) : HiLoTuningTests(fixture), IClassFixture<CpuFamilyFixture>;
 
-public sealed class OpenCLHiLoTuningTests(OpenCLDeviceFixture fixture) : HiLoTuningTests(fixture), IClassFixture<OpenCLDeviceFixture>;
+public sealed class IlgpuCpuHiLoTuningTests(IlgpuCpuFixture fixture) : HiLoTuningTests(fixture), IClassFixture<IlgpuCpuFixture>;
 
-public sealed class CudaHiLoTuningTests(CudaDeviceFixture fixture) : HiLoTuningTests(fixture), IClassFixture<CudaDeviceFixture>;
+public sealed class OpenCLHiLoTuningTests(OpenCLFixture fixture) : HiLoTuningTests(fixture), IClassFixture<OpenCLFixture>;
+
+public sealed class CudaHiLoTuningTests(CudaFixture fixture) : HiLoTuningTests(fixture), IClassFixture<CudaFixture>;

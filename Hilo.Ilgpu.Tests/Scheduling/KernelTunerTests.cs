@@ -1,4 +1,3 @@
-using Hilo.Ilgpu.Compute;
 using Hilo.Ilgpu.Scheduling;
 using Hilo.Ilgpu.Tests.Layers;
 
@@ -9,7 +8,7 @@ namespace Hilo.Ilgpu.Tests.Scheduling;
 /// picks the faster and stores it, a cached choice is reused without running anything, cached-only and off never
 /// measure, a much slower candidate is stopped early.
 /// </summary>
-public sealed class KernelTunerTests(CpuDeviceFixture fixture) : IClassFixture<CpuDeviceFixture>, IDisposable
+public sealed class KernelTunerTests(CpuFamilyFixture fixture) : IClassFixture<CpuFamilyFixture>, IDisposable
 {
     private readonly string dir = Directory.CreateTempSubdirectory("hilo-tuner-").FullName;
 
@@ -149,7 +148,7 @@ public sealed class KernelTunerTests(CpuDeviceFixture fixture) : IClassFixture<C
     public void ACandidateTheDeviceRejectsIsLeftOut()
     {
         var ok = new Fake("ok", 0);
-        var rejected = new TuningCandidate("rejected", () => throw new DeviceException("group too large"));
+        var rejected = new TuningCandidate("rejected", () => throw new KernelCompilationException("kernel rejected by the device"));
         var tuner = Tuner(TuningMode.Measure);
         Assert.Equal("ok", tuner.Choose("op", "n=10", "rejected", [rejected, ok.Candidate]));
         Assert.False(tuner.Decisions[0].Entry!.Milliseconds.ContainsKey("rejected"));

@@ -9,7 +9,7 @@ namespace Hilo.Ilgpu.Tests.Scheduling;
 /// result (≤ 1e-4), tuning runs on scratch buffers (a residual target is not disturbed), and the choice is made once
 /// per shape and reused from the cache by other layers.
 /// </summary>
-public abstract class LinearTuningTests(ComputeDeviceFixture fixture) : IDisposable
+public abstract class LinearTuningTests(DeviceFixture fixture) : IDisposable
 {
     private readonly string dir = Directory.CreateTempSubdirectory("hilo-linear-tuning-").FullName;
     private KernelTuner? previous;
@@ -156,25 +156,27 @@ public abstract class LinearTuningTests(ComputeDeviceFixture fixture) : IDisposa
         using var layer = new Linear(Device, 16, 16);
         layer.InitializeRandom(1);
         Assert.Equal(layer.DefaultVariant, layer.VariantFor(10));
-        Assert.Equal(Device.Style == KernelStyle.Cpu ? Linear.PanelVariant : Linear.TiledVariant, layer.DefaultVariant);
+        Assert.Equal(Device.Family == KernelFamily.Cpu ? Linear.PanelVariant : Linear.TiledVariant, layer.DefaultVariant);
         Assert.Equal(0, tuner.MeasurementCount);
         Assert.Empty(tuner.Cache.Entries);
     }
 
     [Fact]
-    public void AnExplicitStylePinsItsVariant()
+    public void AnExplicitFamilyPinsItsVariant()
     {
         var tuner = UseTuner(TuningMode.Measure);
-        using var layer = new Linear(Device, 16, 16, style: KernelStyle.Gpu);
+        using var layer = new Linear(Device, 16, 16, family: Device.Family);
         layer.InitializeRandom(1);
-        Assert.Equal(Linear.TiledVariant, layer.VariantFor(10));
+        Assert.Equal(Device.Family == KernelFamily.Cpu ? Linear.PanelVariant : Linear.TiledVariant, layer.VariantFor(10));
         Assert.Equal(0, tuner.MeasurementCount);
         Assert.Throws<ArgumentException>(() => layer.Variant = "fastest");
     }
 }
 
-public sealed class CpuLinearTuningTests(CpuDeviceFixture fixture) : LinearTuningTests(fixture), IClassFixture<CpuDeviceFixture>;
+public sealed class CpuLinearTuningTests(CpuFamilyFixture fixture) : LinearTuningTests(fixture), IClassFixture<CpuFamilyFixture>;
 
-public sealed class OpenCLLinearTuningTests(OpenCLDeviceFixture fixture) : LinearTuningTests(fixture), IClassFixture<OpenCLDeviceFixture>;
+public sealed class IlgpuCpuLinearTuningTests(IlgpuCpuFixture fixture) : LinearTuningTests(fixture), IClassFixture<IlgpuCpuFixture>;
 
-public sealed class CudaLinearTuningTests(CudaDeviceFixture fixture) : LinearTuningTests(fixture), IClassFixture<CudaDeviceFixture>;
+public sealed class OpenCLLinearTuningTests(OpenCLFixture fixture) : LinearTuningTests(fixture), IClassFixture<OpenCLFixture>;
+
+public sealed class CudaLinearTuningTests(CudaFixture fixture) : LinearTuningTests(fixture), IClassFixture<CudaFixture>;

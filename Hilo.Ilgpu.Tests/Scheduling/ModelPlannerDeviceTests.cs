@@ -1,4 +1,3 @@
-using Hilo.Ilgpu.Compute;
 using Hilo.Ilgpu.Layers;
 using Hilo.Ilgpu.Models;
 using Hilo.Ilgpu.Scheduling;

@@ -1,4 +1,4 @@
-using Hilo.Ilgpu.Compute;
+using Hilo.Ilgpu.Kernels.Runtime;
 using Hilo.Samples.VectorAdd;
 
 // Usage: dotnet run --project samples/VectorAdd [-- DEVICE]   (DEVICE: cpu, opencl:0, cuda:0, ...)

@@ -1,33 +1,30 @@
-using Hilo.Ilgpu.Compute;
+using Hilo.Ilgpu;
+using ILGPU;
+using ILGPU.Runtime;
 
 namespace Hilo.Samples.VectorAdd;
 
-/// <summary>A kernel written in C#: the generator turns it into OpenCL C and CUDA C at build time.</summary>
-public static partial class SampleKernels
+/// <summary>A kernel written in C# with ILGPU: ILGPU compiles it to PTX, OpenCL C or CPU threads for the device.</summary>
+public static class SampleKernels
 {
     /// <summary><c>y[i] = a * x[i] + y[i]</c>.</summary>
-    [Kernel]
-    public static void Saxpy(ArrayView<float> x, ArrayView<float> y, float a)
+    public static void Saxpy(Index1D i, ArrayView<float> x, ArrayView<float> y, float a)
     {
-        int i = Grid.GlobalIndex.X;
-        if (i < y.Length)
-        {
-            y[i] = a * x[i] + y[i];
-        }
+        y[i] = a * x[i] + y[i];
     }
 }
 
-/// <summary>Runs <see cref="SampleKernels.Saxpy"/> on a device (the README's example).</summary>
+/// <summary>Runs <see cref="SampleKernels.Saxpy"/> on tensors of a device (the README's example).</summary>
 public static class SaxpyDemo
 {
     /// <summary>Computes <c>a * x + y</c> on <paramref name="device"/> (e.g. "cpu", "opencl:0", "cuda:0").</summary>
     public static float[] Run(string device, float a, float[] x, float[] y)
     {
-        using var accelerator = Devices.Open(device);
-        using var xBuffer = accelerator.Allocate<float>(x);
-        using var yBuffer = accelerator.Allocate<float>(y);
-        accelerator.Launch(SampleKernels.SaxpyKernel, new LaunchDims(y.Length), xBuffer.View, yBuffer.View, a);
-        float[] result = yBuffer.ToArray(); // waits for the kernel
-        return result;
+        using var dev = ComputeDevice.Open(device);
+        using var xs = dev.Upload(x, x.Length);                 // tensors live in ILGPU buffers
+        using var ys = dev.Upload(y, y.Length);
+        var saxpy = dev.Accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, float>(SampleKernels.Saxpy);
+        saxpy(dev.Stream, ys.Length, xs.View, ys.View, a);      // queued on the device's stream, in order with the layers
+        return ys.ToArray();                                    // waits for the kernel
     }
 }

@@ -1,8 +1,13 @@
+using Hilo.Ilgpu.Kernels.Layers.Basic;
 using Hilo.Ilgpu.Kernels.Layers.Attention;
 
 namespace Hilo.Ilgpu.Tests.Layers.Attention;
 
-public abstract partial class AttentionSuite
+/// <summary>
+/// The CPU family's vector attention kernels against the float64 references, on the CPU accelerator (the only one
+/// they run on); the layers that use them are tested on every accelerator by <see cref="AttentionSuite"/>.
+/// </summary>
+public sealed partial class AttentionCpuFamilyKernels(CpuFamilyFixture fixture) : AttentionTestBase(fixture), IClassFixture<CpuFamilyFixture>
 {
     /// <summary>B, H, W, window, heads, head dim (multiples of 16), with relative position bias (0/1).</summary>
     public static TheoryData<int, int, int, int, int, int, int> CpuWindowKernelShapes() => new()
@@ -31,10 +36,10 @@ public abstract partial class AttentionSuite
         using var dq = dev.Upload(qkv, qkv.Length);
         using var dp = dev.Upload(padKv, padKv.Length);
         using var db = dev.Upload(bias, bias.Length);
-        using var scratch = dev.Allocate((int)AttentionKernels.WindowCpuScratchLength(args));
+        using var scratch = dev.Allocate((int)AttentionCpu.WindowCpuScratchLength(args));
         using var dout = dev.Allocate(n * args.OutStride);
-        dev.Stream.Fill(dout.View, float.NaN);
-        AttentionKernels.WindowCpu(dev.Stream, dq.View, dp.View, db.View, dout.View, scratch.View, args);
+        Elementwise.Fill(dev.Kernels, dev.Family, dout.View, float.NaN);
+        AttentionCpu.WindowCpu(dev.Kernels, dq.View, dp.View, db.View, dout.View, scratch.View, args);
         double[] want = AttentionReference.WindowCore(qkv, padKv, withBias != 0 ? bias : null, args);
         AssertColumns(dout.ToArray(), want, n, args.OutStride, args.OutOffset, dim, "CPU-style window kernel", 2e-5);
     }
@@ -65,10 +70,10 @@ public abstract partial class AttentionSuite
         var dev = Device;
         using var dq = dev.Upload(q, q.Length);
         using var dkv = dev.Upload(kv, kv.Length);
-        using var scratch = dev.Allocate((int)AttentionKernels.GlobalCpuScratchLength(args));
+        using var scratch = dev.Allocate((int)AttentionCpu.GlobalCpuScratchLength(args));
         using var dout = dev.Allocate(batch * queries * args.OutStride);
-        dev.Stream.Fill(dout.View, float.NaN);
-        AttentionKernels.GlobalCpu(dev.Stream, dq.View, dkv.View, dout.View, scratch.View, args);
+        Elementwise.Fill(dev.Kernels, dev.Family, dout.View, float.NaN);
+        AttentionCpu.GlobalCpu(dev.Kernels, dq.View, dkv.View, dout.View, scratch.View, args);
         double[] want = AttentionReference.GlobalCore(q, kv, args);
         AssertColumns(dout.ToArray(), want, batch * queries, args.OutStride, args.OutOffset, dim, "CPU-style global kernel", Atol);
     }
@@ -79,19 +84,23 @@ public abstract partial class AttentionSuite
         var dev = Device;
         using var buffer = dev.Allocate(4096);
         var g = new GlobalAttentionArgs { Batch = 1, Queries = 2, Keys = 3, Heads = 1, HeadDim = 8, QStride = 8, KvStride = 16, KOffset = 0, VOffset = 8, OutStride = 8, Scale = 1f };
-        var e = Assert.Throws<ArgumentException>(() => AttentionKernels.GlobalCpu(dev.Stream, buffer.View, buffer.View, buffer.View, buffer.View, g));
+        var e = Assert.Throws<ArgumentException>(() => AttentionCpu.GlobalCpu(dev.Kernels, buffer.View, buffer.View, buffer.View, buffer.View, g));
         Assert.Contains("multiple of 16", e.Message, StringComparison.Ordinal);
         g.HeadDim = 16;
         g.QStride = 16;
         g.KvStride = 32;
         g.VOffset = 16;
         g.OutStride = 16;
-        e = Assert.Throws<ArgumentException>(() => AttentionKernels.GlobalCpu(dev.Stream, buffer.View, buffer.View, buffer.View, buffer.View.SubView(0, 2), g));
+        e = Assert.Throws<ArgumentException>(() => AttentionCpu.GlobalCpu(dev.Kernels, buffer.View, buffer.View, buffer.View, buffer.View.SubView(0, 2), g));
         Assert.Contains("scratch", e.Message, StringComparison.Ordinal);
     }
 }
 
-public abstract partial class AttentionSuite
+/// <summary>
+/// The CPU family's vector attention kernels against the float64 references, on the CPU accelerator (the only one
+/// they run on); the layers that use them are tested on every accelerator by <see cref="AttentionSuite"/>.
+/// </summary>
+public sealed partial class AttentionCpuFamilyKernels
 {
     [Theory]
     [InlineData(2, 5, 7, 16, 2)]
@@ -106,8 +115,9 @@ public abstract partial class AttentionSuite
         using var dx = dev.Upload(x, x.Length);
         using var a = dev.Allocate(batch * outH * outW * channels);
         using var b = dev.Allocate(batch * outH * outW * channels);
-        Hilo.Ilgpu.Kernels.Layers.Conv.PoolKernels.AvgPool(dev.Stream, dx.View, a.View, batch, height, width, channels, s);
-        LoFiPoolKernels.AvgPool(dev.Stream, dx.View, b.View, batch, height, width, channels, s);
+        // The ILGPU kernel (one thread per output value) and the CPU family's (16 channels per step) sum in the same order.
+        Hilo.Ilgpu.Kernels.Layers.Conv.PoolKernels.AvgPool(dev.Kernels, KernelFamily.Ilgpu, dx.View, a.View, batch, height, width, channels, s);
+        Hilo.Ilgpu.Kernels.Layers.Conv.PoolKernels.AvgPool(dev.Kernels, KernelFamily.Cpu, dx.View, b.View, batch, height, width, channels, s);
         Assert.Equal(a.ToArray(), b.ToArray());
     }
 }

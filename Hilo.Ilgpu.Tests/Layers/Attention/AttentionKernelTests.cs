@@ -1,9 +1,38 @@
+using Hilo.Ilgpu.Kernels.Layers.Basic;
 using Hilo.Ilgpu.Kernels.Layers.Attention;
 
 namespace Hilo.Ilgpu.Tests.Layers.Attention;
 
+/// <summary>
+/// The scalar attention kernels of the fixture's family: the ILGPU kernels (<see cref="AttentionKernels"/>) or the CPU
+/// family's scalar twins (<see cref="AttentionCpu.WindowScalar"/>, <see cref="AttentionCpu.GlobalScalar"/>).
+/// </summary>
 public abstract partial class AttentionSuite
 {
+    private void Window(KernelDevice dev, ILGPU.ArrayView<float> qkv, ILGPU.ArrayView<float> padKv, ILGPU.ArrayView<float> bias, ILGPU.ArrayView<float> output, WindowAttentionArgs args)
+    {
+        if (Family == KernelFamily.Cpu)
+        {
+            AttentionCpu.WindowScalar(dev, qkv, padKv, bias, output, args);
+        }
+        else
+        {
+            AttentionKernels.Window(dev, qkv, padKv, bias, output, args);
+        }
+    }
+
+    private void Global(KernelDevice dev, ILGPU.ArrayView<float> q, ILGPU.ArrayView<float> kv, ILGPU.ArrayView<float> output, GlobalAttentionArgs args)
+    {
+        if (Family == KernelFamily.Cpu)
+        {
+            AttentionCpu.GlobalScalar(dev, q, kv, output, args);
+        }
+        else
+        {
+            AttentionKernels.Global(dev, q, kv, output, args);
+        }
+    }
+
     /// <summary>B, H, W, window, heads, head dim, with relative position bias (0/1).</summary>
     public static TheoryData<int, int, int, int, int, int, int> WindowKernelShapes() => new()
     {
@@ -33,8 +62,8 @@ public abstract partial class AttentionSuite
         using var dp = dev.Upload(padKv, padKv.Length);
         using var db = dev.Upload(bias, bias.Length);
         using var dout = dev.Allocate(n * args.OutStride);
-        dev.Stream.Fill(dout.View, float.NaN);
-        AttentionKernels.Window(dev.Stream, dq.View, dp.View, db.View, dout.View, args);
+        Elementwise.Fill(dev.Kernels, dev.Family, dout.View, float.NaN);
+        Window(dev.Kernels, dq.View, dp.View, db.View, dout.View, args);
         float[] got = dout.ToArray();
         double[] want = AttentionReference.WindowCore(qkv, padKv, withBias != 0 ? bias : null, args);
         AssertColumns(got, want, n, args.OutStride, args.OutOffset, dim, "window kernel", 2e-5);
@@ -68,8 +97,8 @@ public abstract partial class AttentionSuite
         using var dq = dev.Upload(q, q.Length);
         using var dkv = dev.Upload(kv, kv.Length);
         using var dout = dev.Allocate(batch * queries * args.OutStride);
-        dev.Stream.Fill(dout.View, float.NaN);
-        AttentionKernels.Global(dev.Stream, dq.View, dkv.View, dout.View, args);
+        Elementwise.Fill(dev.Kernels, dev.Family, dout.View, float.NaN);
+        Global(dev.Kernels, dq.View, dkv.View, dout.View, args);
         double[] want = AttentionReference.GlobalCore(q, kv, args);
         AssertColumns(dout.ToArray(), want, batch * queries, args.OutStride, args.OutOffset, dim, "global kernel", Atol);
     }
@@ -85,7 +114,7 @@ public abstract partial class AttentionSuite
         using var dq = dev.Upload(q, 2);
         using var dkv = dev.Upload(kv, 6);
         using var dout = dev.Allocate(2);
-        AttentionKernels.Global(dev.Stream, dq.View, dkv.View, dout.View, args);
+        Global(dev.Kernels, dq.View, dkv.View, dout.View, args);
         AssertClose(AttentionReference.GlobalCore(q, kv, args), dout.ToArray(), 1e-6, "huge logits");
     }
 
@@ -95,31 +124,9 @@ public abstract partial class AttentionSuite
         var dev = Device;
         using var small = dev.Allocate(4);
         var w = new WindowAttentionArgs { Batch = 1, Height = 2, Width = 2, Window = 2, Heads = 1, HeadDim = 2, QkvStride = 6, OutStride = 2, Scale = 1f };
-        var e = Assert.Throws<ArgumentException>(() => AttentionKernels.Window(dev.Stream, small.View, small.View, small.View, small.View, w));
+        var e = Assert.Throws<ArgumentException>(() => Window(dev.Kernels, small.View, small.View, small.View, small.View, w));
         Assert.Contains("qkv view", e.Message, StringComparison.Ordinal);
         var g = new GlobalAttentionArgs { Batch = 1, Queries = 2, Keys = 0, Heads = 1, HeadDim = 2, QStride = 2, KvStride = 4, KOffset = 0, VOffset = 2, OutStride = 2, Scale = 1f };
-        Assert.Throws<ArgumentException>(() => AttentionKernels.Global(dev.Stream, small.View, small.View, small.View, g));
-    }
-
-    // The written columns match the reference; every other column still holds the NaN it was filled with.
-    private void AssertColumns(float[] got, double[] want, int rows, int stride, int offset, int dim, string what, double tolerance)
-    {
-        var written = new float[rows * dim];
-        for (int r = 0; r < rows; r++)
-        {
-            for (int c = 0; c < stride; c++)
-            {
-                float v = got[r * stride + c];
-                if (c >= offset && c < offset + dim)
-                {
-                    written[r * dim + c - offset] = v;
-                }
-                else
-                {
-                    Assert.True(float.IsNaN(v), $"{what}: column {c} of row {r} outside the output slice was written");
-                }
-            }
-        }
-        AssertClose(want, written, tolerance, what);
+        Assert.Throws<ArgumentException>(() => Global(dev.Kernels, small.View, small.View, small.View, g));
     }
 }

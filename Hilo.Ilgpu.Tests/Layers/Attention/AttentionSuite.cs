@@ -1,53 +1,15 @@
-using Hilo.Ilgpu.Compute;
 using Hilo.Ilgpu.Tests.Infrastructure;
 
 namespace Hilo.Ilgpu.Tests.Layers.Attention;
 
 /// <summary>
-/// One <see cref="ComputeDevice"/> per test class and backend, opened on first use so that a missing device is a
-/// visible skip (or a failure where the backend is required, e.g. OpenCL in CI).
-/// </summary>
-public abstract class AttentionDeviceFixture(BackendKind backend) : IDisposable
-{
-    private readonly Lock gate = new();
-    private ComputeDevice? device;
-
-    /// <summary>The backend under test.</summary>
-    public BackendKind Backend { get; } = backend;
-
-    /// <summary>The shared device; skips the calling test when absent.</summary>
-    public ComputeDevice Get()
-    {
-        var info = DeviceRequirement.RequireDevice(Backend);
-        lock (gate)
-        {
-            return device ??= ComputeDevice.Open(info.Id);
-        }
-    }
-
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        lock (gate)
-        {
-            device?.Dispose();
-            device = null;
-        }
-        GC.SuppressFinalize(this);
-    }
-}
-
-public sealed class CpuAttentionFixture() : AttentionDeviceFixture(BackendKind.Cpu);
-
-public sealed class OpenCLAttentionFixture() : AttentionDeviceFixture(BackendKind.OpenCL);
-
-public sealed class CudaAttentionFixture() : AttentionDeviceFixture(BackendKind.Cuda);
-
-/// <summary>
 /// The attention tests (kernels, layers, fixtures, property tests, bad input), written once and run on every
-/// backend through one subclass per backend.
+/// accelerator and family through one subclass each.
 /// </summary>
-public abstract partial class AttentionSuite(AttentionDeviceFixture fixture)
+public abstract partial class AttentionSuite(DeviceFixture fixture) : AttentionTestBase(fixture);
+
+/// <summary>What the attention test classes share: the device under test and the float64 comparisons.</summary>
+public abstract class AttentionTestBase(DeviceFixture fixture)
 {
     /// <summary>Parity bound against the PyTorch fixtures (issue 3).</summary>
     protected const double Atol = 1e-4;
@@ -55,6 +17,10 @@ public abstract partial class AttentionSuite(AttentionDeviceFixture fixture)
     protected ComputeDevice Device => fixture.Get();
 
     protected BackendKind Backend => fixture.Backend;
+
+    protected KernelFamily Family => fixture.Family;
+
+    protected bool IsEmulated => fixture.IsEmulated;
 
     protected static float[] RandomFloats(Random rng, int n, double sigma = 1.0)
     {
@@ -68,7 +34,7 @@ public abstract partial class AttentionSuite(AttentionDeviceFixture fixture)
         return data;
     }
 
-    protected void Log(string line) => TestContext.Current.TestOutputHelper?.WriteLine($"[{Backend}] {line}");
+    protected void Log(string line) => TestContext.Current.TestOutputHelper?.WriteLine($"[{fixture}] {line}");
 
     /// <summary>Max |got − want|; fails above <paramref name="tolerance"/>, naming the first bad index.</summary>
     protected double AssertClose(ReadOnlySpan<double> want, ReadOnlySpan<float> got, double tolerance, string what)
@@ -93,10 +59,34 @@ public abstract partial class AttentionSuite(AttentionDeviceFixture fixture)
         Assert.True(max <= tolerance, $"{what}: max abs error {max:G4} at [{worst}] (got {got[worst]}, want {want[worst]}) exceeds {tolerance:G3}");
         return max;
     }
+
+    // The written columns match the reference; every other column still holds the NaN it was filled with.
+    protected void AssertColumns(float[] got, double[] want, int rows, int stride, int offset, int dim, string what, double tolerance)
+    {
+        var written = new float[rows * dim];
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < stride; c++)
+            {
+                float v = got[r * stride + c];
+                if (c >= offset && c < offset + dim)
+                {
+                    written[r * dim + c - offset] = v;
+                }
+                else
+                {
+                    Assert.True(float.IsNaN(v), $"{what}: column {c} of row {r} outside the output slice was written");
+                }
+            }
+        }
+        AssertClose(want, written, tolerance, what);
+    }
 }
 
-public sealed class CpuAttention(CpuAttentionFixture fixture) : AttentionSuite(fixture), IClassFixture<CpuAttentionFixture>;
+public sealed class CpuAttention(CpuFamilyFixture fixture) : AttentionSuite(fixture), IClassFixture<CpuFamilyFixture>;
 
-public sealed class OpenCLAttention(OpenCLAttentionFixture fixture) : AttentionSuite(fixture), IClassFixture<OpenCLAttentionFixture>;
+public sealed class IlgpuCpuAttention(IlgpuCpuFixture fixture) : AttentionSuite(fixture), IClassFixture<IlgpuCpuFixture>;
 
-public sealed class CudaAttention(CudaAttentionFixture fixture) : AttentionSuite(fixture), IClassFixture<CudaAttentionFixture>;
+public sealed class OpenCLAttention(OpenCLFixture fixture) : AttentionSuite(fixture), IClassFixture<OpenCLFixture>;
+
+public sealed class CudaAttention(CudaFixture fixture) : AttentionSuite(fixture), IClassFixture<CudaFixture>;

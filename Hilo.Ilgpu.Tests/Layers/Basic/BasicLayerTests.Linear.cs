@@ -7,16 +7,13 @@ namespace Hilo.Ilgpu.Tests.Layers.Basic;
 
 public abstract partial class BasicLayerTests
 {
-    public static TheoryData<string, KernelStyle> LinearCases => new()
-    {
-        { "linear", KernelStyle.Cpu }, { "linear", KernelStyle.Gpu },
-        { "linear_nobias", KernelStyle.Cpu }, { "linear_nobias", KernelStyle.Gpu },
-    };
-
+    /// <summary>Parity with PyTorch, with the fixture's family (each fixture runs its own GEMM: both are checked on every machine).</summary>
     [Theory]
-    [MemberData(nameof(LinearCases))]
-    public void LinearMatchesPyTorch(string name, KernelStyle style)
+    [InlineData("linear")]
+    [InlineData("linear_nobias")]
+    public void LinearMatchesPyTorch(string name)
     {
+        var style = Device.Family;
         var fx = LayerCase.Load(name);
         using var layer = new Linear(Device, fx.Int("in_features"), fx.Int("out_features"), fx.Bool("bias"), style);
         layer.LoadStateDict(fx.Parameters(), name);
@@ -28,24 +25,20 @@ public abstract partial class BasicLayerTests
     }
 
     /// <summary>Random shapes around the panel (8×32) and tile (16) sizes; input ranks 1 to 4.</summary>
-    public static TheoryData<KernelStyle, int, int, int[]> LinearShapes()
+    public static TheoryData<int, int, int[]> LinearShapes() => new()
     {
-        var data = new TheoryData<KernelStyle, int, int, int[]>();
-        foreach (var style in new[] { KernelStyle.Cpu, KernelStyle.Gpu })
-        {
-            data.Add(style, 1, 1, [1]);
-            data.Add(style, 17, 33, [3, 5]);
-            data.Add(style, 64, 40, [2, 2, 9]);
-            data.Add(style, 5, 96, [1, 2, 3, 7]);
-            data.Add(style, 100, 7, [31]);
-        }
-        return data;
-    }
+        { 1, 1, [1] },
+        { 17, 33, [3, 5] },
+        { 64, 40, [2, 2, 9] },
+        { 5, 96, [1, 2, 3, 7] },
+        { 100, 7, [31] },
+    };
 
     [Theory]
     [MemberData(nameof(LinearShapes))]
-    public void LinearMatchesFloat64Reference(KernelStyle style, int inFeatures, int outFeatures, int[] leading)
+    public void LinearMatchesFloat64Reference(int inFeatures, int outFeatures, int[] leading)
     {
+        var style = Device.Family;
         var rng = new Random(inFeatures * 131 + outFeatures);
         using var layer = new Linear(Device, inFeatures, outFeatures, bias: true, style);
         layer.InitializeRandom(inFeatures + outFeatures);
@@ -58,11 +51,10 @@ public abstract partial class BasicLayerTests
     }
 
     /// <summary>Two projections written side by side into one output row (as HiLo concatenates Hi-Fi and Lo-Fi), then a residual accumulate.</summary>
-    [Theory]
-    [InlineData(KernelStyle.Cpu)]
-    [InlineData(KernelStyle.Gpu)]
-    public void LinearForwardIntoWritesColumnSlicesAndAccumulates(KernelStyle style)
+    [Fact]
+    public void LinearForwardIntoWritesColumnSlicesAndAccumulates()
     {
+        var style = Device.Family;
         const int Rows = 13, In = 20, OutA = 9, OutB = 35, Stride = OutA + OutB + 3;
         var rng = new Random(7);
         using var a = new Linear(Device, In, OutA, bias: true, style);
@@ -97,23 +89,6 @@ public abstract partial class BasicLayerTests
             Array.Copy(wide, r * InStride, strided, r * In, In);
         }
         AssertLinear(b, strided, Rows, Columns(output.ToArray(), Stride, OutA, OutB), Columns(got, Stride, OutA, OutB));
-    }
-
-    [Fact]
-    public void PackTransposedKernelMatchesHostPacking()
-    {
-        const int K = 37, N = 45, Ld = 40;
-        var rng = new Random(11);
-        float[] bt = RandomFloats(rng, N * Ld);
-        float[] dense = new float[N * K];
-        for (int c = 0; c < N; c++)
-        {
-            Array.Copy(bt, c * Ld, dense, c * K, K);
-        }
-        using var source = Upload(bt, bt.Length);
-        using var packed = Upload(Enumerable.Repeat(float.NaN, PanelGemmKernels.PackedLength(K, N)).ToArray(), PanelGemmKernels.PackedLength(K, N));
-        PanelGemmKernels.PackTransposed(Device.Stream, source.View, Ld, packed.View, K, N);
-        Assert.Equal(PanelGemmKernels.PackTransposedOnHost(dense, K, N), packed.ToArray());
     }
 
     [Fact]

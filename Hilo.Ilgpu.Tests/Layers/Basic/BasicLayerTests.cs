@@ -1,5 +1,4 @@
 using System.Globalization;
-using Hilo.Ilgpu.Compute;
 using Hilo.Ilgpu.IO;
 
 namespace Hilo.Ilgpu.Tests.Layers.Basic;
@@ -9,7 +8,7 @@ namespace Hilo.Ilgpu.Tests.Layers.Basic;
 /// once and run on every backend through one subclass per backend: parity with the PyTorch fixtures, float64
 /// reference property tests on random shapes, and bad input.
 /// </summary>
-public abstract partial class BasicLayerTests(ComputeDeviceFixture fixture)
+public abstract partial class BasicLayerTests(DeviceFixture fixture)
 {
     /// <summary>The parity criterion of issue 3.</summary>
     protected const double ParityAtol = 1e-4;
@@ -30,8 +29,10 @@ public abstract partial class BasicLayerTests(ComputeDeviceFixture fixture)
     protected static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }
 
-public sealed class CpuBasicLayerTests(CpuDeviceFixture fixture) : BasicLayerTests(fixture), IClassFixture<CpuDeviceFixture>;
+public sealed class CpuBasicLayerTests(CpuFamilyFixture fixture) : BasicLayerTests(fixture), IClassFixture<CpuFamilyFixture>;
 
-public sealed class OpenCLBasicLayerTests(OpenCLDeviceFixture fixture) : BasicLayerTests(fixture), IClassFixture<OpenCLDeviceFixture>;
+public sealed class IlgpuCpuBasicLayerTests(IlgpuCpuFixture fixture) : BasicLayerTests(fixture), IClassFixture<IlgpuCpuFixture>;
 
-public sealed class CudaBasicLayerTests(CudaDeviceFixture fixture) : BasicLayerTests(fixture), IClassFixture<CudaDeviceFixture>;
+public sealed class OpenCLBasicLayerTests(OpenCLFixture fixture) : BasicLayerTests(fixture), IClassFixture<OpenCLFixture>;
+
+public sealed class CudaBasicLayerTests(CudaFixture fixture) : BasicLayerTests(fixture), IClassFixture<CudaFixture>;

@@ -1,6 +1,5 @@
+using Hilo.Ilgpu.Kernels.Layers.Basic;
 using System.Globalization;
-using Hilo.Ilgpu.Compute;
-using Hilo.Ilgpu.Tests.Conformance;
 
 namespace Hilo.Ilgpu.Tests.Layers.Basic;
 

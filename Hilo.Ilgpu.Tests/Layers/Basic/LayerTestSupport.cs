@@ -1,52 +1,8 @@
 using System.Globalization;
-using Hilo.Ilgpu.Compute;
 using Hilo.Ilgpu.IO;
 using Hilo.Ilgpu.Tests.Infrastructure;
 
 namespace Hilo.Ilgpu.Tests.Layers;
-
-/// <summary>
-/// One <see cref="ComputeDevice"/> per test class and backend (xunit class fixture), opened on first use so
-/// that a missing device is a visible skip (a failure where the backend is required, e.g. OpenCL in CI).
-/// </summary>
-public abstract class ComputeDeviceFixture(BackendKind backend) : IDisposable
-{
-    private readonly Lock gate = new();
-    private ComputeDevice? device;
-
-    /// <summary>The backend under test.</summary>
-    public BackendKind Backend { get; } = backend;
-
-    /// <summary>The shared device; skips the calling test when the backend has none.</summary>
-    public ComputeDevice Get()
-    {
-        var info = DeviceRequirement.RequireDevice(Backend);
-        lock (gate)
-        {
-            return device ??= ComputeDevice.Open(info.Id);
-        }
-    }
-
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        lock (gate)
-        {
-            device?.Dispose();
-            device = null;
-        }
-        GC.SuppressFinalize(this);
-    }
-}
-
-/// <summary>The managed CPU device.</summary>
-public sealed class CpuDeviceFixture() : ComputeDeviceFixture(BackendKind.Cpu);
-
-/// <summary>The first OpenCL device.</summary>
-public sealed class OpenCLDeviceFixture() : ComputeDeviceFixture(BackendKind.OpenCL);
-
-/// <summary>The first CUDA device.</summary>
-public sealed class CudaDeviceFixture() : ComputeDeviceFixture(BackendKind.Cuda);
 
 /// <summary>A PyTorch reference case from <c>Fixtures/Layers</c> (see docs/reference-fixtures.md).</summary>
 public sealed class LayerCase

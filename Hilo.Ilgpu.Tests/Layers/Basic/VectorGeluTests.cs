@@ -1,11 +1,11 @@
+using Hilo.Ilgpu.Kernels.Cpu;
 using System.Globalization;
-using Hilo.Ilgpu.Compute;
 using Hilo.Ilgpu.Kernels.Layers.Basic;
 
 namespace Hilo.Ilgpu.Tests.Layers.Basic;
 
 /// <summary>
-/// <see cref="VectorGelu.Gelu"/> (the GELU fused into CPU-style kernels) against the float64 GELU over a dense sweep
+/// <see cref="VectorMath.Gelu"/> (the GELU fused into CPU-style kernels) against the float64 GELU over a dense sweep
 /// of [−12, 12], including both sides of the fit's switch point |x|/√2 = 1 and of the saturation at 4.
 /// </summary>
 public sealed class VectorGeluTests
@@ -68,7 +68,7 @@ public sealed class VectorGeluTests
         {
             v = Set(v, l, lanes[l]);
         }
-        var y = VectorGelu.Gelu(v);
+        var y = VectorMath.Gelu(v);
         var result = new float[16];
         for (int l = 0; l < 16; l++)
         {
