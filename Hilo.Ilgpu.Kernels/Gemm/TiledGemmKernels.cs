@@ -37,64 +37,77 @@ public struct TiledGemmArgs
 
 /// <summary>
 /// The ILGPU GEMM: <c>C = [GELU](bias + A · B)</c> or <c>C += bias + A · B</c> for row-major A, B, C with row strides.
-/// Each group of 16×16 threads computes a 64×64 tile of C; each thread holds a 4×4 block of it in registers
-/// (rows <c>ty + 16i</c>, columns <c>tx + 16j</c>, so that shared-memory reads are conflict-free and stores to C are
-/// coalesced). Tiles of A (64×16) and B (16×64) are staged through shared memory, one 16-wide slice of K at a time:
-/// each loaded element serves 64 (A) or 64 (B) multiply-adds in the group.
+/// Each group of T×T threads computes a 4T×4T tile of C; each thread holds a 4×4 block of it in registers (rows
+/// <c>ty + T·i</c>, columns <c>tx + T·j</c>, so that shared-memory reads are conflict-free and stores to C coalesced).
+/// Tiles of A (4T×16) and B (16×4T) are staged through shared memory, one 16-wide slice of K at a time: each loaded
+/// element serves 4T multiply-adds in the group. Two launch shapes: T = 16 (64×64 tiles, 256 threads: large
+/// matrices on GPUs) and T = 8 (32×32 tiles, 64 threads: small matrices, more groups; cheaper barriers on ILGPU's CPU
+/// accelerator). The tuner picks per device and shape.
 /// </summary>
 public static class TiledGemmKernels
 {
-    /// <summary>Rows and columns of C per group.</summary>
-    public const int Tile = 64;
+    /// <summary>Threads per group along x and y of the large launch shape (16×16 = 256; 64×64 tiles).</summary>
+    public const int Threads = 16;
+
+    /// <summary>Threads per group along x and y of the small launch shape (8×8 = 64; 32×32 tiles).</summary>
+    public const int SmallThreads = 8;
+
+    /// <summary>Rows and columns of C per group of the large shape.</summary>
+    public const int Tile = 4 * Threads;
 
     /// <summary>Slice of K staged per step.</summary>
     public const int TileK = 16;
 
-    /// <summary>Threads per group along x and y (16×16 = 256).</summary>
-    public const int Threads = 16;
-
-    /// <summary>The tiled GEMM kernel; grid (ceil(N/64), ceil(M/64)) of 16×16 groups (<see cref="MultiplyBias"/>).</summary>
+    /// <summary>
+    /// The tiled GEMM kernel with T = <c>Group.DimX</c> (= <c>Group.DimY</c>, 8 or 16); grid (ceil(N/4T), ceil(M/4T))
+    /// of T×T groups (<see cref="MultiplyBias"/>).
+    /// </summary>
     [IlgpuKernel("gemm")]
     public static void TiledGemm(ArrayView<float> a, ArrayView<float> b, ArrayView<float> bias, ArrayView<float> c, TiledGemmArgs g)
     {
-        // A slice stored k-major (tileA[kk·64 + row]) so that a thread's four A values for one kk sit 16 apart.
+        // Sized for the large shape; the small one uses the first quarter. A is stored k-major (tileA[kk·4T + row])
+        // so that a thread's four A values for one kk sit T apart.
         var tileA = SharedMemory.Allocate<float>(TileK * Tile);
         var tileB = SharedMemory.Allocate<float>(TileK * Tile);
+        int threads = Group.DimX;
+        int tile = 4 * threads;
         int tx = Group.IdxX;
         int ty = Group.IdxY;
-        int tid = ty * Threads + tx;
-        int row0 = Grid.IdxY * Tile;
-        int col0 = Grid.IdxX * Tile;
+        int tid = ty * threads + tx;
+        int perThread = tile * TileK / (threads * threads);
+        int row0 = Grid.IdxY * tile;
+        int col0 = Grid.IdxX * tile;
         float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
         float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
         for (int t = 0; t < g.K; t += TileK)
         {
-            // 1024 elements of each tile, four per thread; consecutive threads read consecutive addresses.
-            for (int l = 0; l < 4; l++)
+            // 4T·16 elements of each tile; consecutive threads read consecutive addresses.
+            for (int l = 0; l < perThread; l++)
             {
-                int e = tid + l * Threads * Threads;
+                int e = tid + l * threads * threads;
                 int r = e / TileK;
                 int kk = e - r * TileK;
                 int row = row0 + r;
                 int kA = t + kk;
-                tileA[kk * Tile + r] = row < g.M && kA < g.K ? a[row * g.Lda + kA] : 0f;
-                int kB = e / Tile;
-                int cc = e - kB * Tile;
+                tileA[kk * tile + r] = row < g.M && kA < g.K ? a[row * g.Lda + kA] : 0f;
+                int kB = e / tile;
+                int cc = e - kB * tile;
                 int col = col0 + cc;
                 int kRow = t + kB;
-                tileB[kB * Tile + cc] = kRow < g.K && col < g.N ? b[kRow * g.Ldb + col] : 0f;
+                tileB[kB * tile + cc] = kRow < g.K && col < g.N ? b[kRow * g.Ldb + col] : 0f;
             }
             Group.Barrier();
             for (int kk = 0; kk < TileK; kk++)
             {
-                float a0 = tileA[kk * Tile + ty];
-                float a1 = tileA[kk * Tile + ty + 16];
-                float a2 = tileA[kk * Tile + ty + 32];
-                float a3 = tileA[kk * Tile + ty + 48];
-                float b0 = tileB[kk * Tile + tx];
-                float b1 = tileB[kk * Tile + tx + 16];
-                float b2 = tileB[kk * Tile + tx + 32];
-                float b3 = tileB[kk * Tile + tx + 48];
+                int at = kk * tile;
+                float a0 = tileA[at + ty];
+                float a1 = tileA[at + ty + threads];
+                float a2 = tileA[at + ty + 2 * threads];
+                float a3 = tileA[at + ty + 3 * threads];
+                float b0 = tileB[at + tx];
+                float b1 = tileB[at + tx + threads];
+                float b2 = tileB[at + tx + 2 * threads];
+                float b3 = tileB[at + tx + 3 * threads];
                 c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
                 c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
                 c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
@@ -104,22 +117,22 @@ public static class TiledGemmKernels
         }
         int r0 = row0 + ty;
         int q0 = col0 + tx;
-        Store(bias, c, g, r0, q0, c00, c01, c02, c03);
-        Store(bias, c, g, r0 + 16, q0, c10, c11, c12, c13);
-        Store(bias, c, g, r0 + 32, q0, c20, c21, c22, c23);
-        Store(bias, c, g, r0 + 48, q0, c30, c31, c32, c33);
+        Store(bias, c, g, r0, q0, threads, c00, c01, c02, c03);
+        Store(bias, c, g, r0 + threads, q0, threads, c10, c11, c12, c13);
+        Store(bias, c, g, r0 + 2 * threads, q0, threads, c20, c21, c22, c23);
+        Store(bias, c, g, r0 + 3 * threads, q0, threads, c30, c31, c32, c33);
     }
 
-    private static void Store(ArrayView<float> bias, ArrayView<float> c, TiledGemmArgs g, int row, int col, float v0, float v1, float v2, float v3)
+    private static void Store(ArrayView<float> bias, ArrayView<float> c, TiledGemmArgs g, int row, int col, int step, float v0, float v1, float v2, float v3)
     {
         if (row >= g.M)
         {
             return;
         }
         StoreOne(bias, c, g, row, col, v0);
-        StoreOne(bias, c, g, row, col + 16, v1);
-        StoreOne(bias, c, g, row, col + 32, v2);
-        StoreOne(bias, c, g, row, col + 48, v3);
+        StoreOne(bias, c, g, row, col + step, v1);
+        StoreOne(bias, c, g, row, col + 2 * step, v2);
+        StoreOne(bias, c, g, row, col + 3 * step, v3);
     }
 
     private static void StoreOne(ArrayView<float> bias, ArrayView<float> c, TiledGemmArgs g, int row, int col, float value)
@@ -140,19 +153,19 @@ public static class TiledGemmKernels
         c[at] = g.Accumulate != 0 ? c[at] + value : value;
     }
 
-    /// <summary><c>C = A · B</c> for dense row-major A (M×K), B (K×N), C (M×N).</summary>
-    public static void Multiply(KernelDevice device, ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, int m, int n, int k)
+    /// <summary><c>C = A · B</c> for dense row-major A (M×K), B (K×N), C (M×N); <paramref name="threads"/> = 16 or 8 (the launch shape).</summary>
+    public static void Multiply(KernelDevice device, ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, int m, int n, int k, int threads = Threads)
     {
         GemmShape.Check(a, b, c, m, n, k);
-        Launch(device, a, b, c, c, new TiledGemmArgs { M = m, N = n, K = k, Lda = k, Ldb = n, Ldc = n });
+        Launch(device, a, b, c, c, new TiledGemmArgs { M = m, N = n, K = k, Lda = k, Ldb = n, Ldc = n }, threads);
     }
 
     /// <summary>
     /// <c>C = [GELU](bias + A · B)</c> (or <c>C += bias + A · B</c> when <paramref name="accumulate"/>) with strided rows of
-    /// A and C, B row-major K×N, and a bias of at least N elements (empty: no bias).
+    /// A and C, B row-major K×N, and a bias of at least N elements (empty: no bias); <paramref name="threads"/> = 16 or 8.
     /// </summary>
     public static void MultiplyBias(KernelDevice device, ArrayView<float> a, int lda, ArrayView<float> b, ArrayView<float> bias,
-        ArrayView<float> c, int ldc, int m, int n, int k, bool accumulate, bool gelu = false)
+        ArrayView<float> c, int ldc, int m, int n, int k, bool accumulate, bool gelu = false, int threads = Threads)
     {
         GemmShape.CheckStrided(a, lda, c, ldc, m, n, k);
         GemmShape.CheckEpilogue(accumulate, gelu);
@@ -165,19 +178,24 @@ public static class TiledGemmKernels
             M = m, N = n, K = k, Lda = lda, Ldb = n, Ldc = ldc,
             HasBias = bias.Length > 0 ? 1 : 0, Gelu = gelu ? 1 : 0, Accumulate = accumulate ? 1 : 0,
         };
-        Launch(device, a, b, bias.Length > 0 ? bias : c, c, args);
+        Launch(device, a, b, bias.Length > 0 ? bias : c, c, args, threads);
     }
 
-    private static void Launch(KernelDevice device, ArrayView<float> a, ArrayView<float> b, ArrayView<float> bias, ArrayView<float> c, TiledGemmArgs args)
+    private static void Launch(KernelDevice device, ArrayView<float> a, ArrayView<float> b, ArrayView<float> bias, ArrayView<float> c, TiledGemmArgs args, int threads)
     {
         ArgumentNullException.ThrowIfNull(device);
+        if (threads is not (Threads or SmallThreads))
+        {
+            throw new ArgumentException($"Tiled GEMM: groups of {threads}×{threads} threads; use {Threads} or {SmallThreads}.", nameof(threads));
+        }
         if (args.M == 0 || args.N == 0)
         {
             return;
         }
+        int tile = 4 * threads;
         var config = new KernelConfig(
-            new Index2D((args.N + Tile - 1) / Tile, (args.M + Tile - 1) / Tile),
-            new Index2D(Threads, Threads));
+            new Index2D((args.N + tile - 1) / tile, (args.M + tile - 1) / tile),
+            new Index2D(threads, threads));
         device.Launch(TiledGemm, config, a, b, bias, c, args);
     }
 }

@@ -66,7 +66,7 @@ public sealed class CompareCommandTests : IDisposable
         var csv = File.ReadAllLines(Temp("r.csv"));
         Assert.Equal(CompareFormats.CsvHeader, csv[0]);
         Assert.Equal(5, csv.Length);
-        Assert.StartsWith("cpu,\"Managed CPU", csv[1], StringComparison.Ordinal);   // the name has a comma: quoted
+        Assert.StartsWith("cpu,\"ILGPU CPU accelerator", csv[1], StringComparison.Ordinal);   // the name has a comma: quoted
         Assert.EndsWith(",1," + results[3].GetProperty("params").GetInt64() + "," + results[3].GetProperty("flops").GetInt64() + ","
             + results[3].GetProperty("peak_memory_bytes").GetInt64(), csv[4], StringComparison.Ordinal);
 

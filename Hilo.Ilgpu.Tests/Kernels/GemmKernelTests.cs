@@ -1,3 +1,4 @@
+using Hilo.Ilgpu.Kernels.Layers.Basic;
 using Hilo.Ilgpu.Kernels.Gemm;
 
 namespace Hilo.Ilgpu.Tests.Kernels;
@@ -27,6 +28,10 @@ public abstract partial class KernelSuite
         using var dc = Filled(m * n, float.NaN);
         if (Family == KernelFamily.Ilgpu)
         {
+            // Both launch shapes: 16×16 threads (64×64 tiles) and 8×8 (32×32 tiles).
+            TiledGemmKernels.Multiply(Dev, da.View, db.View, dc.View, m, n, k, TiledGemmKernels.SmallThreads);
+            AssertGemm(a, b, Download(dc), m, n, k);
+            Elementwise.Fill(Dev, Family, dc.View, float.NaN);
             TiledGemmKernels.Multiply(Dev, da.View, db.View, dc.View, m, n, k);
         }
         else

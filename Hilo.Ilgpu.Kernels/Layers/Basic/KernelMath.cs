@@ -21,24 +21,24 @@ public static class KernelMath
         if (ax < 1f)
         {
             float t = x * x;
-            float q = MathF.FusedMultiplyAdd(t, ErfFit.Small0, ErfFit.Small1);
-            q = MathF.FusedMultiplyAdd(q, t, ErfFit.Small2);
-            q = MathF.FusedMultiplyAdd(q, t, ErfFit.Small3);
-            q = MathF.FusedMultiplyAdd(q, t, ErfFit.Small4);
-            q = MathF.FusedMultiplyAdd(q, t, ErfFit.Small5);
-            q = MathF.FusedMultiplyAdd(q, t, ErfFit.Small6);
-            return MathF.FusedMultiplyAdd(x, q, x);
+            float q = t * ErfFit.Small0 + ErfFit.Small1;
+            q = q * t + ErfFit.Small2;
+            q = q * t + ErfFit.Small3;
+            q = q * t + ErfFit.Small4;
+            q = q * t + ErfFit.Small5;
+            q = q * t + ErfFit.Small6;
+            return x * q + x;
         }
         if (ax < 4f)
         {
             // erfc = exp(P) ≤ 0.16 here, so its relative error is divided by ≥ 5 in 1 − erfc.
-            float p = MathF.FusedMultiplyAdd(ax, ErfFit.Large0, ErfFit.Large1);
-            p = MathF.FusedMultiplyAdd(p, ax, ErfFit.Large2);
-            p = MathF.FusedMultiplyAdd(p, ax, ErfFit.Large3);
-            p = MathF.FusedMultiplyAdd(p, ax, ErfFit.Large4);
-            p = MathF.FusedMultiplyAdd(p, ax, ErfFit.Large5);
-            p = MathF.FusedMultiplyAdd(p, ax, ErfFit.Large6);
-            p = MathF.FusedMultiplyAdd(p, ax, ErfFit.Large7);
+            float p = ax * ErfFit.Large0 + ErfFit.Large1;
+            p = p * ax + ErfFit.Large2;
+            p = p * ax + ErfFit.Large3;
+            p = p * ax + ErfFit.Large4;
+            p = p * ax + ErfFit.Large5;
+            p = p * ax + ErfFit.Large6;
+            p = p * ax + ErfFit.Large7;
             return MathF.CopySign(1f - MathF.Exp(p), x);
         }
         return float.IsNaN(x) ? x : MathF.CopySign(1f, x);

@@ -21,6 +21,9 @@ public sealed partial class Linear
     /// <summary>ILGPU kernel: GEMM tiled through shared memory, 64×64 tiles, 4×4 register blocks per thread: the default elsewhere.</summary>
     public const string TiledVariant = "tiled";
 
+    /// <summary>ILGPU kernel: the tiled GEMM with 32×32 tiles, 8×8 threads per group (small matrices; more groups).</summary>
+    public const string TiledSmallVariant = "tiled-32";
+
     /// <summary>The tuner's operation name for this layer's GEMM.</summary>
     public const string TuningOperation = "linear";
 
@@ -36,10 +39,10 @@ public sealed partial class Linear
     private Tensor? transposedWeight;
 
     /// <summary>Every variant, CPU family first.</summary>
-    public static IReadOnlyList<string> Variants { get; } = [PanelVariant, PanelRowGroupVariant, PanelColumnGroupVariant, TiledVariant];
+    public static IReadOnlyList<string> Variants { get; } = [PanelVariant, PanelRowGroupVariant, PanelColumnGroupVariant, TiledVariant, TiledSmallVariant];
 
-    /// <summary>The kernel family of a variant: <see cref="TiledVariant"/> is an ILGPU kernel, the panel ones are the CPU family's.</summary>
-    public static KernelFamily FamilyOf(string variant) => variant == TiledVariant ? KernelFamily.Ilgpu : KernelFamily.Cpu;
+    /// <summary>The kernel family of a variant: the tiled ones are ILGPU kernels, the panel ones the CPU family's.</summary>
+    public static KernelFamily FamilyOf(string variant) => variant is TiledVariant or TiledSmallVariant ? KernelFamily.Ilgpu : KernelFamily.Cpu;
 
     /// <summary>The variant used when nothing is measured: <see cref="PanelVariant"/> for the CPU family, <see cref="TiledVariant"/> for ILGPU kernels.</summary>
     public string DefaultVariant => Family == KernelFamily.Cpu ? PanelVariant : TiledVariant;
@@ -134,6 +137,9 @@ public sealed partial class Linear
             case PanelColumnGroupVariant:
                 PanelGemmCpu.MultiplyBiasGrouped(device, input, lda, PackedWeight(), paddedBias!.View, output, ldc, rows, OutFeatures, InFeatures, accumulate, 4, 1);
                 break;
+            case TiledSmallVariant:
+                TiledGemmKernels.MultiplyBias(device, input, lda, TransposedWeight(), paddedBias!.View, output, ldc, rows, OutFeatures, InFeatures, accumulate, threads: TiledGemmKernels.SmallThreads);
+                break;
             default:
                 TiledGemmKernels.MultiplyBias(device, input, lda, TransposedWeight(), paddedBias!.View, output, ldc, rows, OutFeatures, InFeatures, accumulate);
                 break;
@@ -172,18 +178,18 @@ public sealed partial class Linear
 
     private void PrepareVariantWeights(string name)
     {
-        _ = name == TiledVariant ? TransposedWeight() : PackedWeight();
+        _ = FamilyOf(name) == KernelFamily.Ilgpu ? TransposedWeight() : PackedWeight();
     }
 
     // Measuring built every layout; keep only those the chosen variants use.
     private void ReleaseUnusedWeights()
     {
-        if (!chosen.Values.Any(v => v != TiledVariant))
+        if (!chosen.Values.Any(v => FamilyOf(v) == KernelFamily.Cpu))
         {
             packedWeight?.Dispose();
             packedWeight = null;
         }
-        if (!chosen.Values.Contains(TiledVariant))
+        if (!chosen.Values.Any(v => FamilyOf(v) == KernelFamily.Ilgpu))
         {
             transposedWeight?.Dispose();
             transposedWeight = null;
