@@ -35,6 +35,7 @@ def parse_args(argv):
     p.add_argument("--json", dest="json_path", help="write results as {\"results\": [...]} to this file")
     p.add_argument("--quick", action="store_true", help="smoke test: batch 2, 2 runs, 1 warm-up")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="cpu", help="torch device: cpu (default) or cuda (eager fp32, synchronised around the timed loop)")
     a = p.parse_args(argv)
     if a.quick:
         a.batch, a.runs, a.warmup = 2, 2, 1
@@ -98,16 +99,18 @@ def build_model(name):
     return litv2_ref.build(cfg), cfg["img_size"]
 
 
-def time_forward(torch, fn, warmup, runs, repeat):
+def time_forward(torch, fn, warmup, runs, repeat, sync=lambda: None):
     """Seconds for `runs` forwards after `warmup` untimed ones; the fastest of `repeat` such loops."""
     best = float("inf")
     with torch.inference_mode():
         for _ in range(warmup):
             fn()
+        sync()
         for _ in range(repeat):
             start = time.perf_counter()
             for _ in range(runs):
                 fn()
+            sync()
             best = min(best, time.perf_counter() - start)
     return best
 
@@ -122,7 +125,16 @@ def main(argv):
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     torch.mm(torch.ones(64, 64), torch.ones(64, 64))      # make sure the BLAS is loaded
-    device_name = f"PyTorch {torch.__version__} ({blas_description()}, {torch.get_num_threads()} threads)"
+    dev = torch.device(args.device)
+    if dev.type == "cuda":
+        # Eager fp32, as the paper's GPU figures: no TF32 in matmuls or convolutions.
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+        device_name = f"PyTorch {torch.__version__} on {torch.cuda.get_device_name(dev)} (CUDA {torch.version.cuda}, fp32 eager)"
+        sync = torch.cuda.synchronize
+    else:
+        device_name = f"PyTorch {torch.__version__} ({blas_description()}, {torch.get_num_threads()} threads)"
+        sync = lambda: None  # noqa: E731
     print(device_name, flush=True)
 
     results = []
@@ -130,18 +142,18 @@ def main(argv):
         names = [n.strip() for n in args.models.split(",") if n.strip()]
         h = w = 14
         for name in names:
-            layer = build_attention(name).eval()
-            x = torch.randn(args.batch, h * w, 768)
-            secs = time_forward(torch, lambda: layer(x, h, w), args.warmup, args.runs, args.repeat)
+            layer = build_attention(name).eval().to(dev)
+            x = torch.randn(args.batch, h * w, 768, device=dev)
+            secs = time_forward(torch, lambda: layer(x, h, w), args.warmup, args.runs, args.repeat, sync)
             results.append(record(args, device_name, name, layer, secs))
             print_row(results[-1])
     else:
         names = [n.strip() for n in args.models.split(",") if n.strip()]
         for name in names:
             model, size = build_model(name)
-            model.eval()
-            img = torch.randn(args.batch, 3, size, size)
-            secs = time_forward(torch, lambda: model(img), args.warmup, args.runs, args.repeat)
+            model.eval().to(dev)
+            img = torch.randn(args.batch, 3, size, size, device=dev)
+            secs = time_forward(torch, lambda: model(img), args.warmup, args.runs, args.repeat, sync)
             results.append(record(args, device_name, name, model, secs))
             print_row(results[-1])
 
@@ -156,9 +168,9 @@ def main(argv):
 
 def record(args, device_name, name, module, secs):
     return {
-        "device": "pytorch-cpu",
+        "device": f"pytorch-{args.device}",
         "device_name": device_name,
-        "device_kind": "cpu",
+        "device_kind": "gpu" if args.device.startswith("cuda") else "cpu",
         "protocol": args.protocol,
         "name": name,
         "batch": args.batch,

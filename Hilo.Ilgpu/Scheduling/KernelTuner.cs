@@ -89,7 +89,7 @@ public sealed class KernelTuner
     /// </summary>
     /// <param name="operation">Operation name, e.g. <c>linear</c>.</param>
     /// <param name="shape">Shape text, e.g. <c>m=12544,k=768,n=2304</c>.</param>
-    /// <param name="defaultCandidate">The device-style default (one of the candidates' names).</param>
+    /// <param name="defaultCandidate">The device-family default (one of the candidates' names).</param>
     /// <param name="candidates">The variants; their actions run only when measuring.</param>
     public string Choose(string operation, string shape, string defaultCandidate, IReadOnlyList<TuningCandidate> candidates)
     {

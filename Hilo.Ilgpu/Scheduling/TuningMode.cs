@@ -6,10 +6,10 @@ public enum TuningMode
     /// <summary>Use the cached choice; on a miss time every candidate once, store the winner and reuse it (the default).</summary>
     Measure,
 
-    /// <summary>Use the cached choice; on a miss use the device-style default. Never measures.</summary>
+    /// <summary>Use the cached choice; on a miss use the device-family default. Never measures.</summary>
     CachedOnly,
 
-    /// <summary>Always the device-style default (CPU-style kernels on CPU devices, tiled ones on GPUs).</summary>
+    /// <summary>Always the device-family default (CPU-style kernels on CPU devices, tiled ones on GPUs).</summary>
     Off,
 }
 

@@ -34,7 +34,7 @@ public enum TuningSource
     /// <summary>Read from the tuning cache.</summary>
     Cached,
 
-    /// <summary>The device-style default (mode <see cref="TuningMode.Off"/>, or a cache miss in <see cref="TuningMode.CachedOnly"/>).</summary>
+    /// <summary>The device-family default (mode <see cref="TuningMode.Off"/>, or a cache miss in <see cref="TuningMode.CachedOnly"/>).</summary>
     Default,
 }
 

@@ -6,7 +6,7 @@ namespace Hilo.Ilgpu.Layers;
 /// <summary>
 /// ViT multi-head self-attention: every token attends to every token, per head. Parameters <c>qkv</c>
 /// (C → 3C, <c>[q | k | v]</c> each split by head) and <c>proj</c>; the attention kernel reads q, k and v straight
-/// from the packed qkv output. On CPU-style devices (head dim a multiple of 16) it runs the register-blocked CPU-style global
+/// from the packed qkv output. With the CPU family (head dim a multiple of 16; other head dims: its scalar kernel) it runs the register-blocked CPU-family global
 /// attention kernel; the qkv output, the attended tokens and the kernel's scratch are kept across calls.
 /// </summary>
 public sealed class MultiHeadAttention : Module
@@ -80,6 +80,10 @@ public sealed class MultiHeadAttention : Module
             {
                 var scratch = buffers.Get("scratch", checked((int)AttentionCpu.GlobalBlockedScratchLength(args)));
                 AttentionCpu.GlobalBlockedCpu(Device.Kernels, qkv.View, qkv.View, attended.View, scratch.View, args);
+            }
+            else if (Device.Family == KernelFamily.Cpu)
+            {
+                AttentionCpu.GlobalScalar(Device.Kernels, qkv.View, qkv.View, attended.View, args);
             }
             else
             {

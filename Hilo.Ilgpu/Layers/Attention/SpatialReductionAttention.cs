@@ -8,7 +8,7 @@ namespace Hilo.Ilgpu.Layers;
 /// <c>sr</c> (Conv2d C → C, kernel = stride = sr_ratio) and <c>norm</c> (LayerNorm), so every query attends to
 /// ⌊H/r⌋·⌊W/r⌋ tokens (the conv floors sizes not divisible by r, as PVT does). Parameters <c>q</c>, <c>kv</c>
 /// (<c>[k | v]</c>), <c>proj</c>, and for sr_ratio &gt; 1 <c>sr</c>, <c>norm</c>; sr_ratio 1 is no reduction.
-/// On CPU-style devices (head dim a multiple of 16) it runs the register-blocked CPU-style global attention kernel; q, k/v, the
+/// With the CPU family (head dim a multiple of 16; other head dims: its scalar kernel) it runs the register-blocked CPU-family global attention kernel; q, k/v, the
 /// attended tokens and the kernel's scratch are kept across calls, and the norm runs in place on the conv output.
 /// </summary>
 public sealed class SpatialReductionAttention : Module
@@ -109,6 +109,10 @@ public sealed class SpatialReductionAttention : Module
         {
             var scratch = buffers.Get("scratch", checked((int)AttentionCpu.GlobalBlockedScratchLength(args)));
             AttentionCpu.GlobalBlockedCpu(Device.Kernels, q.View, kv.View, attended.View, scratch.View, args);
+        }
+        else if (Device.Family == KernelFamily.Cpu)
+        {
+            AttentionCpu.GlobalScalar(Device.Kernels, q.View, kv.View, attended.View, args);
         }
         else
         {

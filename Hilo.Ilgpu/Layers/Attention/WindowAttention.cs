@@ -10,8 +10,8 @@ namespace Hilo.Ilgpu.Layers;
 /// bias, <c>relative_position_bias_table</c> [(2s−1)², heads] plus the buffer <c>relative_position_index</c>
 /// [s², s²] that Swin checkpoints carry (stored as int64; loaded and used as given). Maps not divisible by s are
 /// zero-padded at the bottom/right and the output cropped, as Swin's detection backbone does with shift 0 (no
-/// mask: padded tokens' keys and values are the qkv biases). On CPU-style devices (head dim a multiple of 16) it
-/// runs the CPU-style window kernel with transposed keys; the qkv output, the attended tokens and the kernel's
+/// mask: padded tokens' keys and values are the qkv biases). With the CPU family (head dim a multiple of 16; other head dims: its scalar kernel) it
+/// runs the CPU-family window kernel with transposed keys; the qkv output, the attended tokens and the kernel's
 /// scratch are kept across calls.
 /// </summary>
 public sealed class WindowAttention : Module
@@ -113,6 +113,10 @@ public sealed class WindowAttention : Module
         {
             var scratch = buffers.Get("scratch", checked((int)AttentionCpu.WindowTransposedScratchLength(args)));
             AttentionCpu.WindowTransposedCpu(Device.Kernels, qkv.View, paddedKv!.View, biasView, attended.View, scratch.View, args);
+        }
+        else if (Device.Family == KernelFamily.Cpu)
+        {
+            AttentionCpu.WindowScalar(Device.Kernels, qkv.View, paddedKv!.View, biasView, attended.View, args);
         }
         else
         {

@@ -38,11 +38,17 @@ public sealed partial class Linear
     private Tensor? packedWeight;
     private Tensor? transposedWeight;
 
-    /// <summary>Every variant, CPU family first.</summary>
-    public static IReadOnlyList<string> Variants { get; } = [PanelVariant, PanelRowGroupVariant, PanelColumnGroupVariant, TiledVariant, TiledSmallVariant];
+    /// <summary>The library's variants, CPU family first.</summary>
+    public static IReadOnlyList<string> BuiltInVariants { get; } = [PanelVariant, PanelRowGroupVariant, PanelColumnGroupVariant, TiledVariant, TiledSmallVariant];
 
-    /// <summary>The kernel family of a variant: the tiled ones are ILGPU kernels, the panel ones the CPU family's.</summary>
-    public static KernelFamily FamilyOf(string variant) => variant is TiledVariant or TiledSmallVariant ? KernelFamily.Ilgpu : KernelFamily.Cpu;
+    /// <summary>Every variant: the library's, then those registered with <see cref="RegisterVariant"/>.</summary>
+    public static IReadOnlyList<string> Variants => [.. BuiltInVariants, .. CustomVariants.Keys.Order(StringComparer.Ordinal)];
+
+    /// <summary>The kernel family of a variant: the tiled ones are ILGPU kernels, the panel ones the CPU family's; a registered one, the family it was registered with.</summary>
+    public static KernelFamily FamilyOf(string variant) =>
+        variant is TiledVariant or TiledSmallVariant ? KernelFamily.Ilgpu
+        : CustomVariants.TryGetValue(variant, out var custom) ? custom.Family
+        : KernelFamily.Cpu;
 
     /// <summary>The variant used when nothing is measured: <see cref="PanelVariant"/> for the CPU family, <see cref="TiledVariant"/> for ILGPU kernels.</summary>
     public string DefaultVariant => Family == KernelFamily.Cpu ? PanelVariant : TiledVariant;
@@ -140,8 +146,11 @@ public sealed partial class Linear
             case TiledSmallVariant:
                 TiledGemmKernels.MultiplyBias(device, input, lda, TransposedWeight(), paddedBias!.View, output, ldc, rows, OutFeatures, InFeatures, accumulate, threads: TiledGemmKernels.SmallThreads);
                 break;
-            default:
+            case TiledVariant:
                 TiledGemmKernels.MultiplyBias(device, input, lda, TransposedWeight(), paddedBias!.View, output, ldc, rows, OutFeatures, InFeatures, accumulate);
+                break;
+            default:
+                CustomVariants[name].Kernel(new LinearLaunch(device, input, lda, rows, TransposedWeight(), paddedBias!.View, output, ldc, InFeatures, OutFeatures, accumulate));
                 break;
         }
     }
@@ -178,18 +187,21 @@ public sealed partial class Linear
 
     private void PrepareVariantWeights(string name)
     {
-        _ = FamilyOf(name) == KernelFamily.Ilgpu ? TransposedWeight() : PackedWeight();
+        _ = UsesPackedWeight(name) ? PackedWeight() : TransposedWeight();
     }
+
+    // The panel GEMMs read weightᵀ packed into panels; the tiled ones and users' variants read weightᵀ row-major.
+    private static bool UsesPackedWeight(string name) => name is PanelVariant or PanelRowGroupVariant or PanelColumnGroupVariant;
 
     // Measuring built every layout; keep only those the chosen variants use.
     private void ReleaseUnusedWeights()
     {
-        if (!chosen.Values.Any(v => FamilyOf(v) == KernelFamily.Cpu))
+        if (!chosen.Values.Any(UsesPackedWeight))
         {
             packedWeight?.Dispose();
             packedWeight = null;
         }
-        if (!chosen.Values.Any(v => FamilyOf(v) == KernelFamily.Ilgpu))
+        if (chosen.Values.All(UsesPackedWeight))
         {
             transposedWeight?.Dispose();
             transposedWeight = null;
