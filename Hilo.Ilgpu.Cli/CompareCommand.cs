@@ -17,6 +17,7 @@ internal sealed record CompareOptions
     public string? Json { get; init; }
     public string? Csv { get; init; }
     public string? Html { get; init; }
+    public string? Kernels { get; init; }
 }
 
 /// <summary>
@@ -38,8 +39,9 @@ internal static class CompareCommand
         var json = new Option<string?>("--json") { Description = "Write the results as JSON to FILE." };
         var csv = new Option<string?>("--csv") { Description = "Write the results as CSV to FILE." };
         var html = new Option<string?>("--html") { Description = "Write a self-contained HTML page with bar charts to FILE." };
+        var kernels = CliOptions.KernelsOption();
         var command = new Command("compare", "Measure HiLo against SRA, local-window and MSA attention (or LITv2 models) on every device.");
-        foreach (var option in new Option[] { protocol, models, devices, batch, runs, warmup, seed, json, csv, html })
+        foreach (var option in new Option[] { protocol, models, devices, batch, runs, warmup, seed, json, csv, html, kernels })
         {
             command.Options.Add(option);
         }
@@ -55,6 +57,7 @@ internal static class CompareCommand
             Json = parse.GetValue(json),
             Csv = parse.GetValue(csv),
             Html = parse.GetValue(html),
+            Kernels = parse.GetValue(kernels),
         }, Console.Out, Console.Error));
         return command;
     }
@@ -138,6 +141,7 @@ internal static class CompareCommand
             Runs = o.Runs,
             Warmup = o.Warmup,
             Seed = o.Seed,
+            Family = CliOptions.Family(o.Kernels),
         };
     }
 

@@ -25,6 +25,7 @@ internal sealed record PlanCommandOptions
     public bool Verify { get; init; }
     public int Seed { get; init; }
     public string? Json { get; init; }
+    public string? Kernels { get; init; }
 }
 
 /// <summary>
@@ -53,7 +54,8 @@ internal static class PlanCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the random weights and inputs.", DefaultValueFactory = _ => 0 };
         var json = new Option<string?>("--json") { Description = "Write the plan as JSON to FILE (format in docs/plan.md)." };
         var command = new Command("plan", "Choose the fastest window size per stage and α split for a LITv2 model on a device, within an accuracy constraint.");
-        foreach (var option in new Option[] { model, device, drop, keep, weights, fresh, windows, batch, image, runs, warmup, gain, verify, seed, json })
+        var kernels = CliOptions.KernelsOption();
+        foreach (var option in new Option[] { model, device, drop, keep, weights, fresh, windows, batch, image, runs, warmup, gain, verify, seed, json, kernels })
         {
             command.Options.Add(option);
         }
@@ -74,6 +76,7 @@ internal static class PlanCommand
             Verify = parse.GetValue(verify),
             Seed = parse.GetValue(seed),
             Json = parse.GetValue(json),
+            Kernels = parse.GetValue(kernels),
         }, Console.Out, Console.Error));
         return command;
     }
@@ -119,7 +122,7 @@ internal static class PlanCommand
                 planOptions = planOptions with { Weights = CheckpointLoader.Load(options.Weights) };
                 planOptions.Validate();
             }
-            using var device = ComputeDevice.Open(options.Device ?? ComputeDevice.FastestDeviceId());
+            using var device = ComputeDevice.Open(options.Device ?? ComputeDevice.FastestDeviceId(), CliOptions.Family(options.Kernels));
             error.WriteLine($"planning {config.Name} on {device}");
             var plan = ModelPlanner.Plan(device, config, planOptions, new LineProgress(error));
             output.WriteLine();

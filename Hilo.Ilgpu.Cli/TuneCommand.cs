@@ -17,6 +17,7 @@ internal sealed record TuneOptions
     public bool Show { get; init; }
     public bool Clear { get; init; }
     public string? Cache { get; init; }
+    public string? Kernels { get; init; }
 }
 
 /// <summary>
@@ -37,7 +38,8 @@ internal static class TuneCommand
         var clear = new Option<bool>("--clear") { Description = "Remove the cached choices of the selected devices (all entries without --device)." };
         var cache = new Option<string?>("--cache") { Description = $"The tuning cache file; default ${TuningCache.PathVariable}, else $XDG_CACHE_HOME/hilo/tuning.json, else ~/.cache/hilo/tuning.json." };
         var command = new Command("tune", "Measure and cache the fastest kernel variant of every layer shape of the compare protocols, per device.");
-        foreach (var option in new Option[] { devices, models, protocol, batch, seed, show, clear, cache })
+        var kernels = CliOptions.KernelsOption();
+        foreach (var option in new Option[] { devices, models, protocol, batch, seed, show, clear, cache, kernels })
         {
             command.Options.Add(option);
         }
@@ -51,6 +53,7 @@ internal static class TuneCommand
             Show = parse.GetValue(show),
             Clear = parse.GetValue(clear),
             Cache = parse.GetValue(cache),
+            Kernels = parse.GetValue(kernels),
         }, Console.Out, Console.Error));
         return command;
     }
@@ -166,8 +169,8 @@ internal static class TuneCommand
         {
             throw new ArgumentException($"--models has an empty entry: '{o.Models}'");
         }
-        var attention = new CompareSettings { Protocol = CompareProtocol.Attention, Batch = o.Batch, Seed = o.Seed };
-        var model = new CompareSettings { Protocol = CompareProtocol.Model, Names = models, Batch = o.Batch, Seed = o.Seed };
+        var attention = new CompareSettings { Protocol = CompareProtocol.Attention, Batch = o.Batch, Seed = o.Seed, Family = CliOptions.Family(o.Kernels) };
+        var model = new CompareSettings { Protocol = CompareProtocol.Model, Names = models, Batch = o.Batch, Seed = o.Seed, Family = CliOptions.Family(o.Kernels) };
         return o.Protocol.Trim().ToLowerInvariant() switch
         {
             "attention" => [attention],

@@ -139,8 +139,26 @@ public static unsafe class PanelGemmCpu
         Run(device, a, lda, packedB, paddedBias, c, ldc, m, n, k, accumulate, gelu, panelsPerGroup, rowBlocksPerGroup);
     }
 
+    /// <summary>The K chunk of <see cref="MultiplyBiasBlocked"/>: 256 × 32 floats of a B panel (32 KiB) fit L1.</summary>
+    public const int KChunk = 256;
+
+    /// <summary>
+    /// What <see cref="MultiplyBias"/> computes, with K split into chunks of <see cref="KChunk"/> and work items of 4
+    /// panels × 8 row blocks (128 columns × 64 rows): for each chunk, each panel's slice is reused by the item's 8 row
+    /// blocks from L1, and the item's A rows by its 4 panels from L2.
+    /// </summary>
+    public static void MultiplyBiasBlocked(KernelDevice device, ArrayView<float> a, int lda, ArrayView<float> packedB, ArrayView<float> paddedBias,
+        ArrayView<float> c, int ldc, int m, int n, int k, bool accumulate, bool gelu = false)
+    {
+        if (paddedBias.Length < PaddedBiasLength(n))
+        {
+            throw new ArgumentException($"Panel GEMM {m}x{k} · {k}x{n}: the padded bias needs {PaddedBiasLength(n)} elements, got {paddedBias.Length}.");
+        }
+        Run(device, a, lda, packedB, paddedBias, c, ldc, m, n, k, accumulate, gelu, 4, 8, KChunk);
+    }
+
     private static void Run(KernelDevice device, ArrayView<float> a, int lda, ArrayView<float> packedB, ArrayView<float> bias,
-        ArrayView<float> c, int ldc, int m, int n, int k, bool accumulate, bool gelu, int panelsPerGroup, int rowBlocksPerGroup)
+        ArrayView<float> c, int ldc, int m, int n, int k, bool accumulate, bool gelu, int panelsPerGroup, int rowBlocksPerGroup, int kChunk = int.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentOutOfRangeException.ThrowIfLessThan(panelsPerGroup, 1);
@@ -168,11 +186,28 @@ public static unsafe class PanelGemmCpu
                 int gx = item % groupsX, gy = item / groupsX;
                 int rowBlockEnd = Math.Min((gy + 1) * rowBlocksPerGroup, rowBlocks);
                 int panelEnd = Math.Min((gx + 1) * panelsPerGroup, panels);
-                for (int rb = gy * rowBlocksPerGroup; rb < rowBlockEnd; rb++)
+                if (kChunk >= k)
                 {
+                    for (int rb = gy * rowBlocksPerGroup; rb < rowBlockEnd; rb++)
+                    {
+                        for (int panel = gx * panelsPerGroup; panel < panelEnd; panel++)
+                        {
+                            Block(args, panel, rb * BlockRows, 0, k, first: true, last: true);
+                        }
+                    }
+                    return;
+                }
+                // K in chunks: a chunk of a B panel (kChunk × 32) stays in L1 while every row block of the group
+                // passes over it, and the group's A rows (chunk wide) stay in L2 across its panels.
+                for (int k0 = 0; k0 < k; k0 += kChunk)
+                {
+                    int kc = Math.Min(kChunk, k - k0);
                     for (int panel = gx * panelsPerGroup; panel < panelEnd; panel++)
                     {
-                        Block(args, panel, rb * BlockRows);
+                        for (int rb = gy * rowBlocksPerGroup; rb < rowBlockEnd; rb++)
+                        {
+                            Block(args, panel, rb * BlockRows, k0, kc, first: k0 == 0, last: k0 + kc >= k);
+                        }
                     }
                 }
             });
@@ -181,33 +216,53 @@ public static unsafe class PanelGemmCpu
 
     private readonly record struct Args(HostView A, int Lda, HostView PackedB, HostView Bias, bool HasBias, HostView C, int Ldc, int M, int N, int K, bool Accumulate, bool Gelu);
 
-    /// <summary>The 8×32 block of C at <paramref name="panel"/>, rows from <paramref name="row0"/>.</summary>
+    /// <summary>
+    /// The 8×32 block of C at <paramref name="panel"/>, rows from <paramref name="row0"/>, over K columns
+    /// [<paramref name="k0"/>, <paramref name="k0"/> + <paramref name="kc"/>): the first chunk starts from the bias (and
+    /// adds to C when accumulating), later chunks continue from C; GELU after the last.
+    /// </summary>
     // Fully optimised from the first call: the sixteen accumulators must stay in registers through the K loop.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Block(in Args g, int panel, int row0)
+    private static void Block(in Args g, int panel, int row0, int k0, int kc, bool first, bool last)
     {
-        int k = g.K, m = g.M, lda = g.Lda;
+        int k = kc, m = g.M, lda = g.Lda;
         int col0 = panel * PanelWidth;
         // Rows past M read row M-1 (always valid) and are not stored.
-        float* a0 = g.A.At(Math.Min(row0, m - 1) * lda, k);
-        float* a1 = g.A.At(Math.Min(row0 + 1, m - 1) * lda, k);
-        float* a2 = g.A.At(Math.Min(row0 + 2, m - 1) * lda, k);
-        float* a3 = g.A.At(Math.Min(row0 + 3, m - 1) * lda, k);
-        float* a4 = g.A.At(Math.Min(row0 + 4, m - 1) * lda, k);
-        float* a5 = g.A.At(Math.Min(row0 + 5, m - 1) * lda, k);
-        float* a6 = g.A.At(Math.Min(row0 + 6, m - 1) * lda, k);
-        float* a7 = g.A.At(Math.Min(row0 + 7, m - 1) * lda, k);
-        float* b = g.PackedB.At(panel * k * PanelWidth, k * PanelWidth);
-        // The bias is the accumulators' starting value: the epilogue costs nothing in the K loop.
-        Float16 c00 = Float16.Zero, c01 = Float16.Zero;
-        if (g.HasBias)
+        float* a0 = g.A.At(Math.Min(row0, m - 1) * lda + k0, k);
+        float* a1 = g.A.At(Math.Min(row0 + 1, m - 1) * lda + k0, k);
+        float* a2 = g.A.At(Math.Min(row0 + 2, m - 1) * lda + k0, k);
+        float* a3 = g.A.At(Math.Min(row0 + 3, m - 1) * lda + k0, k);
+        float* a4 = g.A.At(Math.Min(row0 + 4, m - 1) * lda + k0, k);
+        float* a5 = g.A.At(Math.Min(row0 + 5, m - 1) * lda + k0, k);
+        float* a6 = g.A.At(Math.Min(row0 + 6, m - 1) * lda + k0, k);
+        float* a7 = g.A.At(Math.Min(row0 + 7, m - 1) * lda + k0, k);
+        float* b = g.PackedB.At((panel * g.K + k0) * PanelWidth, k * PanelWidth);
+        Float16 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+        if (first)
         {
-            float* bias = g.Bias.At(col0, PanelWidth);
-            c00 = Float16.Load(bias);
-            c01 = Float16.Load(bias + 16);
+            // The bias is the accumulators' starting value: the epilogue costs nothing in the K loop.
+            c00 = Float16.Zero;
+            c01 = Float16.Zero;
+            if (g.HasBias)
+            {
+                float* bias = g.Bias.At(col0, PanelWidth);
+                c00 = Float16.Load(bias);
+                c01 = Float16.Load(bias + 16);
+            }
+            c10 = c00; c11 = c01; c20 = c00; c21 = c01; c30 = c00; c31 = c01;
+            c40 = c00; c41 = c01; c50 = c00; c51 = c01; c60 = c00; c61 = c01; c70 = c00; c71 = c01;
         }
-        Float16 c10 = c00, c11 = c01, c20 = c00, c21 = c01, c30 = c00, c31 = c01;
-        Float16 c40 = c00, c41 = c01, c50 = c00, c51 = c01, c60 = c00, c61 = c01, c70 = c00, c71 = c01;
+        else
+        {
+            LoadRow(g, row0, col0, out c00, out c01);
+            LoadRow(g, row0 + 1, col0, out c10, out c11);
+            LoadRow(g, row0 + 2, col0, out c20, out c21);
+            LoadRow(g, row0 + 3, col0, out c30, out c31);
+            LoadRow(g, row0 + 4, col0, out c40, out c41);
+            LoadRow(g, row0 + 5, col0, out c50, out c51);
+            LoadRow(g, row0 + 6, col0, out c60, out c61);
+            LoadRow(g, row0 + 7, col0, out c70, out c71);
+        }
         for (int p = 0; p < k; p++)
         {
             Float16 b0 = Float16.Load(b);
@@ -238,18 +293,45 @@ public static unsafe class PanelGemmCpu
             c70 = Float16.Fma(av, b0, c70);
             c71 = Float16.Fma(av, b1, c71);
         }
-        Store(g, c00, c01, row0, col0);
-        Store(g, c10, c11, row0 + 1, col0);
-        Store(g, c20, c21, row0 + 2, col0);
-        Store(g, c30, c31, row0 + 3, col0);
-        Store(g, c40, c41, row0 + 4, col0);
-        Store(g, c50, c51, row0 + 5, col0);
-        Store(g, c60, c61, row0 + 6, col0);
-        Store(g, c70, c71, row0 + 7, col0);
-        if (g.Gelu)
+        // Only the first chunk adds to what C held before the GEMM; later chunks started from C already.
+        bool add = first && g.Accumulate;
+        Store(g, c00, c01, row0, col0, add);
+        Store(g, c10, c11, row0 + 1, col0, add);
+        Store(g, c20, c21, row0 + 2, col0, add);
+        Store(g, c30, c31, row0 + 3, col0, add);
+        Store(g, c40, c41, row0 + 4, col0, add);
+        Store(g, c50, c51, row0 + 5, col0, add);
+        Store(g, c60, c61, row0 + 6, col0, add);
+        Store(g, c70, c71, row0 + 7, col0, add);
+        if (last && g.Gelu)
         {
             GeluBlockInPlace(g, row0, col0);
         }
+    }
+
+    /// <summary>32 columns of one C row (zeros past the last column or for rows past M), to continue a K chunk.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void LoadRow(in Args g, int row, int col0, out Float16 low, out Float16 high)
+    {
+        if (row < g.M && col0 + PanelWidth <= g.N)
+        {
+            float* p = g.C.At(row * g.Ldc + col0, PanelWidth);
+            low = Float16.Load(p);
+            high = Float16.Load(p + 16);
+            return;
+        }
+        LoadPartialRow(g, row, col0, out low, out high);
+    }
+
+    private static void LoadPartialRow(in Args g, int row, int col0, out Float16 low, out Float16 high)
+    {
+        float* lanes = stackalloc float[PanelWidth];
+        for (int lane = 0; lane < PanelWidth; lane++)
+        {
+            lanes[lane] = row < g.M && col0 + lane < g.N ? g.C[row * g.Ldc + col0 + lane] : 0f;
+        }
+        low = Float16.Load(lanes);
+        high = Float16.Load(lanes + 16);
     }
 
     /// <summary>
@@ -280,7 +362,7 @@ public static unsafe class PanelGemmCpu
 
     /// <summary>Stores (or adds) 32 columns of one C row; nothing for rows past M.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(in Args g, Float16 low, Float16 high, int row, int col0)
+    private static void Store(in Args g, Float16 low, Float16 high, int row, int col0, bool accumulate)
     {
         if (row >= g.M)
         {
@@ -290,7 +372,7 @@ public static unsafe class PanelGemmCpu
         if (col0 + PanelWidth <= g.N)
         {
             float* p = g.C.At(at, PanelWidth);
-            if (g.Accumulate)
+            if (accumulate)
             {
                 low += Float16.Load(p);
                 high += Float16.Load(p + 16);
@@ -302,12 +384,12 @@ public static unsafe class PanelGemmCpu
         for (int lane = 0; lane < 16 && col0 + lane < g.N; lane++)
         {
             ref float v = ref g.C[at + lane];
-            v = g.Accumulate ? v + low[lane] : low[lane];
+            v = accumulate ? v + low[lane] : low[lane];
         }
         for (int lane = 0; lane < 16 && col0 + 16 + lane < g.N; lane++)
         {
             ref float v = ref g.C[at + 16 + lane];
-            v = g.Accumulate ? v + high[lane] : high[lane];
+            v = accumulate ? v + high[lane] : high[lane];
         }
     }
 }

@@ -25,4 +25,54 @@ public sealed class CpuFamilyKernelTests(CpuFamilyFixture fixture) : IClassFixtu
         PanelGemmCpu.PackTransposed(Device.Kernels, source.View, Ld, packed.View, K, N);
         Assert.Equal(PanelGemmCpu.PackTransposedOnHost(dense, K, N), packed.ToArray());
     }
+
+    /// <summary>
+    /// The K-chunked panel GEMM against float64: K over several chunks (and a short last one), partial row blocks and
+    /// panels, strided rows, and each epilogue (bias; GELU after the last chunk only; residual added once).
+    /// </summary>
+    [Theory]
+    [InlineData(70, 45, 600, false, false)]
+    [InlineData(9, 100, 513, true, false)]
+    [InlineData(33, 64, 257, false, true)]
+    [InlineData(130, 31, 256, false, true)]
+    public void BlockedPanelGemmMatchesReference(int m, int n, int k, bool accumulate, bool gelu)
+    {
+        var rng = new Random(m + n + k);
+        int lda = k + 5, ldc = n + 3;
+        float[] a = RandomFloats(rng, m * lda);
+        float[] w = RandomFloats(rng, n * k);
+        float[] bias = RandomFloats(rng, n);
+        float[] c0 = RandomFloats(rng, m * ldc);
+        var expected = c0.Select(v => (double)v).ToArray();
+        for (int r = 0; r < m; r++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                double sum = bias[j];
+                for (int p = 0; p < k; p++)
+                {
+                    sum += (double)a[r * lda + p] * w[j * k + p];
+                }
+                if (gelu)
+                {
+                    sum = 0.5 * sum * (1 + Hilo.Ilgpu.Kernels.Layers.Basic.KernelMath.Erf(sum / Math.Sqrt(2)));
+                }
+                expected[r * ldc + j] = accumulate ? expected[r * ldc + j] + sum : sum;
+            }
+        }
+        var paddedBias = new float[PanelGemmCpu.PaddedBiasLength(n)];
+        bias.CopyTo(paddedBias, 0);
+        using var da = Device.Upload(a, a.Length);
+        using var db = Device.Upload(paddedBias, paddedBias.Length);
+        var packed = PanelGemmCpu.PackTransposedOnHost(w, k, n);
+        using var dw = Device.Upload(packed, packed.Length);
+        using var dc = Device.Upload(c0, c0.Length);
+        PanelGemmCpu.MultiplyBiasBlocked(Device.Kernels, da.View, lda, dw.View, db.View, dc.View, ldc, m, n, k, accumulate, gelu);
+        float[] got = dc.ToArray();
+        for (int i = 0; i < got.Length; i++)
+        {
+            double tolerance = 1e-5 * (k + 2) * Math.Max(1, Math.Abs(expected[i]));
+            Assert.True(Math.Abs(got[i] - expected[i]) <= tolerance, $"element {i} (row {i / ldc}, column {i % ldc}): {got[i]} vs {expected[i]}");
+        }
+    }
 }

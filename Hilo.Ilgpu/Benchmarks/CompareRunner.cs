@@ -35,7 +35,7 @@ public static class CompareRunner
             ComputeDevice device;
             try
             {
-                device = ComputeDevice.Open(id);
+                device = ComputeDevice.Open(id, settings.Family);
             }
             catch (Exception e) when (e is DeviceNotFoundException or ILGPU.Runtime.AcceleratorException or DllNotFoundException)
             {

@@ -43,6 +43,9 @@ public sealed record CompareSettings
     /// <summary>Seed of the random weights and inputs.</summary>
     public int Seed { get; init; }
 
+    /// <summary>The kernel family every device is pinned to, or null to let each device's tuner choose (<c>--kernels</c>).</summary>
+    public KernelFamily? Family { get; init; }
+
     /// <summary>Side of the attention protocol's token map (14: 14×14 tokens).</summary>
     public int MapSide { get; init; } = 14;
 

@@ -39,7 +39,7 @@ public static class TuneRunner
             ComputeDevice device;
             try
             {
-                device = ComputeDevice.Open(id);
+                device = ComputeDevice.Open(id, protocols.Count > 0 ? protocols[0].Family : null);
             }
             catch (Exception e) when (e is DeviceNotFoundException or ILGPU.Runtime.AcceleratorException or DllNotFoundException)
             {

@@ -18,6 +18,9 @@ public sealed partial class Linear
     /// <summary>CPU family: panel GEMM with work items of 4 panels of one row block (they share the eight input rows).</summary>
     public const string PanelColumnGroupVariant = "panel-cols4";
 
+    /// <summary>CPU family: panel GEMM with K in chunks of 256 and work items of 4 panels × 8 row blocks (cache blocking for large K and N).</summary>
+    public const string PanelBlockedVariant = "panel-kc";
+
     /// <summary>ILGPU kernel: GEMM tiled through shared memory, 64×64 tiles, 4×4 register blocks per thread: the default elsewhere.</summary>
     public const string TiledVariant = "tiled";
 
@@ -39,7 +42,7 @@ public sealed partial class Linear
     private Tensor? transposedWeight;
 
     /// <summary>The library's variants, CPU family first.</summary>
-    public static IReadOnlyList<string> BuiltInVariants { get; } = [PanelVariant, PanelRowGroupVariant, PanelColumnGroupVariant, TiledVariant, TiledSmallVariant];
+    public static IReadOnlyList<string> BuiltInVariants { get; } = [PanelVariant, PanelRowGroupVariant, PanelColumnGroupVariant, PanelBlockedVariant, TiledVariant, TiledSmallVariant];
 
     /// <summary>Every variant: the library's, then those registered with <see cref="RegisterVariant"/>.</summary>
     public static IReadOnlyList<string> Variants => [.. BuiltInVariants, .. CustomVariants.Keys.Order(StringComparer.Ordinal)];
@@ -143,6 +146,9 @@ public sealed partial class Linear
             case PanelColumnGroupVariant:
                 PanelGemmCpu.MultiplyBiasGrouped(device, input, lda, PackedWeight(), paddedBias!.View, output, ldc, rows, OutFeatures, InFeatures, accumulate, 4, 1);
                 break;
+            case PanelBlockedVariant:
+                PanelGemmCpu.MultiplyBiasBlocked(device, input, lda, PackedWeight(), paddedBias!.View, output, ldc, rows, OutFeatures, InFeatures, accumulate);
+                break;
             case TiledSmallVariant:
                 TiledGemmKernels.MultiplyBias(device, input, lda, TransposedWeight(), paddedBias!.View, output, ldc, rows, OutFeatures, InFeatures, accumulate, threads: TiledGemmKernels.SmallThreads);
                 break;
@@ -191,7 +197,7 @@ public sealed partial class Linear
     }
 
     // The panel GEMMs read weightᵀ packed into panels; the tiled ones and users' variants read weightᵀ row-major.
-    private static bool UsesPackedWeight(string name) => name is PanelVariant or PanelRowGroupVariant or PanelColumnGroupVariant;
+    private static bool UsesPackedWeight(string name) => name is PanelVariant or PanelRowGroupVariant or PanelColumnGroupVariant or PanelBlockedVariant;
 
     // Measuring built every layout; keep only those the chosen variants use.
     private void ReleaseUnusedWeights()
