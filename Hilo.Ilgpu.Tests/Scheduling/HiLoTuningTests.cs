@@ -78,6 +78,7 @@ public abstract class HiLoTuningTests(DeviceFixture fixture) : IDisposable
             (HiLoAttention.CpuBlockedVariant, HiLoAttention.CpuTransposedVariant),
             (HiLoAttention.CpuScalarVariant, HiLoAttention.CpuScalarVariant),
             (HiLoAttention.IlgpuVariant, HiLoAttention.IlgpuVariant),
+            (HiLoAttention.IlgpuVariant, HiLoAttention.IlgpuWindowVariant),
         }.Where(p => Device.Allows(HiLoAttention.FamilyOf(p.Item1)));
 
     [Theory]
@@ -184,8 +185,11 @@ public abstract class HiLoTuningTests(DeviceFixture fixture) : IDisposable
         Assert.Equal(measured, tuner.MeasurementCount);
         using var one = Device.Upload(x.AsSpan(0, Height * Width * Dim), 1, Height * Width, Dim);
         layer.Forward(one, Height, Width).Dispose();
-        Assert.Contains(tuner.Decisions, d => d.Key.Operation == HiLoAttention.LoFiTuningOperation && d.Key.Shape.StartsWith("b=1,", StringComparison.Ordinal) && d.Source == TuningSource.Measured);
-        Assert.Contains(tuner.Decisions, d => d.Key.Operation == HiLoAttention.HiFiTuningOperation && d.Key.Shape.StartsWith("b=1,", StringComparison.Ordinal) && d.Source == TuningSource.Measured);
+        foreach (var (op, all) in new[] { (HiLoAttention.LoFiTuningOperation, HiLoAttention.LoFiVariants), (HiLoAttention.HiFiTuningOperation, HiLoAttention.HiFiVariants) })
+        {
+            var source = all.Count(v => Device.Allows(HiLoAttention.FamilyOf(v))) > 1 ? TuningSource.Measured : TuningSource.Default;
+            Assert.Contains(tuner.Decisions, d => d.Key.Operation == op && d.Key.Shape.StartsWith("b=1,", StringComparison.Ordinal) && d.Source == source);
+        }
     }
 
     [Fact]
@@ -224,12 +228,21 @@ public abstract class HiLoTuningTests(DeviceFixture fixture) : IDisposable
         using var input = Device.Upload(x, 2, 15, 24);
         using var y = layer.Forward(input, 5, 3);
         LayerAssert.Close(want, y.ToArray(), 1e-4, 0, "d = 8");
-        // One candidate: nothing to measure.
-        foreach (string op in new[] { HiLoAttention.LoFiTuningOperation, HiLoAttention.HiFiTuningOperation })
+        // Lo-Fi: one candidate per family, nothing to measure. Hi-Fi: the CPU family has one too; ILGPU kernels have the
+        // per-token and the per-window kernel (which takes any head dim while s²·d fits its shared memory).
+        var lofi = Assert.Single(tuner.Decisions, d => d.Key.Operation == HiLoAttention.LoFiTuningOperation);
+        Assert.Equal(TuningSource.Default, lofi.Source);
+        Assert.Equal(only, lofi.Choice);
+        var hifi = Assert.Single(tuner.Decisions, d => d.Key.Operation == HiLoAttention.HiFiTuningOperation);
+        if (Device.Family == KernelFamily.Cpu)
         {
-            var d = Assert.Single(tuner.Decisions, d => d.Key.Operation == op);
-            Assert.Equal(TuningSource.Default, d.Source);
-            Assert.Equal(only, d.Choice);
+            Assert.Equal(TuningSource.Default, hifi.Source);
+            Assert.Equal(only, hifi.Choice);
+        }
+        else
+        {
+            Assert.Equal(TuningSource.Measured, hifi.Source);
+            Assert.Contains(hifi.Choice, new[] { HiLoAttention.IlgpuVariant, HiLoAttention.IlgpuWindowVariant });
         }
     }
 }

@@ -75,6 +75,107 @@ public static class AttentionKernels
         Normalize(output, o, sum, a.HeadDim);
     }
 
+    /// <summary>Largest s²·d (keys × head dim) <see cref="WindowAttentionGrouped"/> stages in shared memory (its k and v: 2 × 16 KiB).</summary>
+    public const int MaxGroupedWindowElements = 4096;
+
+    /// <summary>Threads per group of <see cref="WindowAttentionGrouped"/>.</summary>
+    public const int WindowGroup = 64;
+
+    /// <summary>
+    /// Window attention with one group per (window, head, batch item): the group first stages the window's s² keys and
+    /// values of this head in shared memory (reading each once from global memory, coalesced, padded positions from
+    /// <paramref name="padKv"/>), then its threads take the window's queries (thread t the queries t, t + 64, …) and run
+    /// the online softmax over the staged keys. The same result as <see cref="WindowAttention"/>, which reads every
+    /// key once per query. Needs s²·HeadDim ≤ <see cref="MaxGroupedWindowElements"/>. Grid: (windows, Heads, B).
+    /// </summary>
+    [IlgpuKernel("attention")]
+    public static void WindowAttentionGrouped(ArrayView<float> qkv, ArrayView<float> padKv, ArrayView<float> bias, ArrayView<float> output, WindowAttentionArgs a)
+    {
+        var keys = SharedMemory.Allocate<float>(MaxGroupedWindowElements);
+        var values = SharedMemory.Allocate<float>(MaxGroupedWindowElements);
+        int window = Grid.IdxX;
+        int head = Grid.IdxY;
+        int item = Grid.IdxZ;
+        int s = a.Window;
+        int across = (a.Width + s - 1) / s;
+        int wy = window / across;
+        int y0 = wy * s;
+        int x0 = (window - wy * across) * s;
+        int area = s * s;
+        int d = a.HeadDim;
+        int dim = a.Heads * d;
+        int headOffset = head * d;
+        int rowBase = item * a.Height * a.Width;
+        for (int e = Group.IdxX; e < area * d; e += Group.DimX)
+        {
+            int m = e / d;
+            int j = e - m * d;
+            int ty = y0 + m / s;
+            int tx = x0 + m - m / s * s;
+            if (ty < a.Height && tx < a.Width)
+            {
+                int row = (rowBase + ty * a.Width + tx) * a.QkvStride + headOffset + j;
+                keys[e] = qkv[row + dim];
+                values[e] = qkv[row + 2 * dim];
+            }
+            else
+            {
+                keys[e] = padKv[headOffset + j];
+                values[e] = padKv[dim + headOffset + j];
+            }
+        }
+        Group.Barrier();
+        for (int qi = Group.IdxX; qi < area; qi += Group.DimX)
+        {
+            int qy = y0 + qi / s;
+            int qx = x0 + qi - qi / s * s;
+            if (qy >= a.Height || qx >= a.Width)
+            {
+                continue;
+            }
+            int token = rowBase + qy * a.Width + qx;
+            int q = token * a.QkvStride + headOffset;
+            int o = token * a.OutStride + a.OutOffset + headOffset;
+            for (int j = 0; j < d; j++)
+            {
+                output[o + j] = 0f;
+            }
+            float best = float.NegativeInfinity;
+            float sum = 0f;
+            int biasRow = (head * area + qi) * area;
+            for (int m = 0; m < area; m++)
+            {
+                float dot = 0f;
+                for (int j = 0; j < d; j++)
+                {
+                    dot += qkv[q + j] * keys[m * d + j];
+                }
+                float logit = dot * a.Scale;
+                if (a.HasBias != 0)
+                {
+                    logit += bias[biasRow + m];
+                }
+                if (logit > best)
+                {
+                    float rescale = MathF.Exp(best - logit);
+                    sum *= rescale;
+                    for (int j = 0; j < d; j++)
+                    {
+                        output[o + j] *= rescale;
+                    }
+                    best = logit;
+                }
+                float p = MathF.Exp(logit - best);
+                sum += p;
+                for (int j = 0; j < d; j++)
+                {
+                    output[o + j] += p * values[m * d + j];
+                }
+            }
+            Normalize(output, o, sum, d);
+        }
+    }
+
     /// <summary>
     /// Global attention (ViT MSA, HiLo Lo-Fi, PVT SRA): every query attends to all M keys of its batch item.
     /// <paramref name="q"/> and <paramref name="kv"/> may be the same view (MSA's packed qkv). Grid: (⌈N/64⌉, Heads, B).
@@ -156,6 +257,21 @@ public static class AttentionKernels
         {
             var config = new KernelConfig(new Index3D((args.Height * args.Width + QueryGroup - 1) / QueryGroup, args.Heads, args.Batch), new Index3D(QueryGroup, 1, 1));
             device.Launch(WindowAttention, config, qkv, padKv, bias.Length > 0 ? bias : padKv, output, args);
+        }
+    }
+
+    /// <summary>Whether <see cref="WindowGrouped"/> takes this geometry: the window's keys and values of one head fit its shared memory.</summary>
+    public static bool GroupedSupports(WindowAttentionArgs args) => args.Window >= 1 && args.HeadDim >= 1 && (long)args.Window * args.Window * args.HeadDim <= MaxGroupedWindowElements;
+
+    /// <summary>Runs <see cref="WindowAttentionGrouped"/> (one group per window and head); the same contract as <see cref="Window"/>.</summary>
+    public static void WindowGrouped(KernelDevice device, ArrayView<float> qkv, ArrayView<float> padKv, ArrayView<float> bias, ArrayView<float> output, WindowAttentionArgs args)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        AttentionChecks.Require(GroupedSupports(args), $"window attention (one group per window): s²·d = {(long)args.Window * args.Window * args.HeadDim} is over {MaxGroupedWindowElements}");
+        if (AttentionChecks.Window(qkv, padKv, bias, output, args))
+        {
+            var config = new KernelConfig(new Index3D(AttentionChecks.WindowCount(args), args.Heads, args.Batch), new Index3D(WindowGroup, 1, 1));
+            device.Launch(WindowAttentionGrouped, config, qkv, padKv, bias.Length > 0 ? bias : padKv, output, args);
         }
     }
 

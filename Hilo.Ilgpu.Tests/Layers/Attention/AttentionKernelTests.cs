@@ -62,11 +62,18 @@ public abstract partial class AttentionSuite
         using var dp = dev.Upload(padKv, padKv.Length);
         using var db = dev.Upload(bias, bias.Length);
         using var dout = dev.Allocate(n * args.OutStride);
+        double[] want = AttentionReference.WindowCore(qkv, padKv, withBias != 0 ? bias : null, args);
         Elementwise.Fill(dev.Kernels, dev.Family, dout.View, float.NaN);
         Window(dev.Kernels, dq.View, dp.View, db.View, dout.View, args);
-        float[] got = dout.ToArray();
-        double[] want = AttentionReference.WindowCore(qkv, padKv, withBias != 0 ? bias : null, args);
-        AssertColumns(got, want, n, args.OutStride, args.OutOffset, dim, "window kernel", 2e-5);
+        AssertColumns(dout.ToArray(), want, n, args.OutStride, args.OutOffset, dim, "window kernel", 2e-5);
+        if (Family == KernelFamily.Ilgpu)
+        {
+            // The ILGPU family's other window kernel: one group per window, keys and values staged in shared memory.
+            Assert.True(AttentionKernels.GroupedSupports(args));
+            Elementwise.Fill(dev.Kernels, dev.Family, dout.View, float.NaN);
+            AttentionKernels.WindowGrouped(dev.Kernels, dq.View, dp.View, db.View, dout.View, args);
+            AssertColumns(dout.ToArray(), want, n, args.OutStride, args.OutOffset, dim, "grouped window kernel", 2e-5);
+        }
     }
 
     /// <summary>B, N, M, heads, head dim; M = 3136 is the stage-1 MSA size (56×56 keys).</summary>

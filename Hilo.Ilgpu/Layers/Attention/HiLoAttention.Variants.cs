@@ -24,6 +24,9 @@ public sealed partial class HiLoAttention
     /// <summary>ILGPU kernel (every accelerator): one thread per (query, head, batch item), online softmax.</summary>
     public const string IlgpuVariant = "ilgpu";
 
+    /// <summary>Hi-Fi only, ILGPU kernel: one group per (window, head, batch item), the window's keys and values staged in shared memory.</summary>
+    public const string IlgpuWindowVariant = "ilgpu-window";
+
     /// <summary>The tuner's operation name for the Lo-Fi attention (every token against the pooled keys).</summary>
     public const string LoFiTuningOperation = "hilo-lofi";
 
@@ -40,10 +43,10 @@ public sealed partial class HiLoAttention
     public static IReadOnlyList<string> LoFiVariants { get; } = [CpuVariant, CpuBlockedVariant, CpuScalarVariant, IlgpuVariant];
 
     /// <summary>Every Hi-Fi variant, CPU family first.</summary>
-    public static IReadOnlyList<string> HiFiVariants { get; } = [CpuVariant, CpuTransposedVariant, CpuScalarVariant, IlgpuVariant];
+    public static IReadOnlyList<string> HiFiVariants { get; } = [CpuVariant, CpuTransposedVariant, CpuScalarVariant, IlgpuVariant, IlgpuWindowVariant];
 
     /// <summary>The kernel family of a variant: <see cref="IlgpuVariant"/> is an ILGPU kernel, the others are the CPU family's.</summary>
-    public static KernelFamily FamilyOf(string variant) => variant == IlgpuVariant ? KernelFamily.Ilgpu : KernelFamily.Cpu;
+    public static KernelFamily FamilyOf(string variant) => variant is IlgpuVariant or IlgpuWindowVariant ? KernelFamily.Ilgpu : KernelFamily.Cpu;
 
     /// <summary>
     /// The variant used when nothing is measured (both branches): with the CPU family, <see cref="CpuVariant"/> where the
@@ -106,12 +109,17 @@ public sealed partial class HiLoAttention
         }
         if (!SupportsHeadDim(value))
         {
-            throw new ArgumentException($"{nameof(HiLoAttention)} variant '{value}' needs a head dim that is a multiple of 16, this layer's is {HeadDim}.", nameof(value));
+            throw new ArgumentException($"{nameof(HiLoAttention)} variant '{value}' does not take this layer's head dim {HeadDim} (window {WindowSize}): the vector CPU kernels need a multiple of 16, {IlgpuWindowVariant} s²·d ≤ {AttentionKernels.MaxGroupedWindowElements}.", nameof(value));
         }
         return value;
     }
 
-    private bool SupportsHeadDim(string variant) => variant is CpuScalarVariant or IlgpuVariant || AttentionCpu.VectorSupports(HeadDim);
+    private bool SupportsHeadDim(string variant) => variant switch
+    {
+        CpuScalarVariant or IlgpuVariant => true,
+        IlgpuWindowVariant => AttentionKernels.GroupedSupports(new WindowAttentionArgs { Window = WindowSize, HeadDim = HeadDim }),
+        _ => AttentionCpu.VectorSupports(HeadDim),
+    };
 
     // The candidates this layer can run here: the device's families, the vector ones only where they support the head
     // dim; the default first (it sets the bar that stops much slower variants early).
@@ -245,6 +253,9 @@ public sealed partial class HiLoAttention
                 break;
             case CpuScalarVariant:
                 AttentionCpu.WindowScalar(device, qkv, padKv, padKv, output, args);
+                break;
+            case IlgpuWindowVariant:
+                AttentionKernels.WindowGrouped(device, qkv, padKv, padKv, output, args);
                 break;
             default:
                 AttentionKernels.Window(device, qkv, padKv, padKv, output, args);
