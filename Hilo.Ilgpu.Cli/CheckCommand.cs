@@ -38,6 +38,10 @@ internal static class CheckCommand
             bool emulated = family == KernelFamily.Ilgpu && device.IsCpuAccelerator;
             var random = new Random(1);
             ok &= Gemm(device, family, random, runs, emulated ? 64 : 512);
+            if (family == KernelFamily.Ilgpu)
+            {
+                ok &= Gemm(device, family, random, runs, emulated ? 64 : 512, rowBlocks: true);
+            }
             ok &= LayerNorm(device, family, random, runs, emulated ? 16 : 4096, 384);
             ok &= Gelu(device, family, random, runs, emulated ? 4096 : 1 << 22);
         }
@@ -46,7 +50,7 @@ internal static class CheckCommand
         return ok ? 0 : 1;
     }
 
-    private static bool Gemm(KernelDevice device, KernelFamily family, Random random, int runs, int size)
+    private static bool Gemm(KernelDevice device, KernelFamily family, Random random, int runs, int size, bool rowBlocks = false)
     {
         int m = size, n = size, k = size;
         var a = RandomArray(random, m * k);
@@ -60,6 +64,10 @@ internal static class CheckCommand
             {
                 PanelGemmCpu.Multiply(device, da.View, db.View, dc.View, m, n, k);
             }
+            else if (rowBlocks)
+            {
+                TiledGemmKernels.MultiplyBiasRowBlocks(device, da.View, k, db.View, default, dc.View, n, m, n, k, accumulate: false);
+            }
             else
             {
                 TiledGemmKernels.Multiply(device, da.View, db.View, dc.View, m, n, k);
@@ -72,7 +80,7 @@ internal static class CheckCommand
         {
             pass = Math.Abs(c[i] - expected[i]) <= 1e-5 * absSum[i] + 1e-6;
         }
-        return Report($"GEMM ({family})", $"{m}x{n}x{k}", pass, ms, 2.0 * m * n * k / (ms * 1e6), "GFLOP/s");
+        return Report(rowBlocks ? "GEMM rows8 (Ilgpu)" : $"GEMM ({family})", $"{m}x{n}x{k}", pass, ms, 2.0 * m * n * k / (ms * 1e6), "GFLOP/s");
     }
 
     private static bool LayerNorm(KernelDevice device, KernelFamily family, Random random, int runs, int rows, int dim)

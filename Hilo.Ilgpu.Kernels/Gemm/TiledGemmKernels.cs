@@ -123,6 +123,79 @@ public static class TiledGemmKernels
         Store(bias, c, g, r0 + 3 * threads, q0, threads, c30, c31, c32, c33);
     }
 
+    /// <summary>Rows of C per thread of <see cref="RowBlockGemm"/>.</summary>
+    public const int RowBlock = 8;
+
+    /// <summary>Threads per group of <see cref="RowBlockGemm"/> (one column each).</summary>
+    public const int RowBlockGroup = 32;
+
+    /// <summary>
+    /// A GEMM without shared memory or barriers: each thread computes 8 rows of one column of C in registers, reading
+    /// B's row of the group's 32 columns (contiguous across the group: coalesced on GPUs, one vector load on CPU OpenCL
+    /// runtimes, which run a group's threads as SIMD lanes) and the 8 A values every thread of the group shares.
+    /// Suits CPU OpenCL devices (PoCL); the tuner measures it against the tiled shapes everywhere.
+    /// Grid (ceil(N/32), ceil(M/8)) of 32×1 groups.
+    /// </summary>
+    [IlgpuKernel("gemm")]
+    public static void RowBlockGemm(ArrayView<float> a, ArrayView<float> b, ArrayView<float> bias, ArrayView<float> c, TiledGemmArgs g)
+    {
+        int col = Grid.GlobalIndex.X;
+        int row0 = Grid.IdxY * RowBlock;
+        // Columns past N read column N-1 and rows past M row M-1 (valid memory); neither is stored.
+        int bc = col < g.N ? col : g.N - 1;
+        int r1 = Math.Min(row0 + 1, g.M - 1), r2 = Math.Min(row0 + 2, g.M - 1), r3 = Math.Min(row0 + 3, g.M - 1);
+        int r4 = Math.Min(row0 + 4, g.M - 1), r5 = Math.Min(row0 + 5, g.M - 1), r6 = Math.Min(row0 + 6, g.M - 1), r7 = Math.Min(row0 + 7, g.M - 1);
+        float c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
+        for (int p = 0; p < g.K; p++)
+        {
+            float bv = b[p * g.Ldb + bc];
+            c0 += a[row0 * g.Lda + p] * bv;
+            c1 += a[r1 * g.Lda + p] * bv;
+            c2 += a[r2 * g.Lda + p] * bv;
+            c3 += a[r3 * g.Lda + p] * bv;
+            c4 += a[r4 * g.Lda + p] * bv;
+            c5 += a[r5 * g.Lda + p] * bv;
+            c6 += a[r6 * g.Lda + p] * bv;
+            c7 += a[r7 * g.Lda + p] * bv;
+        }
+        if (col >= g.N)
+        {
+            return;
+        }
+        StoreRow(bias, c, g, row0, col, c0);
+        StoreRow(bias, c, g, row0 + 1, col, c1);
+        StoreRow(bias, c, g, row0 + 2, col, c2);
+        StoreRow(bias, c, g, row0 + 3, col, c3);
+        StoreRow(bias, c, g, row0 + 4, col, c4);
+        StoreRow(bias, c, g, row0 + 5, col, c5);
+        StoreRow(bias, c, g, row0 + 6, col, c6);
+        StoreRow(bias, c, g, row0 + 7, col, c7);
+    }
+
+    private static void StoreRow(ArrayView<float> bias, ArrayView<float> c, TiledGemmArgs g, int row, int col, float value)
+    {
+        if (row < g.M)
+        {
+            StoreOne(bias, c, g, row, col, value);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="MultiplyBias"/>'s result computed by <see cref="RowBlockGemm"/> (no shared memory, 8 rows per thread).
+    /// </summary>
+    public static void MultiplyBiasRowBlocks(KernelDevice device, ArrayView<float> a, int lda, ArrayView<float> b, ArrayView<float> bias,
+        ArrayView<float> c, int ldc, int m, int n, int k, bool accumulate, bool gelu = false)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        var args = CheckBias(a, lda, b, bias, c, ldc, m, n, k, accumulate, gelu);
+        if (m == 0 || n == 0)
+        {
+            return;
+        }
+        var config = new KernelConfig(new Index2D((n + RowBlockGroup - 1) / RowBlockGroup, (m + RowBlock - 1) / RowBlock), new Index2D(RowBlockGroup, 1));
+        device.Launch(RowBlockGemm, config, a, b, bias.Length > 0 ? bias : c, c, args);
+    }
+
     private static void Store(ArrayView<float> bias, ArrayView<float> c, TiledGemmArgs g, int row, int col, int step, float v0, float v1, float v2, float v3)
     {
         if (row >= g.M)
@@ -167,18 +240,24 @@ public static class TiledGemmKernels
     public static void MultiplyBias(KernelDevice device, ArrayView<float> a, int lda, ArrayView<float> b, ArrayView<float> bias,
         ArrayView<float> c, int ldc, int m, int n, int k, bool accumulate, bool gelu = false, int threads = Threads)
     {
+        var args = CheckBias(a, lda, b, bias, c, ldc, m, n, k, accumulate, gelu);
+        Launch(device, a, b, bias.Length > 0 ? bias : c, c, args, threads);
+    }
+
+    private static TiledGemmArgs CheckBias(ArrayView<float> a, int lda, ArrayView<float> b, ArrayView<float> bias,
+        ArrayView<float> c, int ldc, int m, int n, int k, bool accumulate, bool gelu)
+    {
         GemmShape.CheckStrided(a, lda, c, ldc, m, n, k);
         GemmShape.CheckEpilogue(accumulate, gelu);
         if (b.Length < (long)k * n || (bias.Length > 0 && bias.Length < n))
         {
             throw new ArgumentException($"Tiled GEMM {m}x{k} · {k}x{n}: B needs {(long)k * n} elements (got {b.Length}), the bias {n} (got {bias.Length}).");
         }
-        var args = new TiledGemmArgs
+        return new TiledGemmArgs
         {
             M = m, N = n, K = k, Lda = lda, Ldb = n, Ldc = ldc,
             HasBias = bias.Length > 0 ? 1 : 0, Gelu = gelu ? 1 : 0, Accumulate = accumulate ? 1 : 0,
         };
-        Launch(device, a, b, bias.Length > 0 ? bias : c, c, args, threads);
     }
 
     private static void Launch(KernelDevice device, ArrayView<float> a, ArrayView<float> b, ArrayView<float> bias, ArrayView<float> c, TiledGemmArgs args, int threads)

@@ -65,6 +65,9 @@ public abstract partial class KernelSuite
         using var wt = Upload(transposed);
         TiledGemmKernels.MultiplyBias(Dev, da.View, lda, wt.View, dbias.View, target, ldc, m, n, k, accumulate, gelu);
         AssertClose(expected, Download(dc), k, "tiled");
+        using var dc2 = Upload(c0);
+        TiledGemmKernels.MultiplyBiasRowBlocks(Dev, da.View, lda, wt.View, dbias.View, dc2.View.SubView(offset, c0.Length - offset), ldc, m, n, k, accumulate, gelu);
+        AssertClose(expected, Download(dc2), k, "row blocks");
     }
 
     [Fact]

@@ -28,8 +28,11 @@ public abstract partial class KernelSuite
         using var dc = Filled(m * n, float.NaN);
         if (Family == KernelFamily.Ilgpu)
         {
-            // Both launch shapes: 16×16 threads (64×64 tiles) and 8×8 (32×32 tiles).
+            // Both launch shapes: 16×16 threads (64×64 tiles) and 8×8 (32×32 tiles); and the row-block GEMM.
             TiledGemmKernels.Multiply(Dev, da.View, db.View, dc.View, m, n, k, TiledGemmKernels.SmallThreads);
+            AssertGemm(a, b, Download(dc), m, n, k);
+            Elementwise.Fill(Dev, Family, dc.View, float.NaN);
+            TiledGemmKernels.MultiplyBiasRowBlocks(Dev, da.View, k, db.View, default, dc.View, n, m, n, k, accumulate: false);
             AssertGemm(a, b, Download(dc), m, n, k);
             Elementwise.Fill(Dev, Family, dc.View, float.NaN);
             TiledGemmKernels.Multiply(Dev, da.View, db.View, dc.View, m, n, k);

@@ -24,6 +24,9 @@ public sealed partial class Linear
     /// <summary>ILGPU kernel: GEMM tiled through shared memory, 64×64 tiles, 4×4 register blocks per thread: the default elsewhere.</summary>
     public const string TiledVariant = "tiled";
 
+    /// <summary>ILGPU kernel without shared memory: 8 rows of one column per thread, 32-thread groups (CPU OpenCL runtimes vectorise the group).</summary>
+    public const string RowBlockVariant = "rows8";
+
     /// <summary>ILGPU kernel: the tiled GEMM with 32×32 tiles, 8×8 threads per group (small matrices; more groups).</summary>
     public const string TiledSmallVariant = "tiled-32";
 
@@ -42,14 +45,14 @@ public sealed partial class Linear
     private Tensor? transposedWeight;
 
     /// <summary>The library's variants, CPU family first.</summary>
-    public static IReadOnlyList<string> BuiltInVariants { get; } = [PanelVariant, PanelRowGroupVariant, PanelColumnGroupVariant, PanelBlockedVariant, TiledVariant, TiledSmallVariant];
+    public static IReadOnlyList<string> BuiltInVariants { get; } = [PanelVariant, PanelRowGroupVariant, PanelColumnGroupVariant, PanelBlockedVariant, TiledVariant, TiledSmallVariant, RowBlockVariant];
 
     /// <summary>Every variant: the library's, then those registered with <see cref="RegisterVariant"/>.</summary>
     public static IReadOnlyList<string> Variants => [.. BuiltInVariants, .. CustomVariants.Keys.Order(StringComparer.Ordinal)];
 
     /// <summary>The kernel family of a variant: the tiled ones are ILGPU kernels, the panel ones the CPU family's; a registered one, the family it was registered with.</summary>
     public static KernelFamily FamilyOf(string variant) =>
-        variant is TiledVariant or TiledSmallVariant ? KernelFamily.Ilgpu
+        variant is TiledVariant or TiledSmallVariant or RowBlockVariant ? KernelFamily.Ilgpu
         : CustomVariants.TryGetValue(variant, out var custom) ? custom.Family
         : KernelFamily.Cpu;
 
@@ -148,6 +151,9 @@ public sealed partial class Linear
                 break;
             case PanelBlockedVariant:
                 PanelGemmCpu.MultiplyBiasBlocked(device, input, lda, PackedWeight(), paddedBias!.View, output, ldc, rows, OutFeatures, InFeatures, accumulate);
+                break;
+            case RowBlockVariant:
+                TiledGemmKernels.MultiplyBiasRowBlocks(device, input, lda, TransposedWeight(), paddedBias!.View, output, ldc, rows, OutFeatures, InFeatures, accumulate);
                 break;
             case TiledSmallVariant:
                 TiledGemmKernels.MultiplyBias(device, input, lda, TransposedWeight(), paddedBias!.View, output, ldc, rows, OutFeatures, InFeatures, accumulate, threads: TiledGemmKernels.SmallThreads);
