@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using Hilo.Ilgpu.Kernels.Cpu;
 using Hilo.Ilgpu.Kernels.Layers.Basic;
 using Hilo.Ilgpu.Kernels.Runtime;
@@ -15,13 +16,30 @@ namespace Hilo.Ilgpu.Kernels.Gemm;
 /// blocks (one by default; 4 row blocks of a panel, or 4 panels of a row block, share the panel or the A rows in
 /// cache), spread over the cores.
 /// </summary>
-public static unsafe class PanelGemmCpu
+public static unsafe partial class PanelGemmCpu
 {
     /// <summary>Columns of C per block and of each packed B panel (two <see cref="Float16"/>).</summary>
     public const int PanelWidth = 32;
 
-    /// <summary>Rows of C per block.</summary>
+    /// <summary>Rows of C per block with AVX-512 (sixteen 512-bit accumulators).</summary>
     public const int BlockRows = 8;
+
+    /// <summary>
+    /// Rows of C per block on this machine: <see cref="BlockRows"/> with AVX-512, <see cref="NarrowBlockRows"/> without
+    /// (sixteen accumulators of two 256-bit halves each would need 32 registers; AVX2 has 16).
+    /// </summary>
+    public static int RowsPerBlock => WideKernel ? BlockRows : NarrowBlockRows;
+
+    /// <summary>Whether this machine runs the 8×32 micro-kernel (AVX-512) rather than the 6×16 one.</summary>
+    private static readonly bool WideKernel = Vector512.IsHardwareAccelerated;
+
+    /// <summary>
+    /// <see cref="MultiplyBias"/> with the micro-kernel chosen by the caller rather than by the hardware, so that the
+    /// tests check both on any machine (the other one is correct everywhere, only slower).
+    /// </summary>
+    internal static void MultiplyBiasWith(bool wide, KernelDevice device, ArrayView<float> a, int lda, ArrayView<float> packedB, ArrayView<float> paddedBias,
+        ArrayView<float> c, int ldc, int m, int n, int k, bool accumulate, bool gelu, bool kChunks) =>
+        Run(device, a, lda, packedB, paddedBias, c, ldc, m, n, k, accumulate, gelu, kChunks ? 4 : 1, kChunks ? 8 : 1, kChunks ? KChunk : int.MaxValue, wide);
 
     /// <summary>Elements of the packed B for a K×N matrix: whole panels, zero-padded past column N.</summary>
     public static int PackedLength(int k, int n) => checked((n + PanelWidth - 1) / PanelWidth * k * PanelWidth);
@@ -158,7 +176,7 @@ public static unsafe class PanelGemmCpu
     }
 
     private static void Run(KernelDevice device, ArrayView<float> a, int lda, ArrayView<float> packedB, ArrayView<float> bias,
-        ArrayView<float> c, int ldc, int m, int n, int k, bool accumulate, bool gelu, int panelsPerGroup, int rowBlocksPerGroup, int kChunk = int.MaxValue)
+        ArrayView<float> c, int ldc, int m, int n, int k, bool accumulate, bool gelu, int panelsPerGroup, int rowBlocksPerGroup, int kChunk = int.MaxValue, bool? wide = null)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentOutOfRangeException.ThrowIfLessThan(panelsPerGroup, 1);
@@ -176,9 +194,10 @@ public static unsafe class PanelGemmCpu
         bool hasBias = bias.Length > 0;
         device.RunCpu(nameof(PanelGemmCpu), () =>
         {
-            var args = new Args(HostView.Of(a), lda, HostView.Of(packedB), hasBias ? HostView.Of(bias) : default, hasBias, HostView.Of(c), ldc, m, n, k, accumulate, gelu);
+            var args = new Args(HostView.Of(a), lda, HostView.Of(packedB), hasBias ? HostView.Of(bias) : default, hasBias, HostView.Of(c), ldc, m, n, k, accumulate, gelu, wide ?? WideKernel);
             int panels = (n + PanelWidth - 1) / PanelWidth;
-            int rowBlocks = (m + BlockRows - 1) / BlockRows;
+            int rows = args.Wide ? BlockRows : NarrowBlockRows;
+            int rowBlocks = (m + rows - 1) / rows;
             int groupsX = (panels + panelsPerGroup - 1) / panelsPerGroup;
             int groupsY = (rowBlocks + rowBlocksPerGroup - 1) / rowBlocksPerGroup;
             CpuParallel.For(groupsX * groupsY, item =>
@@ -192,7 +211,7 @@ public static unsafe class PanelGemmCpu
                     {
                         for (int panel = gx * panelsPerGroup; panel < panelEnd; panel++)
                         {
-                            Block(args, panel, rb * BlockRows, 0, k, first: true, last: true);
+                            BlockOf(args, panel, rb * rows, 0, k, first: true, last: true);
                         }
                     }
                     return;
@@ -206,7 +225,7 @@ public static unsafe class PanelGemmCpu
                     {
                         for (int rb = gy * rowBlocksPerGroup; rb < rowBlockEnd; rb++)
                         {
-                            Block(args, panel, rb * BlockRows, k0, kc, first: k0 == 0, last: k0 + kc >= k);
+                            BlockOf(args, panel, rb * rows, k0, kc, first: k0 == 0, last: k0 + kc >= k);
                         }
                     }
                 }
@@ -214,134 +233,94 @@ public static unsafe class PanelGemmCpu
         });
     }
 
-    private readonly record struct Args(HostView A, int Lda, HostView PackedB, HostView Bias, bool HasBias, HostView C, int Ldc, int M, int N, int K, bool Accumulate, bool Gelu);
+    private readonly record struct Args(HostView A, int Lda, HostView PackedB, HostView Bias, bool HasBias, HostView C, int Ldc, int M, int N, int K, bool Accumulate, bool Gelu, bool Wide);
 
     /// <summary>
-    /// The 8×32 block of C at <paramref name="panel"/>, rows from <paramref name="row0"/>, over K columns
-    /// [<paramref name="k0"/>, <paramref name="k0"/> + <paramref name="kc"/>): the first chunk starts from the bias (and
-    /// adds to C when accumulating), later chunks continue from C; GELU after the last.
+    /// The block of C at <paramref name="panel"/>, rows from <paramref name="row0"/> (8 or 6 of them),
+    /// over K columns [<paramref name="k0"/>, <paramref name="k0"/> + <paramref name="kc"/>): the first chunk starts
+    /// from the bias (and adds to C when accumulating), later chunks continue from C; GELU after the last. With AVX-512
+    /// one 8×32 micro-kernel call; without, two 6×16 calls (the second skipped where the panel is padding).
     /// </summary>
-    // Fully optimised from the first call: the sixteen accumulators must stay in registers through the K loop.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Block(in Args g, int panel, int row0, int k0, int kc, bool first, bool last)
+    private static void BlockOf(in Args g, int panel, int row0, int k0, int kc, bool first, bool last)
     {
-        int k = kc, m = g.M, lda = g.Lda;
         int col0 = panel * PanelWidth;
-        // Rows past M read row M-1 (always valid) and are not stored.
-        float* a0 = g.A.At(Math.Min(row0, m - 1) * lda + k0, k);
-        float* a1 = g.A.At(Math.Min(row0 + 1, m - 1) * lda + k0, k);
-        float* a2 = g.A.At(Math.Min(row0 + 2, m - 1) * lda + k0, k);
-        float* a3 = g.A.At(Math.Min(row0 + 3, m - 1) * lda + k0, k);
-        float* a4 = g.A.At(Math.Min(row0 + 4, m - 1) * lda + k0, k);
-        float* a5 = g.A.At(Math.Min(row0 + 5, m - 1) * lda + k0, k);
-        float* a6 = g.A.At(Math.Min(row0 + 6, m - 1) * lda + k0, k);
-        float* a7 = g.A.At(Math.Min(row0 + 7, m - 1) * lda + k0, k);
-        float* b = g.PackedB.At((panel * g.K + k0) * PanelWidth, k * PanelWidth);
-        Float16 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
-        if (first)
+        if (g.Wide)
         {
-            // The bias is the accumulators' starting value: the epilogue costs nothing in the K loop.
-            c00 = Float16.Zero;
-            c01 = Float16.Zero;
-            if (g.HasBias)
-            {
-                float* bias = g.Bias.At(col0, PanelWidth);
-                c00 = Float16.Load(bias);
-                c01 = Float16.Load(bias + 16);
-            }
-            c10 = c00; c11 = c01; c20 = c00; c21 = c01; c30 = c00; c31 = c01;
-            c40 = c00; c41 = c01; c50 = c00; c51 = c01; c60 = c00; c61 = c01; c70 = c00; c71 = c01;
+            Tile(g, panel, 0, PanelWidth, BlockRows, row0, k0, kc, first, &Kernel8x32);
         }
         else
         {
-            LoadRow(g, row0, col0, out c00, out c01);
-            LoadRow(g, row0 + 1, col0, out c10, out c11);
-            LoadRow(g, row0 + 2, col0, out c20, out c21);
-            LoadRow(g, row0 + 3, col0, out c30, out c31);
-            LoadRow(g, row0 + 4, col0, out c40, out c41);
-            LoadRow(g, row0 + 5, col0, out c50, out c51);
-            LoadRow(g, row0 + 6, col0, out c60, out c61);
-            LoadRow(g, row0 + 7, col0, out c70, out c71);
+            Tile(g, panel, 0, HalfWidth, NarrowBlockRows, row0, k0, kc, first, &Kernel6x16);
+            if (col0 + HalfWidth < g.N)
+            {
+                Tile(g, panel, HalfWidth, HalfWidth, NarrowBlockRows, row0, k0, kc, first, &Kernel6x16);
+            }
         }
-        for (int p = 0; p < k; p++)
-        {
-            Float16 b0 = Float16.Load(b);
-            Float16 b1 = Float16.Load(b + 16);
-            b += PanelWidth;
-            Float16 av = new(a0[p]);
-            c00 = Float16.Fma(av, b0, c00);
-            c01 = Float16.Fma(av, b1, c01);
-            av = new(a1[p]);
-            c10 = Float16.Fma(av, b0, c10);
-            c11 = Float16.Fma(av, b1, c11);
-            av = new(a2[p]);
-            c20 = Float16.Fma(av, b0, c20);
-            c21 = Float16.Fma(av, b1, c21);
-            av = new(a3[p]);
-            c30 = Float16.Fma(av, b0, c30);
-            c31 = Float16.Fma(av, b1, c31);
-            av = new(a4[p]);
-            c40 = Float16.Fma(av, b0, c40);
-            c41 = Float16.Fma(av, b1, c41);
-            av = new(a5[p]);
-            c50 = Float16.Fma(av, b0, c50);
-            c51 = Float16.Fma(av, b1, c51);
-            av = new(a6[p]);
-            c60 = Float16.Fma(av, b0, c60);
-            c61 = Float16.Fma(av, b1, c61);
-            av = new(a7[p]);
-            c70 = Float16.Fma(av, b0, c70);
-            c71 = Float16.Fma(av, b1, c71);
-        }
-        // Only the first chunk adds to what C held before the GEMM; later chunks started from C already.
-        bool add = first && g.Accumulate;
-        Store(g, c00, c01, row0, col0, add);
-        Store(g, c10, c11, row0 + 1, col0, add);
-        Store(g, c20, c21, row0 + 2, col0, add);
-        Store(g, c30, c31, row0 + 3, col0, add);
-        Store(g, c40, c41, row0 + 4, col0, add);
-        Store(g, c50, c51, row0 + 5, col0, add);
-        Store(g, c60, c61, row0 + 6, col0, add);
-        Store(g, c70, c71, row0 + 7, col0, add);
         if (last && g.Gelu)
         {
-            GeluBlockInPlace(g, row0, col0);
+            GeluBlockInPlace(g, row0, col0, g.Wide ? BlockRows : NarrowBlockRows);
         }
-    }
-
-    /// <summary>32 columns of one C row (zeros past the last column or for rows past M), to continue a K chunk.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void LoadRow(in Args g, int row, int col0, out Float16 low, out Float16 high)
-    {
-        if (row < g.M && col0 + PanelWidth <= g.N)
-        {
-            float* p = g.C.At(row * g.Ldc + col0, PanelWidth);
-            low = Float16.Load(p);
-            high = Float16.Load(p + 16);
-            return;
-        }
-        LoadPartialRow(g, row, col0, out low, out high);
-    }
-
-    private static void LoadPartialRow(in Args g, int row, int col0, out Float16 low, out Float16 high)
-    {
-        float* lanes = stackalloc float[PanelWidth];
-        for (int lane = 0; lane < PanelWidth; lane++)
-        {
-            lanes[lane] = row < g.M && col0 + lane < g.N ? g.C[row * g.Ldc + col0 + lane] : 0f;
-        }
-        low = Float16.Load(lanes);
-        high = Float16.Load(lanes + 16);
     }
 
     /// <summary>
-    /// GELU over the 8×32 block just stored (still in L1). A separate pass, not part of the stores: inlined into them,
-    /// sixteen copies of the GELU made the method so large that the JIT spilled the K loop's accumulators (measured
-    /// ≈ 2× slower GEMM at 12544×768×2304, even without GELU).
+    /// One micro-kernel call on a <paramref name="rows"/>×<paramref name="width"/> tile at column
+    /// <paramref name="offset"/> of a panel: the starting values are gathered into a tile on the stack (bias, or C for a
+    /// later K chunk), the call-free micro-kernel runs the K loop, and the tile goes back to C (added to it when
+    /// accumulating). The tile keeps every call (partial rows, checked accesses) out of the accumulators' live range: on
+    /// x64 Unix every vector register is caller-saved, and the JIT kept accumulators that were live across a call on
+    /// the stack, in the K loop too (measured on a 2-core Zen 3, 6×16 kernel: 52 GFLOP/s so, 160 with the tile).
     /// </summary>
-    private static void GeluBlockInPlace(in Args g, int row0, int col0)
+    private static void Tile(in Args g, int panel, int offset, int width, int rows, int row0, int k0, int kc, bool first,
+        delegate*<float*, int, int, float*, int, float*, void> kernel)
     {
-        for (int row = row0; row < Math.Min(row0 + BlockRows, g.M); row++)
+        int m = g.M, n = g.N, lda = g.Lda, ldc = g.Ldc;
+        int col0 = panel * PanelWidth + offset;
+        float* tile = stackalloc float[BlockRows * PanelWidth];
+        for (int r = 0; r < rows; r++)
+        {
+            float* t = tile + r * width;
+            for (int lane = 0; lane < width; lane++)
+            {
+                int col = col0 + lane;
+                t[lane] = first ? (g.HasBias ? g.Bias[col] : 0f) : row0 + r < m && col < n ? g.C[(row0 + r) * ldc + col] : 0f;
+            }
+        }
+        int valid = Math.Min(rows, m - row0);
+        if (kc > 0)
+        {
+            // Checks the A and B ranges once (checked builds); the micro-kernel reads through raw pointers.
+            float* a = g.A.At(row0 * lda + k0, (valid - 1) * lda + kc);
+            float* b = g.PackedB.At((panel * g.K + k0) * PanelWidth + offset, (kc - 1) * PanelWidth + width);
+            kernel(a, lda, valid, b, kc, tile);
+        }
+        // Only the first chunk adds to what C held before the GEMM; later chunks started from C already.
+        bool add = first && g.Accumulate;
+        int cols = Math.Min(width, n - col0);
+        for (int r = 0; r < valid; r++)
+        {
+            float* t = tile + r * width;
+            float* c = g.C.At((row0 + r) * ldc + col0, cols);
+            int lane = 0;
+            for (; lane + Float16.Count <= cols; lane += Float16.Count)
+            {
+                Float16 v = Float16.Load(t + lane);
+                (add ? v + Float16.Load(c + lane) : v).Store(c + lane);
+            }
+            for (; lane < cols; lane++)
+            {
+                c[lane] = add ? c[lane] + t[lane] : t[lane];
+            }
+        }
+    }
+
+    /// <summary>
+    /// GELU over the <paramref name="rows"/>×32 block just stored (still in L1). A separate pass, not part of the
+    /// stores: inlined into them, sixteen copies of the GELU made the method so large that the JIT spilled the K loop's
+    /// accumulators (measured ≈ 2× slower GEMM at 12544×768×2304, even without GELU).
+    /// </summary>
+    private static void GeluBlockInPlace(in Args g, int row0, int col0, int rows)
+    {
+        for (int row = row0; row < Math.Min(row0 + rows, g.M); row++)
         {
             if (col0 + PanelWidth <= g.N)
             {
@@ -357,39 +336,6 @@ public static unsafe class PanelGemmCpu
                     v = KernelMath.Gelu(v);
                 }
             }
-        }
-    }
-
-    /// <summary>Stores (or adds) 32 columns of one C row; nothing for rows past M.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(in Args g, Float16 low, Float16 high, int row, int col0, bool accumulate)
-    {
-        if (row >= g.M)
-        {
-            return;
-        }
-        int at = row * g.Ldc + col0;
-        if (col0 + PanelWidth <= g.N)
-        {
-            float* p = g.C.At(at, PanelWidth);
-            if (accumulate)
-            {
-                low += Float16.Load(p);
-                high += Float16.Load(p + 16);
-            }
-            low.Store(p);
-            high.Store(p + 16);
-            return;
-        }
-        for (int lane = 0; lane < 16 && col0 + lane < g.N; lane++)
-        {
-            ref float v = ref g.C[at + lane];
-            v = accumulate ? v + low[lane] : low[lane];
-        }
-        for (int lane = 0; lane < 16 && col0 + 16 + lane < g.N; lane++)
-        {
-            ref float v = ref g.C[at + 16 + lane];
-            v = accumulate ? v + high[lane] : high[lane];
         }
     }
 }

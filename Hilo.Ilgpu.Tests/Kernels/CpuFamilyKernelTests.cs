@@ -26,16 +26,37 @@ public sealed class CpuFamilyKernelTests(CpuFamilyFixture fixture) : IClassFixtu
         Assert.Equal(PanelGemmCpu.PackTransposedOnHost(dense, K, N), packed.ToArray());
     }
 
+    /// <summary>Shapes × both micro-kernels (8×32 for AVX-512, 6×16 halves without) × whole K or K in chunks.</summary>
+    public static TheoryData<int, int, int, bool, bool, bool, bool> PanelGemmCases()
+    {
+        var data = new TheoryData<int, int, int, bool, bool, bool, bool>();
+        (int M, int N, int K, bool Accumulate, bool Gelu)[] shapes =
+        [
+            (70, 45, 600, false, false), (9, 100, 513, true, false), (33, 64, 257, false, true), (130, 31, 256, false, true),
+            // One row; a panel whose second half is padding (N = 16) or holds one column (N = 17); K = 1.
+            (1, 16, 7, true, false), (13, 17, 1, false, true), (6, 48, 3, false, false),
+        ];
+        foreach (var s in shapes)
+        {
+            foreach (bool wide in new[] { true, false })
+            {
+                foreach (bool chunks in new[] { true, false })
+                {
+                    data.Add(s.M, s.N, s.K, s.Accumulate, s.Gelu, wide, chunks);
+                }
+            }
+        }
+        return data;
+    }
+
     /// <summary>
-    /// The K-chunked panel GEMM against float64: K over several chunks (and a short last one), partial row blocks and
-    /// panels, strided rows, and each epilogue (bias; GELU after the last chunk only; residual added once).
+    /// The panel GEMM against float64 with each micro-kernel, whole K or K in chunks (several, and a short last one):
+    /// partial row blocks and panels, strided rows, and each epilogue (bias; GELU after the last chunk only; residual
+    /// added once).
     /// </summary>
     [Theory]
-    [InlineData(70, 45, 600, false, false)]
-    [InlineData(9, 100, 513, true, false)]
-    [InlineData(33, 64, 257, false, true)]
-    [InlineData(130, 31, 256, false, true)]
-    public void BlockedPanelGemmMatchesReference(int m, int n, int k, bool accumulate, bool gelu)
+    [MemberData(nameof(PanelGemmCases))]
+    public void PanelGemmMatchesReference(int m, int n, int k, bool accumulate, bool gelu, bool wide, bool kChunks)
     {
         var rng = new Random(m + n + k);
         int lda = k + 5, ldc = n + 3;
@@ -67,7 +88,7 @@ public sealed class CpuFamilyKernelTests(CpuFamilyFixture fixture) : IClassFixtu
         var packed = PanelGemmCpu.PackTransposedOnHost(w, k, n);
         using var dw = Device.Upload(packed, packed.Length);
         using var dc = Device.Upload(c0, c0.Length);
-        PanelGemmCpu.MultiplyBiasBlocked(Device.Kernels, da.View, lda, dw.View, db.View, dc.View, ldc, m, n, k, accumulate, gelu);
+        PanelGemmCpu.MultiplyBiasWith(wide, Device.Kernels, da.View, lda, dw.View, db.View, dc.View, ldc, m, n, k, accumulate, gelu, kChunks);
         float[] got = dc.ToArray();
         for (int i = 0; i < got.Length; i++)
         {
