@@ -18,6 +18,7 @@ internal sealed record TuneOptions
     public bool Clear { get; init; }
     public string? Cache { get; init; }
     public string? Kernels { get; init; }
+    public bool AllFamilies { get; init; }
 }
 
 /// <summary>
@@ -39,7 +40,8 @@ internal static class TuneCommand
         var cache = new Option<string?>("--cache") { Description = $"The tuning cache file; default ${TuningCache.PathVariable}, else $XDG_CACHE_HOME/hilo/tuning.json, else ~/.cache/hilo/tuning.json." };
         var command = new Command("tune", "Measure and cache the fastest kernel variant of every layer shape of the compare protocols, per device.");
         var kernels = CliOptions.KernelsOption();
-        foreach (var option in new Option[] { devices, models, protocol, batch, seed, show, clear, cache, kernels })
+        var allFamilies = new Option<bool>("--all-families") { Description = "On a device with several kernel families (cpu): measure every family's variants at every shape, not only the families that pass the one-off family screen." };
+        foreach (var option in new Option[] { devices, models, protocol, batch, seed, show, clear, cache, kernels, allFamilies })
         {
             command.Options.Add(option);
         }
@@ -54,6 +56,7 @@ internal static class TuneCommand
             Clear = parse.GetValue(clear),
             Cache = parse.GetValue(cache),
             Kernels = parse.GetValue(kernels),
+            AllFamilies = parse.GetValue(allFamilies),
         }, Console.Out, Console.Error));
         return command;
     }
@@ -81,7 +84,7 @@ internal static class TuneCommand
                 return ShowOrClear(options, cache, selected, output, error);
             }
             var protocols = Protocols(options).Select(p => adjust is null ? p : adjust(p)).ToList();
-            var report = TuneRunner.Run(selected ?? CompareRunner.AllDevices(), protocols, cache, line => error.WriteLine(line));
+            var report = TuneRunner.Run(selected ?? CompareRunner.AllDevices(), protocols, cache, line => error.WriteLine(line), options.AllFamilies);
             foreach (var s in report.Skipped)
             {
                 error.WriteLine($"skipped {s.Device}: {InferCommand.OneLine(s.Reason)}");

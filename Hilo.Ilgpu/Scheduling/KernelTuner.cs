@@ -10,11 +10,12 @@ namespace Hilo.Ilgpu.Scheduling;
 /// the <see cref="TuningCache"/> under device + driver + operation + shape, and reuses it. Every
 /// <see cref="ComputeDevice"/> has one (<see cref="ComputeDevice.Tuner"/>); layers ask it in their forward pass.
 /// </summary>
-public sealed class KernelTuner
+public sealed partial class KernelTuner
 {
     /// <summary>A candidate is stopped once one timed run takes more than this many times the best so far.</summary>
     public const double StopFactor = 3.0;
 
+    private readonly ComputeDevice computeDevice;
     private readonly Action synchronize;
     private readonly List<TuningDecision> decisions = [];
     private readonly Lock gate = new();
@@ -26,6 +27,7 @@ public sealed class KernelTuner
     public KernelTuner(ComputeDevice device, TuningMode? mode = null, TuningCache? cache = null)
     {
         ArgumentNullException.ThrowIfNull(device);
+        computeDevice = device;
         Device = device.Info;
         synchronize = device.Synchronize;
         string? problem = null;

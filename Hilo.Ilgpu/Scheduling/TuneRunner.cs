@@ -22,7 +22,8 @@ public static class TuneRunner
     /// <param name="protocols">The protocols (with their subjects and batch) to run.</param>
     /// <param name="cache">Where the choices go.</param>
     /// <param name="progress">Receives one line per step and per measured key; may be null.</param>
-    public static TuneReport Run(IReadOnlyList<string> devices, IReadOnlyList<CompareSettings> protocols, TuningCache cache, Action<string>? progress = null)
+    /// <param name="allFamilies">Measure every kernel family's variants at every shape (no family screen: <see cref="KernelTuner.ScreenFamilies"/>).</param>
+    public static TuneReport Run(IReadOnlyList<string> devices, IReadOnlyList<CompareSettings> protocols, TuningCache cache, Action<string>? progress = null, bool allFamilies = false)
     {
         ArgumentNullException.ThrowIfNull(devices);
         ArgumentNullException.ThrowIfNull(protocols);
@@ -50,7 +51,7 @@ public static class TuneRunner
             }
             using (device)
             {
-                var tuner = new KernelTuner(device, TuningMode.Measure, cache);
+                var tuner = new KernelTuner(device, TuningMode.Measure, cache) { ScreenFamilies = !allFamilies };
                 device.Tuner = tuner;
                 foreach (var settings in protocols)
                 {
@@ -73,6 +74,10 @@ public static class TuneRunner
                             skipped.Add(new SkippedDevice(id, $"{name}: {e.Message}"));
                         }
                     }
+                }
+                if (tuner.FamilyScreen is { } screen)
+                {
+                    decisions.Add(screen);
                 }
                 decisions.AddRange(tuner.Decisions);
             }

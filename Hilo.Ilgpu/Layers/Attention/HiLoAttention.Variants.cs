@@ -121,10 +121,11 @@ public sealed partial class HiLoAttention
         _ => AttentionCpu.VectorSupports(HeadDim),
     };
 
-    // The candidates this layer can run here: the device's families, the vector ones only where they support the head
-    // dim; the default first (it sets the bar that stops much slower variants early).
+    // The candidates this layer can run here: the families the device's tuner considers (see KernelTuner.Considers),
+    // the vector ones only where they support the head dim; the default first (it sets the bar that stops much slower
+    // variants early).
     private IEnumerable<string> Candidates(IReadOnlyList<string> variants) =>
-        variants.Where(v => Device.Allows(FamilyOf(v)) && SupportsHeadDim(v)).OrderBy(v => v == DefaultVariant ? 0 : 1);
+        variants.Where(v => Device.Tuner.Considers(FamilyOf(v)) && SupportsHeadDim(v)).OrderBy(v => v == DefaultVariant ? 0 : 1);
 
     // The Lo-Fi variant for these args: pinned, known for the shape, or the tuner's choice (candidates write to a
     // scratch output, allocated only if the tuner measures).

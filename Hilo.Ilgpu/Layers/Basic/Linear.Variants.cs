@@ -113,8 +113,9 @@ public sealed partial class Linear
             // The probe: 1/16 of the timed rows (whole groups of 4 row blocks), so a variant far slower on this device
             // (the tiled GEMM on a CPU) is dropped at a sixteenth of the cost of a run.
             int probeRows = Math.Min(timedRows, Math.Max(4 * PanelGemmCpu.BlockRows, timedRows / 16));
-            // The default first: it sets the bar that stops much slower variants early.
-            var candidates = Variants.Where(v => Device.Allows(FamilyOf(v))).OrderBy(v => v == DefaultVariant ? 0 : 1).Select(v => new TuningCandidate(v, () => Scratch(v, timedRows))
+            // The default first: it sets the bar that stops much slower variants early. Built-in variants of a family
+            // the tuner's screen ruled out on this device are left out; registered ones are always measured.
+            var candidates = Variants.Where(v => Device.Allows(FamilyOf(v)) && (CustomVariants.ContainsKey(v) || Device.Tuner.Considers(FamilyOf(v)))).OrderBy(v => v == DefaultVariant ? 0 : 1).Select(v => new TuningCandidate(v, () => Scratch(v, timedRows))
             {
                 Probe = () => Scratch(v, probeRows),
                 ProbeScale = timedRows / (double)probeRows,
