@@ -93,7 +93,10 @@ internal static partial class InferCommand
         var config = ResolveModel(o.Model);
         CheckOptions(o);
         HostTensor? images = o.Input is null ? null : ReadImages(o.Input, config);
-        StateDict? state = o.RandomWeights ? null : LoadCheckpoint(o.Weights!);
+        if (!o.RandomWeights)
+        {
+            CheckWeightsPath(o.Weights!);
+        }
         if (o.Output is not null)
         {
             CheckOutputPath(o.Output);
@@ -102,13 +105,14 @@ internal static partial class InferCommand
         string deviceId = o.Device ?? ComputeDevice.FastestDeviceId();
         using var device = ComputeDevice.Open(deviceId, CliOptions.Family(o.Kernels));
         using var model = new Litv2Model(device, config);
-        if (state is null)
+        if (o.RandomWeights)
         {
             model.InitializeRandom(o.Seed);
         }
         else
         {
-            model.LoadStateDict(state);
+            // Keys and shapes are checked against the model before any tensor is read, and only the model's are read.
+            model.LoadWeights(o.Weights!);
         }
         string parameters = model.ParameterCount.ToString("N0", CultureInfo.InvariantCulture);
         log.WriteLine($"{config.Name} ({parameters} parameters) on {device}");
@@ -183,13 +187,16 @@ internal static partial class InferCommand
         }
     }
 
-    private static StateDict LoadCheckpoint(string path)
+    private static void CheckWeightsPath(string path)
     {
+        if (Directory.Exists(path))
+        {
+            throw new ArgumentException($"--weights {path} is a directory, not a weights file");
+        }
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"weights file not found: {path}", path);
         }
-        return CheckpointLoader.Load(path);
     }
 
     /// <summary>Reads and checks the input images: float .npy, rank 4, 3 channels, big enough for the model.</summary>

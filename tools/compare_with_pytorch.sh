@@ -7,6 +7,7 @@
 #   tools/compare_with_pytorch.sh --protocol model --models litv2-s --batch 16 --runs 5
 #   tools/compare_with_pytorch.sh --devices cpu,opencl:0 --threads 2 --out results/
 #   tools/compare_with_pytorch.sh --quick                          # smoke test: batch 2, 2 runs
+#   tools/compare_with_pytorch.sh --devices cpu,opencl:0 --pocl6   # hilo inside the PoCL 6 root (tools/pocl6.sh)
 #
 # Needs /usr/bin/python3 with torch + torchvision (Debian: python3-torch python3-torchvision
 # libopenblas0-pthread) and the .NET SDK. Writes pytorch.json, hilo.json and side-by-side.md to --out
@@ -14,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-protocol=attention models="" devices="" batch=64 runs=30 threads=2 out="" python=/usr/bin/python3
+protocol=attention models="" devices="" batch=64 runs=30 threads=2 out="" python=/usr/bin/python3 pocl6=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --protocol) protocol=$2; shift 2 ;;
@@ -26,7 +27,8 @@ while [ $# -gt 0 ]; do
     --out) out=$2; shift 2 ;;
     --python) python=$2; shift 2 ;;
     --quick) batch=2; runs=2; shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    --pocl6) pocl6=1; shift ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -45,9 +47,22 @@ env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$python" tools/bench_pytorch.py --
   --runs "$runs" --threads "$threads" --json "$out/pytorch.json"
 
 echo "== hilo compare"
-hilo_args=(compare --protocol "$protocol" --models "$models" --batch "$batch" --runs "$runs" --json "$out/hilo.json")
+if [ "$pocl6" = 1 ]; then
+  # Inside the trixie root only the repository is mounted: write the JSON there, then move it to --out.
+  work=$(mktemp -d "$PWD/.compare.XXXXXX")
+  hilo_json="$work/hilo.json"
+else
+  hilo_json="$out/hilo.json"
+fi
+hilo_args=(compare --protocol "$protocol" --models "$models" --batch "$batch" --runs "$runs" --json "$hilo_json")
 [ -z "$devices" ] || hilo_args+=(--devices "$devices")
-dotnet run -c Release --no-build --project Hilo.Ilgpu.Cli -- "${hilo_args[@]}"
+if [ "$pocl6" = 1 ]; then
+  tools/pocl6.sh run dotnet run -c Release --no-build --project Hilo.Ilgpu.Cli -- "${hilo_args[@]}"
+  mv "$hilo_json" "$out/hilo.json"
+  rmdir "$work"
+else
+  dotnet run -c Release --no-build --project Hilo.Ilgpu.Cli -- "${hilo_args[@]}"
+fi
 
 echo "== side by side ($(date -u +%Y-%m-%d), $(nproc) cores)"
 "$python" tools/bench/side_by_side.py "$out/pytorch.json" "$out/hilo.json" | tee "$out/side-by-side.txt"

@@ -19,7 +19,7 @@ public class CheckpointErrorTests
         return Assert.Throws<CheckpointFormatException>(() =>
         {
             using var reader = TorchCheckpointReader.Open(zip, "test.pt", limits);
-            reader.ReadStateDict();
+            reader.ReadStateDict().Materialize();
         });
     }
 
@@ -27,7 +27,9 @@ public class CheckpointErrorTests
     {
         using var zip = TorchZipBuilder.Build(pickle, storages, byteOrder: byteOrder);
         using var reader = TorchCheckpointReader.Open(zip, "test.pt");
-        return reader.ReadStateDict();
+        var state = reader.ReadStateDict();
+        state.Materialize(); // lazy entries read from the archive, which closes here
+        return state;
     }
 
     [Fact]
@@ -93,7 +95,7 @@ public class CheckpointErrorTests
     public void Non_finite_weights_are_reported_with_key_and_index()
     {
         var sd = CheckpointLoader.Load(PathOf("nonfinite.pt"));
-        var e = Assert.Throws<NonFiniteWeightsException>(sd.CheckFinite);
+        var e = Assert.Throws<NonFiniteWeightsException>(() => sd.CheckFinite());
         Assert.Equal(["has_nan", "has_inf"], e.Entries.Select(x => x.Key));
         Assert.Equal(2, e.Entries[0].FirstIndex);
         Assert.True(float.IsNaN(e.Entries[0].Value));

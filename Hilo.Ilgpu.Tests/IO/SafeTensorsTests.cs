@@ -26,6 +26,43 @@ public class SafeTensorsTests
         return e;
     }
 
+    /// <summary>
+    /// A valid file whose header is padded (as the format allows) to <paramref name="headerLength"/> bytes loads
+    /// through <see cref="CheckpointLoader"/> — in particular the lengths whose first two bytes look like a pickle's
+    /// PROTO opcode (0x80, ≤ 5: 0x80–0x580, and those + k·65536), which the sniffer once called "a plain pickle".
+    /// </summary>
+    [Theory]
+    [InlineData(0x60)]
+    [InlineData(0x80)]
+    [InlineData(0x180)]
+    [InlineData(0x580)]
+    [InlineData(0x581)]
+    [InlineData(0x80 + 65536)]
+    [InlineData(0x380 + 3 * 65536)]
+    public void Every_header_length_class_is_sniffed_as_safetensors(int headerLength)
+    {
+        const string Json = "{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}";
+        byte[] bytes = File(Json.PadRight(headerLength), 8);
+        BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(8 + headerLength), 1.5f);
+        BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(12 + headerLength), -2f);
+        using var dir = new TempDirectory();
+        string path = dir.File("padded.safetensors");
+        System.IO.File.WriteAllBytes(path, bytes);
+        Assert.Equal(CheckpointKind.SafeTensors, CheckpointSniffer.Detect(path));
+        Assert.Equal([1.5f, -2f], CheckpointLoader.Load(path)["w"].Data);
+    }
+
+    [Fact]
+    public void A_pickle_is_still_called_a_pickle()
+    {
+        // PROTO 2, EMPTY_DICT, BINPUT 0, MARK, ...: bytes 2..7 make a header length far beyond any file.
+        byte[] pickle = [0x80, 0x02, 0x7d, 0x71, 0x00, 0x28, 0x58, 0x01, 0x7b, 0x00, 0x00, 0x00, 0x2e];
+        Assert.Equal(CheckpointKind.Pickle, CheckpointSniffer.Detect(pickle, pickle.Length));
+        // A header length the file cannot hold is no safetensors file either.
+        byte[] shortFile = File("{}", 0);
+        Assert.Equal(CheckpointKind.Unknown, CheckpointSniffer.Detect(shortFile, 9));
+    }
+
     [Fact]
     public void Reads_metadata()
     {

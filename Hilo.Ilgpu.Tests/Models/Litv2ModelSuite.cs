@@ -207,6 +207,48 @@ public abstract class Litv2ModelSuite(DeviceFixture fixture)
         using var logits = model.Forward(x);
         Assert.True(Litv2TestData.MaxAbsDiff(logits.ToArray(), Litv2TestData.Logits("32x32").Data) <= Atol);
     }
+
+    [Fact]
+    public void ANegativeRunningVarianceIsRefusedAtLoad()
+    {
+        using var model = TinyModel();
+        const string Key = "layers.0.downsample.norm_layer.running_var";
+        var state = Litv2TestData.WithChange(Litv2TestData.State("tiny_bare.pth"), Key, d => d[3] = -0.5f);
+        var e = Assert.Throws<InvalidWeightsException>(() => model.LoadStateDict(state));
+        Assert.Equal(Key, e.Key);
+        Assert.Equal(3, e.Index);
+        Assert.Contains("variance", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OverflowingWeightsNameTheFirstLayerWhoseOutputIsNotFinite()
+    {
+        using var model = TinyModel();
+        // Finite weights whose sums overflow float32 in the first ConvFFN block: fc1 outputs 3e38 everywhere, and the
+        // depthwise conv adds 4 to 9 of them (its taps all 1).
+        const string Mlp = "layers.0.blocks.0.mlp.";
+        var state = Litv2TestData.WithChange(Litv2TestData.State("tiny_bare.pth"), Mlp + "fc1.weight", d => Array.Fill(d, 0f));
+        state = Litv2TestData.WithChange(state, Mlp + "fc1.bias", d => Array.Fill(d, 3e38f));
+        state = Litv2TestData.WithChange(state, Mlp + "dwconv.dwconv.weight", d => Array.Fill(d, 1f));
+        model.LoadStateDict(state);
+        using var x = Device.Upload(Litv2TestData.Input("32x32"));
+        var e = Assert.Throws<NonFiniteActivationsException>(() => model.Forward(x).Dispose());
+        Assert.Equal("layers.0.blocks.0", e.Layer);
+        Assert.Contains("layers.0.blocks.0", e.Message, StringComparison.Ordinal);
+
+        // Without the check the logits come back, finite: the deformable merging samples the NaN offsets of stage 1
+        // as outside the map, so the NaNs vanish — which is why every layer's output is checked, not the logits.
+        model.CheckFinite = false;
+        using var logits = model.Forward(x);
+        Assert.All(logits.ToArray(), v => Assert.True(float.IsFinite(v)));
+
+        // A non-finite input is named as such.
+        model.CheckFinite = true;
+        var nan = Litv2TestData.Input("32x32");
+        nan.Data[7] = float.NaN;
+        using var bad = Device.Upload(nan);
+        Assert.Equal("input", Assert.Throws<NonFiniteActivationsException>(() => model.Forward(bad).Dispose()).Layer);
+    }
 }
 
 public sealed class CpuLitv2Model(CpuFamilyFixture fixture) : Litv2ModelSuite(fixture), IClassFixture<CpuFamilyFixture>;

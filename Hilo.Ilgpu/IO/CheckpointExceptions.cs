@@ -135,3 +135,25 @@ public sealed class NonFiniteWeightsException : CheckpointException
     /// <summary>Every affected tensor, in state-dict order.</summary>
     public IReadOnlyList<NonFiniteEntry> Entries { get; }
 }
+
+/// <summary>A weight holds a value its layer cannot use (a negative variance): the key, the first bad index and value.</summary>
+public sealed class InvalidWeightsException : CheckpointException
+{
+    /// <summary>Creates the exception.</summary>
+    public InvalidWeightsException(string key, int index, float value, string reason)
+        : base($"weight '{key}' holds {value.ToString(System.Globalization.CultureInfo.InvariantCulture)} at flat index {index}: {reason}")
+    {
+        Key = key;
+        Index = index;
+        Value = value;
+    }
+
+    /// <summary>The parameter name.</summary>
+    public string Key { get; }
+
+    /// <summary>The first bad flat index.</summary>
+    public int Index { get; }
+
+    /// <summary>The value there.</summary>
+    public float Value { get; }
+}

@@ -31,6 +31,12 @@ public sealed record CheckpointLimits
     /// <summary>Largest JSON header of a .safetensors file (bytes). Default 100 MB, as the reference reader.</summary>
     public long MaxSafeTensorsHeaderBytes { get; init; } = 100_000_000;
 
+    /// <summary>
+    /// Most bytes of float32 tensors one load materialises (without a <see cref="StateDictSchema"/>; with one, the
+    /// model's own size bounds it). Default 768 MiB: LITv2-B's 87M parameters take 350 MB.
+    /// </summary>
+    public long MaxMaterializedBytes { get; init; } = 768L << 20;
+
     /// <summary>Largest header of a .npy file (bytes). Default 1 MiB.</summary>
     public int MaxNpyHeaderBytes { get; init; } = 1 << 20;
 }

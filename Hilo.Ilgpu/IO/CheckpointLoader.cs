@@ -10,32 +10,71 @@ public static class CheckpointLoader
     /// <summary>The prefix removed from keys on load.</summary>
     public const string DataParallelPrefix = "module.";
 
-    /// <summary>Loads the state dict stored at <paramref name="path"/>.</summary>
+    /// <summary>
+    /// Loads the state dict stored at <paramref name="path"/>. With a <paramref name="schema"/>, keys and shapes are
+    /// checked against it before any tensor is read, and only the tensors it names are read (the result holds just
+    /// those); without, every tensor is read, up to <see cref="CheckpointLimits.MaxMaterializedBytes"/> in all.
+    /// </summary>
     /// <exception cref="CheckpointFormatException">The file is malformed, of an unsupported kind, or refused.</exception>
+    /// <exception cref="CheckpointMismatchException">Keys or shapes differ from <paramref name="schema"/>.</exception>
     /// <exception cref="FileNotFoundException">No such file.</exception>
-    public static StateDict Load(string path, CheckpointLimits? limits = null)
+    public static StateDict Load(string path, CheckpointLimits? limits = null, StateDictSchema? schema = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        CheckpointKind kind = CheckpointSniffer.Detect(path);
-        StateDict raw = kind switch
+        if (Directory.Exists(path))
         {
-            CheckpointKind.TorchZip => TorchCheckpointReader.ReadStateDict(path, limits),
-            CheckpointKind.SafeTensors => SafeTensorsFile.Read(path, limits),
-            CheckpointKind.TorchLegacy => throw new CheckpointFormatException(path, CheckpointSniffer.LegacyMessage),
-            CheckpointKind.Pickle => throw new CheckpointFormatException(path,
-                "this is a plain pickle stream, not a torch.save zip archive or a safetensors file"),
-            CheckpointKind.Npy => throw new CheckpointFormatException(path,
-                "this is a .npy array, not a checkpoint (weights must be a torch.save file or .safetensors)"),
-            _ => throw new CheckpointFormatException(path,
-                "unrecognised weights file: neither a torch.save zip archive nor a safetensors file (empty or truncated?)"),
-        };
+            throw new CheckpointFormatException(path, "this is a directory, not a weights file");
+        }
+        limits ??= CheckpointLimits.Default;
+        CheckpointKind kind = CheckpointSniffer.Detect(path);
+        switch (kind)
+        {
+            case CheckpointKind.TorchZip:
+                // The reader stays open while the selected tensors are read from it.
+                using (var reader = TorchCheckpointReader.Open(path, limits))
+                {
+                    return Select(path, reader.ReadStateDict(), schema, limits);
+                }
+            case CheckpointKind.SafeTensors:
+                return Select(path, SafeTensorsFile.Read(path, limits), schema, limits);
+            case CheckpointKind.TorchLegacy:
+                throw new CheckpointFormatException(path, CheckpointSniffer.LegacyMessage);
+            case CheckpointKind.Pickle:
+                throw new CheckpointFormatException(path, "this is a plain pickle stream, not a torch.save zip archive or a safetensors file");
+            case CheckpointKind.Npy:
+                throw new CheckpointFormatException(path, "this is a .npy array, not a checkpoint (weights must be a torch.save file or .safetensors)");
+            default:
+                throw new CheckpointFormatException(path, "unrecognised weights file: neither a torch.save zip archive nor a safetensors file (empty or truncated?)");
+        }
+    }
+
+    /// <summary>
+    /// Removes the DataParallel prefix, checks against the schema (if any) and keeps its keys, bounds the bytes to
+    /// read, then reads every remaining tensor.
+    /// </summary>
+    internal static StateDict Select(string path, StateDict raw, StateDictSchema? schema, CheckpointLimits limits)
+    {
+        StateDict state;
         try
         {
-            return raw.StripPrefix(DataParallelPrefix);
+            state = raw.StripPrefix(DataParallelPrefix);
         }
         catch (ArgumentException e)
         {
             throw new CheckpointFormatException(path, e.Message, e);
         }
+        if (schema is not null)
+        {
+            schema.Check(state);
+            state = state.Where(schema.Wants);
+        }
+        long bytes = state.Keys.Sum(k => 4 * HostTensor.ElementCountOf(state.ShapeOf(k)));
+        long limit = schema is null ? limits.MaxMaterializedBytes : long.MaxValue;
+        if (bytes > limit)
+        {
+            throw new CheckpointFormatException(path, $"its tensors take {bytes:N0} bytes as float32, over the limit of {limit:N0} (CheckpointLimits.MaxMaterializedBytes)");
+        }
+        state.Materialize();
+        return state;
     }
 }

@@ -4,12 +4,38 @@ namespace Hilo.Ilgpu.IO;
 
 /// <summary>
 /// An ordered map from parameter name to tensor, as PyTorch's <c>state_dict()</c>: iteration follows
-/// insertion order (the order of the file).
+/// insertion order (the order of the file). Entries a reader adds lazily (a torch.save checkpoint's) know their shape
+/// and read their data on first access, so keys and shapes are checked against a model (<see cref="CheckAgainst"/>)
+/// before any tensor is materialised, and tensors nobody reads cost nothing. Not safe for concurrent first accesses.
 /// </summary>
 public sealed class StateDict : IReadOnlyCollection<KeyValuePair<string, HostTensor>>
 {
     private readonly List<string> _keys = [];
-    private readonly Dictionary<string, HostTensor> _tensors = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Slot> _tensors = new(StringComparer.Ordinal);
+
+    /// <summary>One entry: its shape, and its tensor or the function that reads it.</summary>
+    private sealed class Slot(int[] shape, HostTensor? value, Func<HostTensor>? load)
+    {
+        public int[] Shape { get; } = shape;
+
+        public HostTensor Value
+        {
+            get
+            {
+                if (value is null)
+                {
+                    var read = load!();
+                    if (!read.HasShape(Shape))
+                    {
+                        throw new InvalidOperationException($"a lazily read tensor has shape {read.ShapeText}, declared {HostTensor.FormatShape(Shape)}");
+                    }
+                    value = read;
+                    load = null;
+                }
+                return value;
+            }
+        }
+    }
 
     /// <summary>Number of entries.</summary>
     public int Count => _keys.Count;
@@ -17,14 +43,22 @@ public sealed class StateDict : IReadOnlyCollection<KeyValuePair<string, HostTen
     /// <summary>The keys in order.</summary>
     public IReadOnlyList<string> Keys => _keys;
 
-    /// <summary>The tensor stored under <paramref name="key"/>.</summary>
+    /// <summary>The tensor stored under <paramref name="key"/> (read now if it was added lazily).</summary>
     /// <exception cref="KeyNotFoundException">No such key (the message names it).</exception>
     public HostTensor this[string key] =>
-        _tensors.TryGetValue(key, out var t) ? t : throw new KeyNotFoundException($"no tensor named '{key}' in the state dict");
+        _tensors.TryGetValue(key, out var t) ? t.Value : throw new KeyNotFoundException($"no tensor named '{key}' in the state dict");
 
-    /// <summary>Looks <paramref name="key"/> up.</summary>
-    public bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out HostTensor tensor) =>
-        _tensors.TryGetValue(key, out tensor);
+    /// <summary>The shape of the tensor under <paramref name="key"/>, without reading its data.</summary>
+    /// <exception cref="KeyNotFoundException">No such key.</exception>
+    public IReadOnlyList<int> ShapeOf(string key) =>
+        _tensors.TryGetValue(key, out var t) ? t.Shape : throw new KeyNotFoundException($"no tensor named '{key}' in the state dict");
+
+    /// <summary>Looks <paramref name="key"/> up (reading it if it was added lazily).</summary>
+    public bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out HostTensor tensor)
+    {
+        tensor = _tensors.TryGetValue(key, out var t) ? t.Value : null;
+        return tensor is not null;
+    }
 
     /// <summary>True when <paramref name="key"/> is present.</summary>
     public bool ContainsKey(string key) => _tensors.ContainsKey(key);
@@ -33,13 +67,42 @@ public sealed class StateDict : IReadOnlyCollection<KeyValuePair<string, HostTen
     /// <exception cref="ArgumentException">The key is already present.</exception>
     public void Add(string key, HostTensor tensor)
     {
-        ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(tensor);
-        if (!_tensors.TryAdd(key, tensor))
+        Add(key, new Slot([.. tensor.Shape], tensor, null));
+    }
+
+    /// <summary>Appends an entry of <paramref name="shape"/> whose tensor <paramref name="load"/> reads on first access.</summary>
+    internal void AddLazy(string key, int[] shape, Func<HostTensor> load) => Add(key, new Slot(shape, null, load));
+
+    private void Add(string key, Slot slot)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (!_tensors.TryAdd(key, slot))
         {
             throw new ArgumentException($"duplicate key '{key}'", nameof(key));
         }
         _keys.Add(key);
+    }
+
+    /// <summary>A new state dict of the entries whose keys <paramref name="keep"/> accepts (lazy ones stay lazy).</summary>
+    public StateDict Where(Func<string, bool> keep)
+    {
+        ArgumentNullException.ThrowIfNull(keep);
+        var result = new StateDict();
+        foreach (string key in _keys.Where(keep))
+        {
+            result.Add(key, _tensors[key]);
+        }
+        return result;
+    }
+
+    /// <summary>Reads every lazily added tensor now (while the file it comes from is open).</summary>
+    public void Materialize()
+    {
+        foreach (string key in _keys)
+        {
+            _ = _tensors[key].Value;
+        }
     }
 
     /// <summary>
@@ -88,13 +151,13 @@ public sealed class StateDict : IReadOnlyCollection<KeyValuePair<string, HostTen
             {
                 continue;
             }
-            if (!_tensors.TryGetValue(name, out var tensor))
+            if (!_tensors.TryGetValue(name, out var slot))
             {
                 missing.Add(name);
             }
-            else if (!tensor.HasShape(shape))
+            else if (!slot.Shape.AsSpan().SequenceEqual(shape))
             {
-                misShaped.Add(new ShapeMismatch(name, tensor.Shape, shape));
+                misShaped.Add(new ShapeMismatch(name, slot.Shape, shape));
             }
         }
         var unexpected = _keys.Where(k => !wanted.Contains(k) && !ignore(k)).ToList();
@@ -105,15 +168,15 @@ public sealed class StateDict : IReadOnlyCollection<KeyValuePair<string, HostTen
     }
 
     /// <summary>
-    /// Throws <see cref="NonFiniteWeightsException"/> naming every tensor that holds a NaN or an
-    /// infinity, with the first bad flat index and value of each.
+    /// Throws <see cref="NonFiniteWeightsException"/> naming every tensor (of <paramref name="keys"/>, default all)
+    /// that holds a NaN or an infinity, with the first bad flat index and value of each.
     /// </summary>
-    public void CheckFinite()
+    public void CheckFinite(IEnumerable<string>? keys = null)
     {
         var bad = new List<NonFiniteEntry>();
-        foreach (string key in _keys)
+        foreach (string key in keys ?? _keys)
         {
-            float[] data = _tensors[key].Data;
+            float[] data = this[key].Data;
             int first = -1, count = 0;
             for (int i = 0; i < data.Length; i++)
             {
@@ -142,7 +205,7 @@ public sealed class StateDict : IReadOnlyCollection<KeyValuePair<string, HostTen
     {
         foreach (string key in _keys)
         {
-            yield return new KeyValuePair<string, HostTensor>(key, _tensors[key]);
+            yield return new KeyValuePair<string, HostTensor>(key, _tensors[key].Value);
         }
     }
 

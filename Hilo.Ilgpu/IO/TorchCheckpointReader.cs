@@ -36,11 +36,22 @@ public sealed class TorchCheckpointReader : IDisposable
     /// </summary>
     public object? Root { get; }
 
-    /// <summary>Reads the state dict of the checkpoint at <paramref name="path"/> (see <see cref="ReadStateDict()"/>).</summary>
+    /// <summary>
+    /// Reads the state dict of the checkpoint at <paramref name="path"/> (see <see cref="ReadStateDict()"/>), every
+    /// tensor read, up to <see cref="CheckpointLimits.MaxMaterializedBytes"/> in all.
+    /// </summary>
     public static StateDict ReadStateDict(string path, CheckpointLimits? limits = null)
     {
+        limits ??= CheckpointLimits.Default;
         using var reader = Open(path, limits);
-        return reader.ReadStateDict();
+        var state = reader.ReadStateDict();
+        long bytes = state.Keys.Sum(k => 4 * HostTensor.ElementCountOf(state.ShapeOf(k)));
+        if (bytes > limits.MaxMaterializedBytes)
+        {
+            throw new CheckpointFormatException(path, $"its tensors take {bytes:N0} bytes as float32, over the limit of {limits.MaxMaterializedBytes:N0} (CheckpointLimits.MaxMaterializedBytes)");
+        }
+        state.Materialize();
+        return state;
     }
 
     /// <summary>Opens the checkpoint at <paramref name="path"/> and unpickles its object graph.</summary>
@@ -96,7 +107,8 @@ public sealed class TorchCheckpointReader : IDisposable
     /// <summary>
     /// The state dict: the top-level dict itself, or its <c>'model'</c> or <c>'state_dict'</c> entry when
     /// that is a dict (training wrappers; every other entry is ignored). Every value must be a tensor.
-    /// Keys are returned as stored (see <see cref="CheckpointLoader"/> for prefix stripping).
+    /// Keys are returned as stored (see <see cref="CheckpointLoader"/> for prefix stripping). The tensors are lazy:
+    /// each is read from the archive on first access, which must come before this reader is disposed.
     /// </summary>
     public StateDict ReadStateDict()
     {
@@ -139,7 +151,7 @@ public sealed class TorchCheckpointReader : IDisposable
                     $"entry '{name}'{where} is a {SafeUnpickler.TypeName(value)}, not a tensor; expected a state dict " +
                     $"(or a dict with a '{WrapperKeys[0]}' or '{WrapperKeys[1]}' entry holding one)");
             }
-            result.Add(name, Materialize(tensor, storages));
+            result.AddLazy(name, tensor.ShapeArray, () => Materialize(tensor, storages));
         }
         return result;
     }
@@ -147,16 +159,20 @@ public sealed class TorchCheckpointReader : IDisposable
     /// <summary>Reads the elements of <paramref name="tensor"/> (one of this file's) as a float32 host tensor.</summary>
     public HostTensor Materialize(PickledTensor tensor) => Materialize(tensor, new Dictionary<string, byte[]>(StringComparer.Ordinal));
 
+    // Reads only the prefix of the storage the tensor reaches (offset + Σ (size−1)·stride + 1 elements): a storage
+    // that inflates to a gigabyte behind a small view of it costs the view, not the gigabyte. A prefix read for one
+    // tensor is reused by the next tensor of the same storage that fits in it.
     private HostTensor Materialize(PickledTensor tensor, Dictionary<string, byte[]> storages)
     {
         ArgumentNullException.ThrowIfNull(tensor);
-        if (!storages.TryGetValue(tensor.StorageKey, out byte[]? bytes))
+        long needed = BytesReached(tensor);
+        if (!storages.TryGetValue(tensor.StorageKey, out byte[]? bytes) || bytes.Length < needed)
         {
             if (!_entries.TryGetValue($"{_root}/data/{tensor.StorageKey}", out var entry))
             {
                 throw new CheckpointFormatException(_file, $"storage '{tensor.StorageKey}' is not in the archive");
             }
-            bytes = ReadEntry(entry, _file, Array.MaxLength);
+            bytes = ReadPrefix(entry, _file, needed);
             storages[tensor.StorageKey] = bytes;
         }
         int count = (int)HostTensor.ElementCountOf(tensor.ShapeArray);
@@ -167,6 +183,55 @@ public sealed class TorchCheckpointReader : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _zip.Dispose();
+
+    private long BytesReached(PickledTensor tensor)
+    {
+        long last = tensor.StorageOffset;
+        var shape = tensor.ShapeArray;
+        for (int d = 0; d < shape.Length; d++)
+        {
+            if (shape[d] == 0)
+            {
+                return 0;
+            }
+            last += (shape[d] - 1L) * tensor.StrideArray[d];
+        }
+        long bytes = (last + 1) * TensorDTypeInfo.SizeOf(tensor.DType);
+        if (last < 0 || bytes > Array.MaxLength)
+        {
+            throw new CheckpointFormatException(_file, $"a tensor of shape {HostTensor.FormatShape(shape)} reaches element {last} of storage '{tensor.StorageKey}', outside any storage this reader accepts");
+        }
+        return bytes;
+    }
+
+    /// <summary>Reads the first <paramref name="length"/> bytes of a storage entry, which must hold at least that many.</summary>
+    private static byte[] ReadPrefix(ZipArchiveEntry entry, string file, long length)
+    {
+        long declared;
+        try
+        {
+            declared = entry.Length;
+        }
+        catch (Exception e) when (IsZipParseError(e))
+        {
+            throw new CheckpointFormatException(file, $"corrupt zip entry {entry.FullName}: {e.Message}", e);
+        }
+        if (declared < length)
+        {
+            throw new CheckpointFormatException(file, $"storage {entry.FullName} holds {declared} bytes; a tensor in it reaches byte {length}");
+        }
+        var buffer = new byte[length];
+        try
+        {
+            using Stream stream = entry.Open();
+            stream.ReadExactly(buffer);
+        }
+        catch (Exception e) when (IsZipParseError(e))
+        {
+            throw new CheckpointFormatException(file, $"cannot read zip entry {entry.FullName} (truncated or corrupt?): {e.Message}", e);
+        }
+        return buffer;
+    }
 
     private static bool IsZipParseError(Exception e) =>
         e is InvalidDataException or EndOfStreamException or NotSupportedException or ArgumentException or OverflowException

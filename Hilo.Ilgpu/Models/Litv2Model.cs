@@ -1,3 +1,4 @@
+using Hilo.Ilgpu.Kernels.Layers.Basic;
 using System.Globalization;
 using Hilo.Ilgpu.IO;
 using Hilo.Ilgpu.Layers;
@@ -57,7 +58,7 @@ public sealed class Litv2Model : Module
     public void LoadStateDict(StateDict state) => LoadStateDict(state, Architecture);
 
     /// <summary>Loads a checkpoint file (torch.save zip, bare or wrapped in <c>{'model': …}</c>, or .safetensors; <c>module.</c> prefixes removed).</summary>
-    public void LoadWeights(string path) => LoadStateDict(CheckpointLoader.Load(path));
+    public void LoadWeights(string path) => LoadStateDict(CheckpointLoader.Load(path, schema: Schema(Architecture)));
 
     /// <summary>Token map size of each stage for an image of <paramref name="height"/> × <paramref name="width"/> pixels.</summary>
     public static IReadOnlyList<(int Height, int Width)> StageSizes(int height, int width)
@@ -76,12 +77,48 @@ public sealed class Litv2Model : Module
 
     /// <summary>Classifies <paramref name="images"/> (NCHW, B × 3 × H × W, normalised as in training); returns new B × num_classes logits.</summary>
     /// <exception cref="ArgumentException">Wrong rank, channels, or an image smaller than <see cref="Litv2Config.MinImageSide"/>.</exception>
+    /// <exception cref="NonFiniteActivationsException">A layer's output held a NaN or an infinity (with <see cref="CheckFinite"/>): the exception names the first such layer.</exception>
     public Tensor Forward(Tensor images)
     {
-        var (logits, pooled, _) = Run(images, keepStages: false);
+        if (!CheckFinite)
+        {
+            var (unchecked_, pooledOnly, _) = Run(images, keepStages: false);
+            pooledOnly.Dispose();
+            return unchecked_;
+        }
+        // Every layer's output is scanned on the device as soon as it exists (one memory pass each), setting its flag;
+        // the flags are read once at the end. Checking the logits alone is not enough: the deformable token merging
+        // samples NaN offsets as "outside the map" (zero), so a NaN in stage 1 can vanish before the logits.
+        var names = new List<string>();
+        using var flags = Device.Allocate(FlagCount);
+        Elementwise.Fill(Device.Kernels, Device.Family, flags.View, 0f);
+        void Mark(string name, Tensor output)
+        {
+            Elementwise.FlagNonFinite(Device.Kernels, Device.Family, output.View, flags.View, names.Count);
+            names.Add(name);
+        }
+        Mark(FiniteCheckNames.Input, images);
+        var (logits, pooled, _) = Run(images, keepStages: false, Mark);
         pooled.Dispose();
+        Mark("head", logits);
+        int first = Array.IndexOf(flags.ToArray(), 1f);
+        if (first >= 0)
+        {
+            logits.Dispose();
+            throw new NonFiniteActivationsException(Architecture, names[first]);
+        }
         return logits;
     }
+
+    // One flag per checked output: the input, patch_embed, every block, three mergings, norm, head.
+    private int FlagCount => 7 + Config.Depths.Sum();
+
+    /// <summary>
+    /// Whether <see cref="Forward"/> checks every layer's output for NaN and infinity (default true): one pass over
+    /// each output on the device and one read of a few flags per forward pass; a non-finite value ends the pass with a
+    /// <see cref="NonFiniteActivationsException"/> naming the first layer that produced one.
+    /// </summary>
+    public bool CheckFinite { get; set; } = true;
 
     /// <summary>
     /// Runs the model and keeps every stage's map (see <see cref="FeatureMap"/>), the pooled features and the logits,
@@ -93,7 +130,12 @@ public sealed class Litv2Model : Module
         return new Litv2Features(stages!, pooled, logits);
     }
 
-    private (Tensor Logits, Tensor Pooled, List<FeatureMap>? Stages) Run(Tensor images, bool keepStages)
+    /// <summary>
+    /// The forward pass; <paramref name="inspect"/>, if given, sees every layer's output with the layer's official name
+    /// (<c>patch_embed</c>, <c>layers.2.blocks.3</c>, <c>layers.0.downsample</c>, <c>norm</c>; not the head's) as soon as
+    /// it is computed, and may throw to stop the pass.
+    /// </summary>
+    internal (Tensor Logits, Tensor Pooled, List<FeatureMap>? Stages) Run(Tensor images, bool keepStages, Action<string, Tensor>? inspect = null)
     {
         CheckImages(images);
         EnsurePrepared();
@@ -102,9 +144,15 @@ public sealed class Litv2Model : Module
         try
         {
             (x, int h, int w) = PatchEmbed.Forward(images);
-            foreach (var stage in Layers.Items)
+            inspect?.Invoke("patch_embed", x);
+            for (int i = 0; i < Layers.Items.Count; i++)
             {
-                stage.Apply(x, h, w);
+                var stage = Layers.Items[i];
+                for (int j = 0; j < stage.Blocks.Items.Count; j++)
+                {
+                    stage.Blocks.Items[j].Apply(x, h, w);
+                    inspect?.Invoke($"layers.{i}.blocks.{j}", x);
+                }
                 stages?.Add(new FeatureMap(x, h, w));
                 if (stage.Downsample is { } merge)
                 {
@@ -114,11 +162,13 @@ public sealed class Litv2Model : Module
                     {
                         previous.Dispose();
                     }
+                    inspect?.Invoke($"layers.{i}.downsample", x);
                 }
             }
             Tensor pooled;
             using (var normed = Norm.Forward(x))
             {
+                inspect?.Invoke("norm", normed);
                 pooled = Ops.MeanOverTokens(normed);
             }
             try

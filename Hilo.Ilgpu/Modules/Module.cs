@@ -27,6 +27,9 @@ public sealed class Parameter
     /// </summary>
     public bool IsConstant { get; internal init; }
 
+    /// <summary>Whether every value must be ≥ 0 (a variance): a checkpoint with a negative one is refused on load.</summary>
+    public bool MustBeNonNegative { get; internal set; }
+
     /// <summary>The host value (PyTorch layout): zeros until loaded or initialised.</summary>
     public HostTensor Value { get; internal set; } = null!;
 
@@ -107,21 +110,38 @@ public abstract class Module : IDisposable
     /// <summary>
     /// Loads every parameter and buffer from <paramref name="state"/>, strictly: every missing, unexpected or
     /// mis-shaped key is reported at once (<see cref="CheckpointMismatchException"/>), and non-finite values are
-    /// reported with their key. Nothing is changed unless the whole state dict fits.
+    /// reported with their key, as are negative values where a variance is expected. Nothing is changed unless the whole
+    /// state dict fits.
     /// </summary>
     public void LoadStateDict(StateDict state, string architecture)
     {
         ArgumentNullException.ThrowIfNull(state);
         var named = NamedParameters().ToList();
-        state.CheckAgainst(named.Select(p => (p.Name, p.Parameter.Shape.ToArray())), architecture,
-            ignore: static key => key.EndsWith(".num_batches_tracked", StringComparison.Ordinal) || key == "num_batches_tracked");
-        state.CheckFinite();
+        Schema(architecture).Check(state);
+        state.CheckFinite(named.Select(p => p.Name));
+        foreach (var (name, p) in named.Where(p => p.Parameter.MustBeNonNegative))
+        {
+            float[] data = state[name].Data;
+            int bad = Array.FindIndex(data, v => v < 0);
+            if (bad >= 0)
+            {
+                throw new InvalidWeightsException(name, bad, data[bad], "a variance cannot be negative (is this a running_var from a corrupt or hand-made checkpoint?)");
+            }
+        }
         foreach (var (name, p) in named)
         {
             p.Value = state[name];
         }
         Prepare();
     }
+
+    /// <summary>
+    /// What this module expects of a state dict (every parameter and buffer with its shape): give it to
+    /// <see cref="CheckpointLoader.Load(string, CheckpointLimits?, StateDictSchema?)"/> so that a file is checked
+    /// before any tensor is read, and only this module's tensors are read.
+    /// </summary>
+    public StateDictSchema Schema(string architecture) =>
+        new(architecture, [.. NamedParameters().Select(p => (p.Name, p.Parameter.Shape.ToArray()))]);
 
     /// <summary>Fills every parameter with deterministic pseudo-random values (for tests and benchmarks without a checkpoint).</summary>
     public void InitializeRandom(int seed)

@@ -39,6 +39,25 @@ public static class Elementwise
         }
     }
 
+    /// <summary>
+    /// Sets <c>flags[tag]</c> to 1 if <paramref name="x"/> holds a NaN or an infinity (and leaves it alone otherwise):
+    /// one pass over memory, queued like any op, so a forward pass can mark every layer's output and read the few
+    /// flags once at its end.
+    /// </summary>
+    public static void FlagNonFinite(KernelDevice device, KernelFamily family, ArrayView<float> x, ArrayView<float> flags, int tag)
+    {
+        Require(device, x.Length <= int.MaxValue && tag >= 0 && tag < flags.Length, $"finite check of {x.Length} elements into flag {tag} of {flags.Length}");
+        int length = (int)x.Length;
+        if (family == KernelFamily.Cpu)
+        {
+            device.RunCpu(nameof(ElementwiseCpu) + "." + nameof(ElementwiseCpu.FlagNonFinite), () => ElementwiseCpu.FlagNonFinite(HostView.Of(x), HostView.Of(flags), tag, length));
+        }
+        else
+        {
+            device.Launch(ElementwiseKernels.FlagNonFinite, Configs.Linear(length), x, flags, tag, length);
+        }
+    }
+
     /// <summary>Sets every element of <paramref name="y"/> to <paramref name="value"/>.</summary>
     public static void Fill(KernelDevice device, KernelFamily family, ArrayView<float> y, float value)
     {

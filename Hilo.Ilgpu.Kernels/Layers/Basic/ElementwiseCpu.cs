@@ -45,6 +45,33 @@ public static unsafe class ElementwiseCpu
             }
         });
 
+    /// <summary>
+    /// <c>flags[tag] = 1</c> if any of the first <paramref name="length"/> elements of <paramref name="x"/> is NaN or
+    /// ±∞: per chunk, <c>acc += x·0</c> stays 0 for finite x and becomes NaN otherwise (no compare per element).
+    /// </summary>
+    [CpuKernel("finite-check")]
+    public static void FlagNonFinite(HostView x, HostView flags, int tag, int length) =>
+        CpuParallel.For(Chunks(length), item =>
+        {
+            int i = item * Chunk, end = Math.Min(i + Chunk, length);
+            float* p = x.At(i, end - i);
+            Float16 acc = Float16.Zero, zero = Float16.Zero;
+            int n = end - i, k = 0;
+            for (; k + Float16.Count <= n; k += Float16.Count)
+            {
+                acc = Float16.Fma(Float16.Load(p + k), zero, acc);
+            }
+            float tail = acc.Sum();
+            for (; k < n; k++)
+            {
+                tail += p[k] * 0f;
+            }
+            if (!float.IsFinite(tail))
+            {
+                flags[tag] = 1f;
+            }
+        });
+
     /// <summary><c>y[i] = value</c>.</summary>
     [CpuKernel("fill")]
     public static void Fill(HostView y, float value, int length) =>

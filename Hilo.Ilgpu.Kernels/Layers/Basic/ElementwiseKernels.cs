@@ -28,6 +28,21 @@ public static class ElementwiseKernels
         }
     }
 
+    /// <summary><c>flags[tag] = 1</c> if any of the first <paramref name="length"/> elements of <paramref name="x"/> is NaN or ±∞ (every such thread writes the same 1: no atomics needed).</summary>
+    [IlgpuKernel("finite-check")]
+    public static void FlagNonFinite(ArrayView<float> x, ArrayView<float> flags, int tag, int length)
+    {
+        int i = Grid.GlobalIndex.X;
+        if (i < length)
+        {
+            float v = x[i];
+            if (float.IsNaN(v) || float.IsInfinity(v))
+            {
+                flags[tag] = 1f;
+            }
+        }
+    }
+
     /// <summary><c>y[i] = value</c>.</summary>
     [IlgpuKernel("fill")]
     public static void Fill(ArrayView<float> y, float value, int length)

@@ -28,6 +28,7 @@ public sealed class BatchNorm2d : Module
         bias = AddParameter("bias", channels);
         runningMean = AddBuffer("running_mean", channels);
         runningVar = AddBuffer("running_var", channels);
+        runningVar.MustBeNonNegative = true;
     }
 
     /// <summary>Number of channels.</summary>
