@@ -22,7 +22,12 @@ internal static class CheckCommand
         command.Options.Add(device);
         command.Options.Add(runs);
         command.Options.Add(kernels);
-        command.SetAction(parse => Run(parse.GetValue(device)!, Math.Max(1, parse.GetValue(runs)), CliOptions.Family(parse.GetValue(kernels))));
+        command.SetAction(parse =>
+        {
+            int n = parse.GetValue(runs);
+            return n >= 1 ? Run(parse.GetValue(device)!, n, CliOptions.Family(parse.GetValue(kernels)))
+                : throw new ArgumentException($"--runs must be at least 1, got {n}");
+        });
         return command;
     }
 

@@ -21,4 +21,24 @@ internal static class CliOptions
         "ilgpu" => KernelFamily.Ilgpu,
         _ => throw new ArgumentException($"--kernels {value}: use auto, cpu or ilgpu."),
     };
+
+    /// <summary>
+    /// Parses an optional whole-number option with a plain message (System.CommandLine's own names the CLR type,
+    /// <c>System.Nullable`1[System.Int32]</c>).
+    /// </summary>
+    public static int? ParseWholeNumber(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        if (result.Tokens.Count == 0)
+        {
+            return null;
+        }
+        string text = result.Tokens[^1].Value;
+        if (int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int value))
+        {
+            return value;
+        }
+        string name = (result.Parent as System.CommandLine.Parsing.OptionResult)?.Option.Name ?? "the option";
+        result.AddError($"{name}: '{text}' is not a whole number between {int.MinValue} and {int.MaxValue}");
+        return null;
+    }
 }

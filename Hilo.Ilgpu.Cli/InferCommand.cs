@@ -42,7 +42,7 @@ internal static partial class InferCommand
         var input = new Option<string?>("--input", "-i") { Description = "Images: float32 .npy, NCHW (B × 3 × H × W), normalised as in training." };
         var output = new Option<string?>("--output", "-o") { Description = "Where to write the logits (.npy, float32, B × classes); without it the top-5 classes per image are printed." };
         var device = new Option<string?>("--device", "-d") { Description = "cpu, opencl:N, cuda:N, ... (default: the fastest device present)." };
-        var batch = new Option<int?>("--batch", "-b") { Description = $"Images per forward pass (default {DefaultBatch}; 1 with --benchmark and no --input)." };
+        var batch = new Option<int?>("--batch", "-b") { CustomParser = CliOptions.ParseWholeNumber, Description = $"Images per forward pass (default {DefaultBatch}; 1 with --benchmark and no --input)." };
         var random = new Option<bool>("--random-weights") { Description = "Use deterministic random weights instead of --weights (for timing)." };
         var seed = new Option<int>("--seed") { Description = "Seed of --random-weights and of the benchmark's random images.", DefaultValueFactory = _ => 0 };
         var benchmark = new Option<int>("--benchmark") { Description = "Time RUNS forward passes of one batch after one warm-up and print the time per image (random images at img_size without --input).", DefaultValueFactory = _ => 0 };
@@ -355,7 +355,7 @@ internal static partial class InferCommand
         }
     }
 
-    private static bool IsUserError(Exception e) => e is CheckpointException or Litv2ConfigException or ArgumentException
+    private static bool IsUserError(Exception e) => e is CheckpointException or Litv2ConfigException or ArgumentException or Models.NonFiniteActivationsException
         or IOException or UnauthorizedAccessException or DeviceNotFoundException or DeviceOutOfMemoryException or ILGPU.Runtime.AcceleratorException or KernelCompilationException;
 
     /// <summary>The message on one line: line breaks (e.g. of a key-mismatch list) become "; " (a space after a colon).</summary>

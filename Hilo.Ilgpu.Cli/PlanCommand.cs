@@ -45,8 +45,8 @@ internal static class PlanCommand
         var weights = new Option<string?>("--weights", "-w") { Description = "Checkpoint the model will run with: α is fixed to its head split, only windows vary." };
         var fresh = new Option<bool>("--fresh") { Description = "The model will be trained from scratch: α is free, no accuracy constraint." };
         var windows = new Option<string?>("--windows") { Description = "Comma-separated window sizes to try (default 2,4,7,14,... up to each stage's map side)." };
-        var batch = new Option<int?>("--batch", "-b") { Description = "Images per forward pass (default 64 on GPUs, 16 on CPU devices)." };
-        var image = new Option<int?>("--image-size") { Description = "Image side in pixels (default the model's img_size, 224)." };
+        var batch = new Option<int?>("--batch", "-b") { CustomParser = CliOptions.ParseWholeNumber, Description = "Images per forward pass (default 64 on GPUs, 16 on CPU devices)." };
+        var image = new Option<int?>("--image-size") { CustomParser = CliOptions.ParseWholeNumber, Description = "Image side in pixels (default the model's img_size, 224)." };
         var runs = new Option<int>("--runs", "-r") { Description = "Timed runs per measurement (the median is used).", DefaultValueFactory = _ => 5 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed runs before each measurement.", DefaultValueFactory = _ => 1 };
         var gain = new Option<double>("--min-gain") { Description = "Make a change only when it is faster by more than this share (noise guard).", DefaultValueFactory = _ => 0.02 };

@@ -101,3 +101,46 @@ public class CliTests
         }
     }
 }
+
+/// <summary>Every failure of the <c>hilo</c> command ends in one <c>error:</c> line and exit code 1, never a stack trace (unless <c>--verbose</c>).</summary>
+public class CliErrorTests
+{
+    private static (int Code, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = HiloCli.Run(args, output, error);
+        return (code, error.ToString());
+    }
+
+    [Theory]
+    [InlineData("Unknown device 'foo'", "check", "-d", "foo")]
+    [InlineData("--runs must be at least 1", "check", "--runs", "0")]
+    [InlineData("a size is too large", "infer", "--model", "litv2-s", "--random-weights", "--benchmark", "1", "-b", "1000000000", "--device", "cpu")]
+    public void FailuresAreOneErrorLineWithoutAStackTrace(string expected, params string[] args)
+    {
+        var (code, error) = Run(args);
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: ", error, StringComparison.Ordinal);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void VerboseAddsTheStackTrace()
+    {
+        var (code, error) = Run("infer", "--model", "litv2-s", "--random-weights", "--benchmark", "1", "-b", "1000000000", "--device", "cpu", "--verbose");
+        Assert.Equal(1, code);
+        Assert.Contains("OverflowException", error, StringComparison.Ordinal);
+        Assert.Contains("   at ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ANonNumberIsCalledThatNotANullableInt32()
+    {
+        var (code, error) = Run("infer", "--model", "litv2-s", "--random-weights", "--benchmark", "1", "-b", "abc");
+        Assert.NotEqual(0, code);
+        Assert.Contains("'abc' is not a whole number", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Nullable", error, StringComparison.Ordinal);
+    }
+}

@@ -236,11 +236,15 @@ public abstract class Litv2ModelSuite(DeviceFixture fixture)
         Assert.Equal("layers.0.blocks.0", e.Layer);
         Assert.Contains("layers.0.blocks.0", e.Message, StringComparison.Ordinal);
 
-        // Without the check the logits come back, finite: the deformable merging samples the NaN offsets of stage 1
-        // as outside the map, so the NaNs vanish — which is why every layer's output is checked, not the logits.
+        // Without the check the logits come back as they are. On the CPU accelerator they are even finite: the
+        // deformable merging samples NaN offsets as outside the map, so the NaNs vanish (PoCL keeps them) — which is
+        // why every layer's output is checked, not only the logits.
         model.CheckFinite = false;
         using var logits = model.Forward(x);
-        Assert.All(logits.ToArray(), v => Assert.True(float.IsFinite(v)));
+        if (Device.Kernels.IsCpuAccelerator)
+        {
+            Assert.All(logits.ToArray(), v => Assert.True(float.IsFinite(v)));
+        }
 
         // A non-finite input is named as such.
         model.CheckFinite = true;

@@ -98,6 +98,12 @@ public sealed class Litv2Model : Module
             names.Add(name);
         }
         Mark(FiniteCheckNames.Input, images);
+        // The input is checked before any layer sees it (one small read): a NaN reaching the group reductions of
+        // ILGPU's CPU accelerator hung its LayerNorm kernel (observed with ILGPU 1.5.3), and failing early is cheaper.
+        if (flags.ToArray()[0] != 0f)
+        {
+            throw new NonFiniteActivationsException(Architecture, FiniteCheckNames.Input);
+        }
         var (logits, pooled, _) = Run(images, keepStages: false, Mark);
         pooled.Dispose();
         Mark("head", logits);

@@ -132,8 +132,18 @@ public sealed class TuningCache
         if (entries is null)
         {
             var read = TuningCacheFile.Read(Path);
-            fileIgnored = read.Ignored;
-            Problem = read.Problem ?? (read.SkippedEntries > 0
+            if (read.Corrupt && MoveAside(read.Why) is { } moved)
+            {
+                read = TuningCacheFile.Read(Path);
+                Problem = moved;
+                fileIgnored = false;
+            }
+            else
+            {
+                fileIgnored = read.Ignored;
+                Problem = read.Problem;
+            }
+            Problem ??= (read.SkippedEntries > 0
                 ? $"tuning cache {Path}: {read.SkippedEntries} malformed entr{(read.SkippedEntries == 1 ? "y" : "ies")} skipped (they are measured again)."
                 : null);
             entries = new Dictionary<TuningKey, TuningEntry>();
@@ -145,9 +155,63 @@ public sealed class TuningCache
         return entries;
     }
 
+    /// <summary>
+    /// Moves an unreadable cache file aside (kept for inspection as <c>PATH.corrupt-TIMESTAMP</c>) so that a new one
+    /// can start; returns the one-line note to give, or null if it could not be moved.
+    /// </summary>
+    private string? MoveAside(string? why)
+    {
+        if (!File.Exists(Path))
+        {
+            return null;
+        }
+        string aside = $"{Path}.corrupt-{DateTime.UtcNow:yyyyMMddTHHmmssfff}";
+        try
+        {
+            File.Move(Path, aside);
+            return $"tuning cache {Path} {why}: it was moved to {aside} (kept for inspection) and a new cache started.";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// An exclusive lock on <c>PATH.lock</c> held around every read–merge–write of the file, so concurrent processes
+    /// (several <c>hilo tune</c> runs) never lose each other's entries; waits up to 30 s, then gives up (null).
+    /// </summary>
+    private FileStream? FileLock()
+    {
+        string lockPath = Path + ".lock";
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+                return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(10);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Problem = $"tuning cache {Path}: its lock {lockPath} could not be taken ({e.Message}); choices are kept for this process only.";
+                return null;
+            }
+        }
+    }
+
     private void Save(bool merge)
     {
         if (fileIgnored)
+        {
+            return;
+        }
+        using var fileLock = FileLock();
+        if (fileLock is null)
         {
             return;
         }

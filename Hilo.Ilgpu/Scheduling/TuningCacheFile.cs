@@ -18,8 +18,12 @@ internal static class TuningCacheFile
     /// <summary>Largest file read (thousands of entries fit in far less).</summary>
     public const long MaxBytes = 4L << 20;
 
-    /// <summary>What reading found: the entries, and a problem when the file was ignored (then it must not be overwritten).</summary>
-    public sealed record ReadResult(List<TuningEntry> Entries, string? Problem, int SkippedEntries)
+    /// <summary>
+    /// What reading found: the entries, and a problem when the file was ignored (then it must not be overwritten). A
+    /// <paramref name="Corrupt"/> file (not JSON, not a tuning cache, oversized) is moved aside by the cache and a new
+    /// one started; one of another version or that cannot be read is left alone.
+    /// </summary>
+    public sealed record ReadResult(List<TuningEntry> Entries, string? Problem, int SkippedEntries, string? Why = null, bool Corrupt = false)
     {
         public bool Ignored => Problem is not null;
     }
@@ -36,7 +40,7 @@ internal static class TuningCacheFile
             }
             if (info.Length > MaxBytes)
             {
-                return Ignore(path, $"is {info.Length} bytes, over the {MaxBytes}-byte limit of a tuning cache");
+                return Ignore(path, $"is {info.Length} bytes, over the {MaxBytes}-byte limit of a tuning cache", corrupt: true);
             }
             bytes = File.ReadAllBytes(path);
         }
@@ -51,7 +55,7 @@ internal static class TuningCacheFile
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("format", out var format) ||
                 format.ValueKind != JsonValueKind.String || format.GetString() != Format)
             {
-                return Ignore(path, $"is not a hilo tuning cache (no \"format\": \"{Format}\")");
+                return Ignore(path, $"is not a hilo tuning cache (no \"format\": \"{Format}\")", corrupt: true);
             }
             if (!root.TryGetProperty("version", out var version) || !version.TryGetInt32(out int v) || v != Version)
             {
@@ -77,12 +81,12 @@ internal static class TuningCacheFile
         }
         catch (JsonException e)
         {
-            return Ignore(path, $"is not valid JSON ({e.Message})");
+            return Ignore(path, $"is not valid JSON ({e.Message})", corrupt: true);
         }
     }
 
-    private static ReadResult Ignore(string path, string why) =>
-        new([], $"tuning cache {path} {why}: ignored and left as it is (delete it to let hilo write a new one).", 0);
+    private static ReadResult Ignore(string path, string why, bool corrupt = false) =>
+        new([], $"tuning cache {path} {why}: ignored and left as it is (delete it to let hilo write a new one).", 0, why, corrupt);
 
     private static TuningEntry? TryEntry(JsonElement e)
     {
