@@ -64,15 +64,19 @@ public sealed class TuneCommandTests : IDisposable
     }
 
     [Fact]
-    public void ACorruptCacheIsReportedAndLeftAlone()
+    public void ACorruptCacheIsReportedOnceAndMovedAside()
     {
         File.WriteAllText(CachePath, "{ not json");
         var (code, output, err) = Run(Options("cpu") with { Show = true });
         Assert.Equal(0, code);
         Assert.Contains("note: tuning cache", err, StringComparison.Ordinal);
         Assert.Contains("not valid JSON", err, StringComparison.Ordinal);
+        Assert.Contains("moved to", err, StringComparison.Ordinal);
         Assert.Contains("no tuning entries", output, StringComparison.Ordinal);
-        Assert.Equal("{ not json", File.ReadAllText(CachePath));
+        string aside = Assert.Single(Directory.GetFiles(Path.GetDirectoryName(CachePath)!, "tuning.json.corrupt-*"));
+        Assert.Equal("{ not json", File.ReadAllText(aside));
+        var (_, _, again) = Run(Options("cpu") with { Show = true });
+        Assert.DoesNotContain("note: tuning cache", again, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -89,6 +89,8 @@ public sealed class Litv2Model : Module
         // Every layer's output is scanned on the device as soon as it exists (one memory pass each), setting its flag;
         // the flags are read once at the end. Checking the logits alone is not enough: the deformable token merging
         // samples NaN offsets as "outside the map" (zero), so a NaN in stage 1 can vanish before the logits.
+        CheckImages(images);
+        EnsurePrepared();
         var names = new List<string>();
         using var flags = Device.Allocate(FlagCount);
         Elementwise.Fill(Device.Kernels, Device.Family, flags.View, 0f);
