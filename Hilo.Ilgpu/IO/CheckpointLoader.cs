@@ -68,13 +68,18 @@ public static class CheckpointLoader
             schema.Check(state);
             state = state.Where(schema.Wants);
         }
+        MaterializeBounded(path, state, schema is null ? limits.MaxMaterializedBytes : long.MaxValue);
+        return state;
+    }
+
+    /// <summary>Reads every tensor of <paramref name="state"/> after checking their float32 bytes against <paramref name="limit"/>.</summary>
+    internal static void MaterializeBounded(string path, StateDict state, long limit)
+    {
         long bytes = state.Keys.Sum(k => 4 * HostTensor.ElementCountOf(state.ShapeOf(k)));
-        long limit = schema is null ? limits.MaxMaterializedBytes : long.MaxValue;
         if (bytes > limit)
         {
             throw new CheckpointFormatException(path, $"its tensors take {bytes:N0} bytes as float32, over the limit of {limit:N0} (CheckpointLimits.MaxMaterializedBytes)");
         }
         state.Materialize();
-        return state;
     }
 }

@@ -45,12 +45,7 @@ public sealed class TorchCheckpointReader : IDisposable
         limits ??= CheckpointLimits.Default;
         using var reader = Open(path, limits);
         var state = reader.ReadStateDict();
-        long bytes = state.Keys.Sum(k => 4 * HostTensor.ElementCountOf(state.ShapeOf(k)));
-        if (bytes > limits.MaxMaterializedBytes)
-        {
-            throw new CheckpointFormatException(path, $"its tensors take {bytes:N0} bytes as float32, over the limit of {limits.MaxMaterializedBytes:N0} (CheckpointLimits.MaxMaterializedBytes)");
-        }
-        state.Materialize();
+        CheckpointLoader.MaterializeBounded(path, state, limits.MaxMaterializedBytes);
         return state;
     }
 
@@ -204,18 +199,23 @@ public sealed class TorchCheckpointReader : IDisposable
         return bytes;
     }
 
-    /// <summary>Reads the first <paramref name="length"/> bytes of a storage entry, which must hold at least that many.</summary>
-    private static byte[] ReadPrefix(ZipArchiveEntry entry, string file, long length)
+    /// <summary>The uncompressed length the zip directory gives for <paramref name="entry"/>.</summary>
+    private static long DeclaredLength(ZipArchiveEntry entry, string file)
     {
-        long declared;
         try
         {
-            declared = entry.Length;
+            return entry.Length;
         }
         catch (Exception e) when (IsZipParseError(e))
         {
             throw new CheckpointFormatException(file, $"corrupt zip entry {entry.FullName}: {e.Message}", e);
         }
+    }
+
+    /// <summary>Reads the first <paramref name="length"/> bytes of a storage entry, which must hold at least that many.</summary>
+    private static byte[] ReadPrefix(ZipArchiveEntry entry, string file, long length)
+    {
+        long declared = DeclaredLength(entry, file);
         if (declared < length)
         {
             throw new CheckpointFormatException(file, $"storage {entry.FullName} holds {declared} bytes; a tensor in it reaches byte {length}");
@@ -294,15 +294,7 @@ public sealed class TorchCheckpointReader : IDisposable
     /// <summary>Reads a whole entry, checking its real length against the directory and <paramref name="limit"/>.</summary>
     internal static byte[] ReadEntry(ZipArchiveEntry entry, string file, long limit)
     {
-        long length;
-        try
-        {
-            length = entry.Length;
-        }
-        catch (Exception e) when (IsZipParseError(e))
-        {
-            throw new CheckpointFormatException(file, $"corrupt zip entry {entry.FullName}: {e.Message}", e);
-        }
+        long length = DeclaredLength(entry, file);
         if (length > limit || length > Array.MaxLength)
         {
             throw new CheckpointFormatException(file, $"zip entry {entry.FullName} of {length} bytes exceeds the limit of {Math.Min(limit, Array.MaxLength)}");
