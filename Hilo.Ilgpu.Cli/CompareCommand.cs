@@ -58,7 +58,7 @@ internal static class CompareCommand
             Csv = parse.GetValue(csv),
             Html = parse.GetValue(html),
             Kernels = parse.GetValue(kernels),
-        }, Console.Out, Console.Error));
+        }, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return command;
     }
 

@@ -9,9 +9,9 @@ internal static class DevicesCommand
     public static Command Create()
     {
         var command = new Command("devices", "List every device ILGPU found (CPU accelerator, OpenCL, CUDA), the devices it refused and why, and unavailable backends.");
-        command.SetAction(_ =>
+        command.SetAction(parse =>
         {
-            Print(Console.Out);
+            Print(parse.InvocationConfiguration.Output);
             return 0;
         });
         return command;

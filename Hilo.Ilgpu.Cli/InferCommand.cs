@@ -66,7 +66,7 @@ internal static partial class InferCommand
             Benchmark = parse.GetValue(benchmark),
             Profile = parse.GetValue(profile),
             Kernels = parse.GetValue(kernels),
-        }, Console.Out, Console.Error));
+        }, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return command;
     }
 
@@ -105,6 +105,11 @@ internal static partial class InferCommand
         string deviceId = o.Device ?? ComputeDevice.FastestDeviceId();
         using var device = ComputeDevice.Open(deviceId, CliOptions.Family(o.Kernels));
         using var model = new Litv2Model(device, config);
+        // Sizes before weights and images reach the device: a batch the device cannot hold, a tensor past 32-bit
+        // indexing, or a window larger than its stage's map is one clear error now.
+        int height = images?.Shape[2] ?? config.ImgSize, width = images?.Shape[3] ?? config.ImgSize;
+        int largestBatch = o.Batch ?? (images is null ? 1 : DefaultBatch);
+        model.EnsureFits(images is null ? largestBatch : Math.Min(largestBatch, images.Shape[0]), height, width);
         if (o.RandomWeights)
         {
             model.InitializeRandom(o.Seed);
@@ -230,18 +235,8 @@ internal static partial class InferCommand
         return images;
     }
 
-    private static void CheckOutputPath(string path)
-    {
-        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is not null && !Directory.Exists(directory))
-        {
-            throw new DirectoryNotFoundException($"output directory does not exist: {directory}");
-        }
-        if (Directory.Exists(path))
-        {
-            throw new IOException($"output path is a directory: {path}");
-        }
-    }
+    // The output is probed before any work (a read-only folder is found now, not after the whole inference).
+    private static void CheckOutputPath(string path) => AtomicFile.EnsureWritable(path);
 
     /// <summary>Logits of every image (N × classes), computed <paramref name="batch"/> images at a time.</summary>
     internal static HostTensor Classify(Litv2Model model, HostTensor images, int batch)

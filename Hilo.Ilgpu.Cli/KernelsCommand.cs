@@ -13,15 +13,15 @@ internal static class KernelsCommand
     public static Command Create()
     {
         var command = new Command("kernels", "List the kernels of both families, or dump the ILGPU kernels' device code.");
-        command.SetAction(_ => List(Console.Out));
+        command.SetAction(parse => List(parse.InvocationConfiguration.Output));
 
         var list = new Command("list", "List every kernel with its op and family.");
-        list.SetAction(_ => List(Console.Out));
+        list.SetAction(parse => List(parse.InvocationConfiguration.Output));
 
         var dirArgument = new Argument<DirectoryInfo>("DIR") { Description = "Directory to write <kernel>.<target>.ptx/.cl into (created if missing)." };
         var dump = new Command("dump", "Compile every ILGPU kernel to PTX (sm_80, sm_90) and OpenCL C (2.0, 3.0) without a device and write the code.");
         dump.Arguments.Add(dirArgument);
-        dump.SetAction(parse => Dump(parse.GetValue(dirArgument)!.FullName, Console.Out));
+        dump.SetAction(parse => Dump(parse.GetValue(dirArgument)!.FullName, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
 
         command.Subcommands.Add(list);
         command.Subcommands.Add(dump);
@@ -41,12 +41,12 @@ internal static class KernelsCommand
     }
 
     /// <summary>Writes <c>Class.Method.target.ext</c> per kernel and target (each file whole or not at all); 1 when any compile failed.</summary>
-    public static int Dump(string directory, TextWriter output)
+    public static int Dump(string directory, TextWriter output, TextWriter? error = null)
     {
         if (File.Exists(directory))
         {
-            Console.Error.WriteLine($"error: {directory} is a file; give a directory to write the kernels into.");
-            return 2;
+            (error ?? Console.Error).WriteLine($"error: {directory} is a file; give a directory to write the kernels into.");
+            return TopLevelErrors.ExitCode;
         }
         Directory.CreateDirectory(directory);
         int written = 0;

@@ -77,7 +77,7 @@ internal static class PlanCommand
             Seed = parse.GetValue(seed),
             Json = parse.GetValue(json),
             Kernels = parse.GetValue(kernels),
-        }, Console.Out, Console.Error));
+        }, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return command;
     }
 

@@ -57,7 +57,7 @@ internal static class TuneCommand
             Cache = parse.GetValue(cache),
             Kernels = parse.GetValue(kernels),
             AllFamilies = parse.GetValue(allFamilies),
-        }, Console.Out, Console.Error));
+        }, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return command;
     }
 

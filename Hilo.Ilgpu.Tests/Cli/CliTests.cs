@@ -92,7 +92,7 @@ public class CliTests
         string file = Path.GetTempFileName();
         try
         {
-            Assert.Equal(2, KernelsCommand.Dump(file, new StringWriter()));
+            Assert.Equal(1, KernelsCommand.Dump(file, new StringWriter(), new StringWriter()));
             Assert.Equal(0, new FileInfo(file).Length);
         }
         finally
@@ -116,23 +116,105 @@ public class CliErrorTests
     [Theory]
     [InlineData("Unknown device 'foo'", "check", "-d", "foo")]
     [InlineData("--runs must be at least 1", "check", "--runs", "0")]
-    [InlineData("a size is too large", "infer", "--model", "litv2-s", "--random-weights", "--benchmark", "1", "-b", "1000000000", "--device", "cpu")]
+    [InlineData("more than 32-bit indexing allows", "infer", "--model", "litv2-s", "--random-weights", "--benchmark", "1", "-b", "1000000000", "--device", "cpu")]
+    [InlineData("hilo: a batch of 20000 map(s) of 14×14×768 needs a tensor of", "compare", "-b", "20000", "-r", "1", "--devices", "cpu")]
+    [InlineData("litv2-s: a batch of 2000 image(s) of 224×224 needs a tensor of", "compare", "-p", "model", "-m", "litv2-s", "-b", "2000", "--devices", "cpu")]
+    [InlineData("more than 32-bit indexing allows", "tune", "-m", "litv2-s", "-b", "1000000000", "-d", "cpu")]
+    [InlineData("more than 32-bit indexing allows", "plan", "-m", "litv2-s", "-d", "cpu", "-b", "1000000000")]
+    [InlineData("image-size must be in [29, 16384] pixels, got 100000", "plan", "-m", "litv2-s", "-d", "cpu", "--image-size", "100000")]
+    [InlineData("a batch of 16 image(s) of 10000×10000 needs a tensor of", "plan", "-m", "litv2-s", "-d", "cpu", "--image-size", "10000")]
+    [InlineData("larger than a config file may be (65536 bytes)", "infer", "--model", "/dev/zero", "--random-weights", "--benchmark", "1")]
     public void FailuresAreOneErrorLineWithoutAStackTrace(string expected, params string[] args)
     {
         var (code, error) = Run(args);
         Assert.Equal(1, code);
-        Assert.StartsWith("error: ", error, StringComparison.Ordinal);
-        Assert.Contains(expected, error, StringComparison.Ordinal);
+        // Progress lines may come first (plan prints what it is planning); the error is the one last line.
+        string last = error.TrimEnd().Split('\n')[^1];
+        Assert.StartsWith("error: ", last, StringComparison.Ordinal);
+        Assert.Contains(expected, last, StringComparison.Ordinal);
+        Assert.Single(error.Split('\n'), line => line.StartsWith("error: ", StringComparison.Ordinal));
         Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void VerboseAddsTheStackTrace()
+    public void VerboseAddsTheStackTraceOfAnUnexpectedError()
     {
+        Exception thrown;
+        try
+        {
+            throw new InvalidOperationException("boom");
+        }
+        catch (InvalidOperationException e)
+        {
+            thrown = e;
+        }
+        var quiet = new StringWriter();
+        Assert.Equal(1, TopLevelErrors.Report(thrown, verbose: false, quiet));
+        Assert.Equal("error: InvalidOperationException: boom\n(run with --verbose for the stack trace)\n", quiet.ToString().Replace("\r", "", StringComparison.Ordinal));
+        var verbose = new StringWriter();
+        Assert.Equal(1, TopLevelErrors.Report(thrown, verbose: true, verbose));
+        Assert.Contains("   at ", verbose.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ExpectedErrorsAreOneLineAndTheSizeErrorsComeAtOnce()
+    {
+        // Refused before the model is built or a byte of the batch is allocated: well under the seconds a build takes.
+        var timer = System.Diagnostics.Stopwatch.StartNew();
         var (code, error) = Run("infer", "--model", "litv2-s", "--random-weights", "--benchmark", "1", "-b", "1000000000", "--device", "cpu", "--verbose");
         Assert.Equal(1, code);
-        Assert.Contains("OverflowException", error, StringComparison.Ordinal);
-        Assert.Contains("   at ", error, StringComparison.Ordinal);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.True(timer.Elapsed < TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void AnUnwritableOutputIsFoundBeforeInferenceAndNamedAsGiven()
+    {
+        // As root, permission bits do not stop writes; /sys is read-only for everyone. Skip where neither works.
+        using var dir = new IO.TempDirectory();
+        string readOnly = dir.File("ro");
+        Directory.CreateDirectory(readOnly);
+        File.SetUnixFileMode(readOnly, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        string? folder = !CanCreateIn(readOnly) ? readOnly : Directory.Exists("/sys") && !CanCreateIn("/sys") ? "/sys" : null;
+        Assert.SkipWhen(folder is null, $"no unwritable folder on this machine ({readOnly} and /sys are writable)");
+        string target = Path.Combine(folder!, "hilo-logits.npy");
+        var (code, error) = Run("infer", "--model", "litv2-s", "--random-weights", "--benchmark", "1", "--output", target, "--device", "cpu");
+        Assert.Equal(1, code);
+        Assert.Contains($"cannot write {target}", error, StringComparison.Ordinal);
+        Assert.DoesNotContain(".tmp", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("first pass", error, StringComparison.Ordinal); // nothing ran
+        File.SetUnixFileMode(readOnly, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
+    private static bool CanCreateIn(string directory)
+    {
+        string probe = Path.Combine(directory, $".hilo-probe-{Guid.NewGuid():N}");
+        try
+        {
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    [Fact]
+    public void AWindowLargerThanItsMapIsRefusedByInferAndPlanAlike()
+    {
+        using var dir = new IO.TempDirectory();
+        string config = dir.File("ws.json");
+        File.WriteAllText(config, """{"embed_dim": 96, "depths": [2, 2, 6, 2], "num_heads": [3, 6, 12, 24], "local_ws": [0, 0, 40, 1]}""");
+        const string expected = "'local_ws' entry 2 (stage 3) is 40, larger than the stage's 14×14 token map at 224×224 pixels";
+        var infer = Run("infer", "--model", config, "--random-weights", "--benchmark", "1", "--device", "cpu");
+        var plan = Run("plan", "--model", config, "--device", "cpu", "-b", "1", "--runs", "1");
+        Assert.Equal(1, infer.Code);
+        Assert.Equal(1, plan.Code);
+        Assert.Contains(expected, infer.Error, StringComparison.Ordinal);
+        Assert.Contains(expected, plan.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -130,8 +130,16 @@ public sealed class Litv2ConfigTests : IDisposable
     [InlineData("""{"embed_dim": 8, "embed_dim": 16, "depths": [1,1,2,1], "num_heads": [1,2,4,4]}""", "'embed_dim' appears twice")]
     [InlineData("""{"embed_dim": 8, "depths": [1,1,2,1], "num_heads": [1,2,4,4],}""", "not valid JSON")]
     [InlineData("""[8, 16]""", "expected a JSON object")]
-    [InlineData("""{"embed_dim": 8, "depths": [1,1,2,1], "num_heads": [1,2,4,4], "img_size": 16}""", "'img_size' must be at least 29, got 16")]
-    [InlineData("""{"embed_dim": 8, "depths": [1,1,2,1], "num_heads": [1,2,4,4], "num_classes": 0}""", "'num_classes' must be at least 1, got 0")]
+    [InlineData("""{"embed_dim": 8, "depths": [1,1,2,1], "num_heads": [1,2,4,4], "img_size": 16}""", "'img_size' must be in [29, 16384], got 16")]
+    [InlineData("""{"embed_dim": 8, "depths": [1,1,2,1], "num_heads": [1,2,4,4], "num_classes": 0}""", "'num_classes' must be in [1, 1000000], got 0")]
+    [InlineData("""{"embed_dim": 8, "depths": [1,1,2,1], "num_heads": [1,2,4,4], "num_classes": 2147483648}""", "'num_classes' must be an integer of at most 2147483647 in size, got 2147483648")]
+    [InlineData("""{"embed_dim": 8, "depths": [1,1,2,1], "num_heads": [1,2,4,4], "num_classes": 2000000}""", "'num_classes' must be in [1, 1000000], got 2000000")]
+    [InlineData("""{"embed_dim": 8, "depths": [1,1,1000000,1], "num_heads": [1,2,4,4]}""", "'depths' entry 2 must be in [0, 128], got 1000000")]
+    [InlineData("""{"embed_dim": 8, "depths": [1,1,99999999999,1], "num_heads": [1,2,4,4]}""", "'depths' entry 2 must be an integer of at most 2147483647 in size")]
+    [InlineData("""{"embed_dim": 5000, "depths": [1,1,2,1], "num_heads": [1,2,4,4]}""", "'embed_dim' must be in [1, 4096], got 5000")]
+    [InlineData("""{"embed_dim": 8, "depths": [1,1,2,1], "num_heads": [1,2,4,4096]}""", "'num_heads' entry 3 must be in [1, 1024], got 4096")]
+    [InlineData("""{"embed_dim": 8, "depths": [1,1,2,1], "num_heads": [1,2,4,4], "mlp_ratio": 1e300}""", "'mlp_ratio' must be a number in (0, 64]")]
+    [InlineData("""{"embed_dim": 4096, "depths": [128,128,128,128], "num_heads": [1,2,4,8]}""", "'depths' with embed_dim 4096 and mlp_ratio 4 give about")]
     public void BadConfigJsonNamesTheKeyAndValue(string json, string expected)
     {
         var e = Assert.Throws<Litv2ConfigException>(() => Litv2ConfigJson.Parse(json, "my.json"));
@@ -145,5 +153,46 @@ public sealed class Litv2ConfigTests : IDisposable
         string missing = Path.Combine(Path.GetTempPath(), "hilo-no-such-dir-" + Guid.NewGuid().ToString("N"), "c.json");
         var e = Assert.Throws<Litv2ConfigException>(() => Litv2ConfigJson.Read(missing));
         Assert.Contains("cannot read the config file", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ConfigFilesAreReadOnlyUpToTheirLimit()
+    {
+        // /dev/zero never ends: the reader stops after the limit, whatever length the file claims.
+        var e = Assert.Throws<Litv2ConfigException>(() => Litv2ConfigJson.Read("/dev/zero"));
+        Assert.Contains($"larger than a config file may be ({Litv2ConfigLimits.MaxFileBytes} bytes)", e.Message, StringComparison.Ordinal);
+        using var dir = new IO.TempDirectory();
+        string big = dir.File("big.json");
+        File.WriteAllText(big, "{\"embed_dim\": 8" + new string(' ', Litv2ConfigLimits.MaxFileBytes) + "}");
+        Assert.Contains("larger than a config file may be", Assert.Throws<Litv2ConfigException>(() => Litv2ConfigJson.Read(big)).Message, StringComparison.Ordinal);
+        Assert.Contains("is a directory", Assert.Throws<Litv2ConfigException>(() => Litv2ConfigJson.Read(dir.Path)).Message, StringComparison.Ordinal);
+        string invalid = dir.File("latin1.json");
+        File.WriteAllBytes(invalid, [0x7b, 0xe9, 0x7d]);
+        Assert.Contains("cannot read the config file", Assert.Throws<Litv2ConfigException>(() => Litv2ConfigJson.Read(invalid)).Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("litv2-s")]
+    [InlineData("litv2-m")]
+    [InlineData("litv2-b")]
+    public void ApproximateParameterCountIsWithinThreePercent(string name)
+    {
+        var config = Litv2Config.Preset(name);
+        using var model = new Litv2Model(device, config);
+        double ratio = config.ApproximateParameterCount / (double)model.ParameterCount;
+        Assert.InRange(ratio, 0.97, 1.03);
+    }
+
+    [Fact]
+    public void WindowsLargerThanTheirMapAreOneRule()
+    {
+        var config = Litv2Config.Preset("litv2-s") with { LocalWs = [0, 0, 14, 7] };
+        config.CheckWindows(224, 224); // 14×14 and 7×7 maps: the windows fit exactly
+        var e = Assert.Throws<ArgumentException>(() => config.CheckWindows(200, 200)); // 12×12 and 6×6 maps
+        Assert.Contains("'local_ws' entry 2 (stage 3) is 14, larger than the stage's 12×12 token map at 200×200 pixels", e.Message, StringComparison.Ordinal);
+        // The padded, non-square case: a window up to the longer side fits (HiLo pads to multiples of s).
+        Assert.True(Litv2Config.WindowFits(7, 3, 7));
+        Assert.False(Litv2Config.WindowFits(8, 3, 7));
+        Assert.Equal(Hilo.Ilgpu.Scheduling.ModelPlanner.WindowCandidates(3, 7, 2, [2, 4, 7, 8]), [2, 4, 7]);
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Hilo.Ilgpu.Kernels.Runtime;
 using ILGPU;
+using Hilo.Ilgpu.Models;
 
 namespace Hilo.Ilgpu.Benchmarks;
 
@@ -27,6 +28,8 @@ public static class CompareRunner
         ArgumentNullException.ThrowIfNull(settings);
         settings.Validate();
         var names = settings.EffectiveNames;
+        // A tensor past 32-bit indexing fits no device: one error before any device is opened.
+        settings.EnsureFits("any device", long.MaxValue);
         var results = new List<CompareResult>();
         var skipped = new List<SkippedDevice>();
         int total = devices.Count * names.Count, step = 0;
@@ -46,6 +49,18 @@ public static class CompareRunner
             }
             using (device)
             {
+                // Memory is checked before anything is built: a device too small for the batch is skipped with the reason.
+                try
+                {
+                    settings.EnsureFits(id, device.Info.GlobalMemoryBytes - device.Kernels.AllocatedBytes);
+                }
+                catch (InputTooLargeException e)
+                {
+                    skipped.Add(new SkippedDevice(id, e.Message));
+                    progress?.Invoke($"{id}: skipped — {e.Message}");
+                    step += names.Count;
+                    continue;
+                }
                 var rows = new List<CompareResult>();
                 foreach (string name in names)
                 {

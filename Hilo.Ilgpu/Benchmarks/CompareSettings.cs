@@ -1,3 +1,4 @@
+using System.Globalization;
 using Hilo.Ilgpu.Models;
 
 namespace Hilo.Ilgpu.Benchmarks;
@@ -87,6 +88,33 @@ public sealed record CompareSettings
         }
         Require(EffectiveNames.Distinct(StringComparer.OrdinalIgnoreCase).Count() == EffectiveNames.Count, "a name is listed twice");
     }
+
+    /// <summary>
+    /// Checks, before any device work, that one pass of every subject fits a device with <paramref name="freeBytes"/>
+    /// free: every tensor within 32-bit indexing and the estimated memory within what is free.
+    /// </summary>
+    /// <exception cref="InputTooLargeException">A subject does not fit; the message names it and the memory needed.</exception>
+    public void EnsureFits(string device, long freeBytes)
+    {
+        foreach (string name in EffectiveNames)
+        {
+            if (Protocol == CompareProtocol.Model)
+            {
+                var config = Litv2Config.Preset(name);
+                Litv2Footprint.Of(config, Batch, ImageSize, ImageSize).EnsureFits(config.Name, device, freeBytes, 4 * config.ApproximateParameterCount);
+                continue;
+            }
+            // An attention layer on N tokens of dim C: input, q/k/v, attention output and projection (8·N·C), and the
+            // scores of every head over every token (N², MSA's worst case), per input.
+            double tokens = (double)MapSide * MapSide;
+            double scores = Heads * tokens * tokens, largest = Math.Max(3 * tokens * Dim, scores) * Batch;
+            double bytes = 4 * Batch * (8 * tokens * Dim + scores), weights = 4.0 * 4 * Dim * Dim;
+            InputTooLargeException.ThrowIfTooLarge(string.Create(CultureInfo.InvariantCulture, $"{name}: a batch of {Batch} map(s) of {MapSide}×{MapSide}×{Dim}"),
+                device, Saturate(largest), Saturate(bytes), Saturate(weights), freeBytes);
+        }
+    }
+
+    private static long Saturate(double value) => value >= long.MaxValue ? long.MaxValue : (long)value;
 
     private static void Require(bool condition, string message)
     {

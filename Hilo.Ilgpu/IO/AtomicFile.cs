@@ -22,11 +22,61 @@ public static class AtomicFile
             }
             File.Move(temp, full, overwrite: true);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(temp);
+            // The message names the user's path, not the hidden temporary file next to it.
+            throw Named(path, e);
+        }
         catch
         {
             TryDelete(temp);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Checks, before any work whose result goes to <paramref name="path"/>, that <see cref="Write"/> will be able to
+    /// write it: the folder exists, <paramref name="path"/> is not a folder, and a file can be created next to it (a
+    /// probe file, removed at once). Catches read-only folders and file systems up front, not after the work.
+    /// </summary>
+    /// <exception cref="IOException">The path cannot be written; the message names it and why.</exception>
+    /// <exception cref="UnauthorizedAccessException">Permission denied; the message names the path.</exception>
+    public static void EnsureWritable(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string full = Path.GetFullPath(path);
+        string directory = Path.GetDirectoryName(full) ?? ".";
+        if (!Directory.Exists(directory))
+        {
+            throw new DirectoryNotFoundException($"cannot write {path}: the folder {directory} does not exist");
+        }
+        if (Directory.Exists(full))
+        {
+            throw new IOException($"cannot write {path}: it is a folder");
+        }
+        string probe = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.probe");
+        try
+        {
+            new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1).Dispose();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Named(path, e);
+        }
+        TryDelete(probe);
+    }
+
+    private static Exception Named(string path, Exception e) => e is UnauthorizedAccessException
+        ? new UnauthorizedAccessException($"cannot write {path}: permission denied", e)
+        : new IOException($"cannot write {path}: {StripTempNames(e.Message)}", e);
+
+    // .NET's messages quote the file it tried, here the hidden temporary one: keep only the reason.
+    private static string StripTempNames(string message)
+    {
+        int quote = message.IndexOf('\'', StringComparison.Ordinal);
+        string reason = quote <= 0 ? message : message[..quote].TrimEnd(':', ' ', '.');
+        return reason.Length == 0 ? "the file cannot be created" : reason;
     }
 
     private static void TryDelete(string temp)

@@ -71,6 +71,29 @@ public sealed record Litv2Config
     /// </summary>
     public static int MinImageSide => PatchSize * ((1 << (StageCount - 1)) - 1) + 1;
 
+    /// <summary>
+    /// The one rule for HiLo window sizes, used by the model and the planner alike: a window s fits a token map of
+    /// <paramref name="mapHeight"/> × <paramref name="mapWidth"/> when it is at most the map's longer side. HiLo pads a map
+    /// to multiples of s (as the official detection code does), so s need not divide a side; a larger s would be a window
+    /// of padding only along both sides, which the official code cannot run either.
+    /// </summary>
+    public static bool WindowFits(int s, int mapHeight, int mapWidth) => s >= 1 && s <= Math.Max(mapHeight, mapWidth);
+
+    /// <summary>Checks every HiLo stage's <c>local_ws</c> against its token map for images of <paramref name="height"/> × <paramref name="width"/> (see <see cref="WindowFits"/>).</summary>
+    /// <exception cref="ArgumentException">A window larger than its stage's map; the message names the entry, the map and the image size.</exception>
+    public void CheckWindows(int height, int width)
+    {
+        var sizes = Litv2Model.StageSizes(height, width);
+        for (int i = 0; i < StageCount; i++)
+        {
+            if (HasAttention(i) && Depths[i] > 0 && !WindowFits(LocalWs[i], sizes[i].Height, sizes[i].Width))
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"LITv2 config {Name}: 'local_ws' entry {i} (stage {i + 1}) is {LocalWs[i]}, larger than the stage's {sizes[i].Height}×{sizes[i].Width} token map at {height}×{width} pixels."));
+            }
+        }
+    }
+
     /// <summary>The released configuration <paramref name="name"/> (see <see cref="PresetNames"/>, case-insensitive).</summary>
     /// <exception cref="ArgumentException">Unknown name (the message lists the presets).</exception>
     public static Litv2Config Preset(string name)
@@ -93,15 +116,14 @@ public sealed record Litv2Config
     /// <exception cref="ArgumentException">A value the architecture cannot take.</exception>
     public void Validate()
     {
-        Require(EmbedDim >= 1, "embed_dim", $"must be at least 1, got {EmbedDim}");
-        RequireList(Depths, "depths", 0);
-        RequireList(NumHeads, "num_heads", 1);
-        RequireList(LocalWs, "local_ws", 0);
+        Require(EmbedDim >= 1 && EmbedDim <= Litv2ConfigLimits.MaxEmbedDim, "embed_dim", $"must be in [1, {Litv2ConfigLimits.MaxEmbedDim}], got {EmbedDim}");
+        RequireList(Depths, "depths", 0, Litv2ConfigLimits.MaxDepth);
+        RequireList(NumHeads, "num_heads", 1, Litv2ConfigLimits.MaxHeads);
+        RequireList(LocalWs, "local_ws", 0, Litv2ConfigLimits.MaxWindow);
         Require(Alpha >= 0 && Alpha <= 1, "alpha", $"must be in [0, 1], got {Format(Alpha)}");
-        Require(NumClasses >= 1, "num_classes", $"must be at least 1, got {NumClasses}");
-        Require(ImgSize >= MinImageSide, "img_size", $"must be at least {MinImageSide}, got {ImgSize}");
-        Require(MlpRatio > 0 && double.IsFinite(MlpRatio), "mlp_ratio", $"must be a positive number, got {Format(MlpRatio)}");
-        Require((long)EmbedDim << (StageCount - 1) <= 1 << 20, "embed_dim", $"is too large ({EmbedDim})");
+        Require(NumClasses >= 1 && NumClasses <= Litv2ConfigLimits.MaxClasses, "num_classes", $"must be in [1, {Litv2ConfigLimits.MaxClasses}], got {NumClasses}");
+        Require(ImgSize >= MinImageSide && ImgSize <= Litv2ConfigLimits.MaxImageSize, "img_size", $"must be in [{MinImageSide}, {Litv2ConfigLimits.MaxImageSize}], got {ImgSize}");
+        Require(MlpRatio > 0 && MlpRatio <= Litv2ConfigLimits.MaxMlpRatio, "mlp_ratio", $"must be a number in (0, {Litv2ConfigLimits.MaxMlpRatio}], got {Format(MlpRatio)}");
         for (int i = 0; i < StageCount; i++)
         {
             Require(HiddenDim(i) >= 1, "mlp_ratio", $"gives no hidden channels in stage {i + 1} (int({StageDim(i)} · {Format(MlpRatio)}) = 0)");
@@ -112,15 +134,42 @@ public sealed record Litv2Config
                 Require(LocalWs[i] >= 1, "local_ws", $"stage {i + 1} has HiLo attention and needs a window size of at least 1, got {LocalWs[i]}");
             }
         }
+        long parameters = ApproximateParameterCount;
+        Require(parameters <= Litv2ConfigLimits.MaxParameters, "depths",
+            string.Create(CultureInfo.InvariantCulture, $"with embed_dim {EmbedDim} and mlp_ratio {Format(MlpRatio)} give about {parameters:N0} parameters, more than the limit of {Litv2ConfigLimits.MaxParameters:N0}"));
     }
 
-    private static void RequireList(IReadOnlyList<int>? list, string key, int min)
+    /// <summary>
+    /// The parameter count to within a few percent, from the config alone (no model is built): per block the
+    /// attention's four dim² projections and the ConvFFN's two dim·hidden ones, per merging its 2×2 convolution, and
+    /// the head. Used to bound a config before any memory is allocated; the model's exact count is
+    /// <see cref="Modules.Module.ParameterCount"/>.
+    /// </summary>
+    public long ApproximateParameterCount
+    {
+        get
+        {
+            double total = (double)NumFeatures * NumClasses + 16.0 * InChannels * EmbedDim;
+            for (int i = 0; i < StageCount; i++)
+            {
+                double dim = StageDim(i);
+                total += Depths[i] * ((HasAttention(i) ? 4 : 0) * dim * dim + 2 * dim * HiddenDim(i));
+                if (i + 1 < StageCount)
+                {
+                    total += 4 * dim * StageDim(i + 1);
+                }
+            }
+            return total >= long.MaxValue ? long.MaxValue : (long)total;
+        }
+    }
+
+    private static void RequireList(IReadOnlyList<int>? list, string key, int min, int max)
     {
         Require(list is not null && list.Count == StageCount, key,
             $"must list {StageCount} values (one per stage), got {(list is null ? "none" : list.Count.ToString(CultureInfo.InvariantCulture))}");
         for (int i = 0; i < StageCount; i++)
         {
-            Require(list![i] >= min, key, $"entry {i} must be at least {min}, got {list[i]}");
+            Require(list![i] >= min && list[i] <= max, key, $"entry {i} must be in [{min}, {max}], got {list[i]}");
         }
     }
 

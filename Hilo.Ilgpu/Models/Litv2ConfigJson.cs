@@ -56,13 +56,35 @@ public static class Litv2ConfigJson
         string text;
         try
         {
-            text = File.ReadAllText(path, Encoding.UTF8);
+            text = ReadBounded(path);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DecoderFallbackException)
         {
             throw new Litv2ConfigException(path, null, $"cannot read the config file: {e.Message}", e);
         }
         return Parse(text, path) with { Name = Path.GetFileNameWithoutExtension(path) };
+    }
+
+    // Reads at most MaxFileBytes + 1 bytes, so that neither a huge file nor an endless one (/dev/zero, a FIFO that
+    // keeps writing) is read to its end; the length is not trusted (devices and pipes report 0).
+    private static string ReadBounded(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            throw new Litv2ConfigException(path, null, "is a directory, not a config file");
+        }
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        var buffer = new byte[Litv2ConfigLimits.MaxFileBytes + 1];
+        int total = 0, read;
+        while (total < buffer.Length && (read = stream.Read(buffer, total, buffer.Length - total)) > 0)
+        {
+            total += read;
+        }
+        if (total > Litv2ConfigLimits.MaxFileBytes)
+        {
+            throw new Litv2ConfigException(path, null, $"is larger than a config file may be ({Litv2ConfigLimits.MaxFileBytes} bytes)");
+        }
+        return new UTF8Encoding(false, true).GetString(buffer, 0, total).TrimStart('\uFEFF');
     }
 
     /// <summary>Parses config JSON; <paramref name="source"/> names it in errors.</summary>
@@ -168,7 +190,7 @@ public static class Litv2ConfigJson
         {
             return result;
         }
-        throw new Litv2ConfigException(source, key, $"must be an integer, got {Kind(value)} {Raw(value)}");
+        throw new Litv2ConfigException(source, key, NotAnInt(value));
     }
 
     private static int[] IntegerList(string source, string key, JsonElement value)
@@ -182,7 +204,7 @@ public static class Litv2ConfigJson
         {
             if (item.ValueKind != JsonValueKind.Number || !item.TryGetInt32(out int v))
             {
-                throw new Litv2ConfigException(source, key, $"entry {list.Count} must be an integer, got {Kind(item)} {Raw(item)}");
+                throw new Litv2ConfigException(source, key, $"entry {list.Count} " + NotAnInt(item));
             }
             list.Add(v);
         }
@@ -192,6 +214,14 @@ public static class Litv2ConfigJson
         }
         return [.. list];
     }
+
+    // An integer outside int's range is named as too large, not as "not an integer".
+    private static string NotAnInt(JsonElement value) =>
+        value.ValueKind == JsonValueKind.Number && (value.TryGetInt64(out _) || IsWholeNumber(value.GetRawText()))
+            ? $"must be an integer of at most {int.MaxValue} in size, got {Raw(value)}"
+            : $"must be an integer, got {Kind(value)} {Raw(value)}";
+
+    private static bool IsWholeNumber(string raw) => raw.TrimStart('-').All(char.IsAsciiDigit);
 
     private static double Number(string source, string key, JsonElement value)
     {

@@ -75,6 +75,24 @@ public sealed class Litv2Model : Module
         return sizes;
     }
 
+    /// <summary>What a forward pass on <paramref name="batch"/> images of <paramref name="height"/> × <paramref name="width"/> needs (see <see cref="Litv2Footprint"/>).</summary>
+    public Litv2Footprint Footprint(int batch, int height, int width) => Litv2Footprint.Of(Config, batch, height, width);
+
+    /// <summary>
+    /// Checks, before anything is allocated, that a forward pass on <paramref name="batch"/> images of
+    /// <paramref name="height"/> × <paramref name="width"/> fits this device (32-bit indexing, free memory) and that
+    /// every HiLo window fits its stage's map (<see cref="Litv2Config.CheckWindows"/>).
+    /// </summary>
+    /// <exception cref="InputTooLargeException">Too large for the device; the message gives the memory needed and free.</exception>
+    /// <exception cref="ArgumentException">A window larger than its stage's token map.</exception>
+    public void EnsureFits(int batch, int height, int width)
+    {
+        Config.CheckWindows(height, width);
+        long parameterBytes = 4 * ParameterCount;
+        long free = Device.Info.GlobalMemoryBytes - Device.Kernels.AllocatedBytes + parameterBytes;
+        Footprint(batch, height, width).EnsureFits(Architecture, Device.Info.Id, free, parameterBytes);
+    }
+
     /// <summary>Classifies <paramref name="images"/> (NCHW, B × 3 × H × W, normalised as in training); returns new B × num_classes logits.</summary>
     /// <exception cref="ArgumentException">Wrong rank, channels, or an image smaller than <see cref="Litv2Config.MinImageSide"/>.</exception>
     /// <exception cref="NonFiniteActivationsException">A layer's output held a NaN or an infinity (with <see cref="CheckFinite"/>): the exception names the first such layer.</exception>
@@ -226,6 +244,7 @@ public sealed class Litv2Model : Module
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
                 $"LITv2 ({Architecture}): images must be at least {min}×{min} pixels and the batch at least 1 (three 2×2 token mergings follow the 4×4 patch embedding), got {images.ShapeText}."), nameof(images));
         }
+        EnsureFits(images.Dim(0), images.Dim(2), images.Dim(3));
     }
 
     /// <inheritdoc />

@@ -38,6 +38,10 @@ public static class ModelPlanner
         config.Validate();
         int image = options.ImageSize ?? config.ImgSize;
         int batch = options.Batch ?? (timer.IsGpu ? 64 : 16);
+        // Before anything is timed: the trained windows fit the maps, and a pass fits the device (32-bit indexing, memory).
+        config.CheckWindows(image, image);
+        Litv2Footprint.Of(config, batch, image, image)
+            .EnsureFits(config.Name, timer.DeviceId, timer.FreeMemoryBytes ?? long.MaxValue, 4 * config.ApproximateParameterCount);
         var notes = new List<string>();
         var stages = PlannedStages(config, options, image, notes);
         var policy = PlanAlphaPolicy.Create(config, options, stages.Count > 0, notes);
@@ -123,9 +127,8 @@ public static class ModelPlanner
     /// </summary>
     public static IReadOnlyList<int> WindowCandidates(int height, int width, int trained, IReadOnlyList<int>? windows = null)
     {
-        int side = Math.Max(height, width);
-        var sequence = windows ?? DefaultWindows(side);
-        return sequence.Where(s => s >= 2 && s <= side).Append(trained).Distinct().Order().ToList();
+        var sequence = windows ?? DefaultWindows(Math.Max(height, width));
+        return sequence.Where(s => s >= 2 && Litv2Config.WindowFits(s, height, width)).Append(trained).Distinct().Order().ToList();
     }
 
     private static List<int> DefaultWindows(int side)
@@ -156,7 +159,7 @@ public static class ModelPlanner
             }
             int trained = config.LocalWs[i];
             var windows = options.KeepWindows ? [trained] : WindowCandidates(h, w, trained, options.Windows);
-            var tooLarge = options.KeepWindows ? [] : options.Windows?.Where(s => s > Math.Max(h, w) && s != trained).ToList() ?? [];
+            var tooLarge = options.KeepWindows ? [] : options.Windows?.Where(s => !Litv2Config.WindowFits(s, h, w) && s != trained).ToList() ?? [];
             if (tooLarge.Count > 0)
             {
                 notes.Add(Text($"Stage {i + 1}: window(s) {string.Join(", ", tooLarge)} skipped, larger than its {h}×{w} map at {image}²."));

@@ -54,7 +54,7 @@ public sealed record ModelPlanOptions
     public void Validate()
     {
         Require(double.IsFinite(MaxTop1Drop) && MaxTop1Drop >= 0, $"max-top1-drop must be a number of points ≥ 0, got {Format(MaxTop1Drop)}");
-        Require(ImageSize is null || ImageSize >= Litv2Config.MinImageSide, $"image-size must be at least {Litv2Config.MinImageSide} pixels, got {ImageSize}");
+        Require(ImageSize is null || (ImageSize >= Litv2Config.MinImageSide && ImageSize <= Litv2ConfigLimits.MaxImageSize), $"image-size must be in [{Litv2Config.MinImageSide}, {Litv2ConfigLimits.MaxImageSize}] pixels, got {ImageSize}");
         Require(Batch is null or >= 1, $"batch must be at least 1, got {Batch}");
         Require(Runs >= 1, $"runs must be at least 1, got {Runs}");
         Require(Warmup >= 0, $"warmup must be at least 0, got {Warmup}");
@@ -112,6 +112,9 @@ public sealed record ModelPlanTimer
 
     /// <summary>Whether the device is a GPU (the default batch is 64 there, 16 elsewhere).</summary>
     public bool IsGpu { get; init; }
+
+    /// <summary>Device memory free for the plan's passes, checked before any is timed; null when unknown (given timings).</summary>
+    public long? FreeMemoryBytes { get; init; }
 
     /// <summary>Milliseconds of one forward pass of each HiLo layer (one time per case, in order).</summary>
     public required Func<IReadOnlyList<PlanLayerCase>, IReadOnlyList<double>> LayerMilliseconds { get; init; }

@@ -35,6 +35,10 @@ public static class TuneRunner
         var decisions = new List<TuningDecision>();
         var skipped = new List<SkippedDevice>();
         int total = devices.Count * protocols.Sum(p => p.EffectiveNames.Count), step = 0;
+        foreach (var settings in protocols)
+        {
+            settings.EnsureFits("any device", long.MaxValue); // 32-bit indexing: no device can run it
+        }
         foreach (string id in devices)
         {
             ComputeDevice device;
@@ -51,6 +55,10 @@ public static class TuneRunner
             }
             using (device)
             {
+                foreach (var settings in protocols)
+                {
+                    settings.EnsureFits(id, device.Info.GlobalMemoryBytes - device.Kernels.AllocatedBytes);
+                }
                 var tuner = new KernelTuner(device, TuningMode.Measure, cache) { ScreenFamilies = !allFamilies };
                 device.Tuner = tuner;
                 foreach (var settings in protocols)
