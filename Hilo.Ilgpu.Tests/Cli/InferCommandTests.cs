@@ -91,7 +91,7 @@ public sealed class InferCommandTests : IDisposable
         { "missing-device", "Device 'opencl:99'" },
         { "unknown-model", "unknown model 'litv2-xl': use litv2-s, litv2-m, litv2-b, litv2-b-384 or the path of a CONFIG.json file" },
         { "bad-config", "'depths' must list 4 values" },
-        { "no-output-dir", "output directory does not exist" },
+        { "no-output-dir", "does not exist" },
         { "no-weights", "--weights is required" },
         { "both-weights", "give either --weights or --random-weights" },
         { "bad-batch", "--batch must be at least 1, got 0" },

@@ -48,6 +48,71 @@ public abstract class Litv2ModelSuite(DeviceFixture fixture)
         return model;
     }
 
+    /// <summary>
+    /// One accelerator used from several threads at once: one shared model (its passes are serialised) and one model
+    /// per thread (their passes interleave on the device) give exactly the logits of the same passes run one by one.
+    /// </summary>
+    [Fact]
+    public void SeveralThreadsOnOneAcceleratorGiveTheResultsOfOne()
+    {
+        Assert.SkipWhen(fixture.IsEmulated, "ILGPU kernels on the emulated CPU accelerator take 10–30 s per pass: the CPU family, OpenCL and CUDA run this");
+        const int threads = 4, perThread = 2;
+        var images = Litv2TestData.Input("32x48");
+        var random = new Random(3);
+        var inputs = Enumerable.Range(0, threads * perThread)
+            .Select(_ => new HostTensor(images.Shape.ToArray(), images.Data.Select(v => v + (float)(random.NextDouble() - 0.5)).ToArray()))
+            .ToList();
+        float[][] expected;
+        using (var model = TinyModel())
+        {
+            expected = inputs.Select(input => Logits(model, input)).ToArray();
+        }
+
+        using var shared = TinyModel();
+        var fromShared = RunOnThreads(threads, t => Enumerable.Range(0, perThread).Select(k => Logits(shared, inputs[t * perThread + k])).ToArray());
+        var fromOwn = RunOnThreads(threads, t =>
+        {
+            using var own = TinyModel();
+            return Enumerable.Range(0, perThread).Select(k => Logits(own, inputs[t * perThread + k])).ToArray();
+        });
+        for (int i = 0; i < inputs.Count; i++)
+        {
+            Assert.Equal(expected[i], fromShared[i / perThread][i % perThread]);
+            Assert.Equal(expected[i], fromOwn[i / perThread][i % perThread]);
+        }
+    }
+
+    private float[] Logits(Litv2Model model, HostTensor input)
+    {
+        using var x = Device.Upload(input);
+        using var logits = model.Forward(x);
+        return logits.ToArray();
+    }
+
+    // Starts every thread at once (a barrier), so that their passes overlap on the device.
+    private static T[] RunOnThreads<T>(int count, Func<int, T> work)
+    {
+        var results = new T[count];
+        var errors = new Exception?[count];
+        using var start = new Barrier(count);
+        var workers = Enumerable.Range(0, count).Select(t => new Thread(() =>
+        {
+            start.SignalAndWait();
+            try
+            {
+                results[t] = work(t);
+            }
+            catch (Exception e)
+            {
+                errors[t] = e;
+            }
+        })).ToList();
+        workers.ForEach(w => w.Start());
+        workers.ForEach(w => w.Join());
+        Assert.All(errors, e => Assert.Null(e));
+        return results;
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void LogitsMatchPyTorch(string checkpoint, string input)

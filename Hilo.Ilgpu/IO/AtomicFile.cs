@@ -49,7 +49,7 @@ public static class AtomicFile
         string directory = Path.GetDirectoryName(full) ?? ".";
         if (!Directory.Exists(directory))
         {
-            throw new DirectoryNotFoundException($"cannot write {path}: the folder {directory} does not exist");
+            throw new DirectoryNotFoundException($"cannot write {path}: the output folder {directory} does not exist");
         }
         if (Directory.Exists(full))
         {

@@ -96,7 +96,20 @@ public sealed class Litv2Model : Module
     /// <summary>Classifies <paramref name="images"/> (NCHW, B × 3 × H × W, normalised as in training); returns new B × num_classes logits.</summary>
     /// <exception cref="ArgumentException">Wrong rank, channels, or an image smaller than <see cref="Litv2Config.MinImageSide"/>.</exception>
     /// <exception cref="NonFiniteActivationsException">A layer's output held a NaN or an infinity (with <see cref="CheckFinite"/>): the exception names the first such layer.</exception>
+    /// <remarks>Thread-safe: calls from several threads on one model run one after another; for passes in parallel on one device, use one model per thread.</remarks>
     public Tensor Forward(Tensor images)
+    {
+        lock (passGate)
+        {
+            return ForwardCore(images);
+        }
+    }
+
+    // A model's layers reuse their work buffers from pass to pass, so one model runs one pass at a time; passes of
+    // different models on the same device interleave freely (the device's caches, pool and tuner are thread-safe).
+    private readonly Lock passGate = new();
+
+    private Tensor ForwardCore(Tensor images)
     {
         if (!CheckFinite)
         {
@@ -152,8 +165,11 @@ public sealed class Litv2Model : Module
     /// </summary>
     public Litv2Features ForwardFeatures(Tensor images)
     {
-        var (logits, pooled, stages) = Run(images, keepStages: true);
-        return new Litv2Features(stages!, pooled, logits);
+        lock (passGate)
+        {
+            var (logits, pooled, stages) = Run(images, keepStages: true);
+            return new Litv2Features(stages!, pooled, logits);
+        }
     }
 
     /// <summary>
