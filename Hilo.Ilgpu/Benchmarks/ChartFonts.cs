@@ -27,11 +27,26 @@ internal static class ChartFonts
         {
             return FromFile(file);
         }
+        // Without fonts Skia still lists one family, nameless and without glyphs: a family counts only if it draws "A".
         string[] families = SKFontManager.Default.GetFontFamilies();
-        return Preferred.FirstOrDefault(p => families.Contains(p, StringComparer.OrdinalIgnoreCase))
-            ?? families.FirstOrDefault()
+        return Preferred.Where(p => families.Contains(p, StringComparer.OrdinalIgnoreCase)).Concat(families).FirstOrDefault(Draws)
             ?? throw new FileNotFoundException(
                 $"no font for the chart's text: install one (Debian: apt-get install fonts-dejavu-core) or set {Variable} to a .ttf file");
+    }
+
+    private static bool Draws(string family)
+    {
+        if (string.IsNullOrWhiteSpace(family))
+        {
+            return false;
+        }
+        using var typeface = SKFontManager.Default.MatchFamily(family);
+        if (typeface is null)
+        {
+            return false;
+        }
+        using var font = new SKFont(typeface);
+        return font.GetGlyph('A') != 0;
     }
 
     private static string FromFile(string file)

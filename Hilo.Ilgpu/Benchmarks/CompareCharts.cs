@@ -115,6 +115,7 @@ public static class CompareCharts
         var palette = new ScottPlot.Palettes.Category10();
         // One empty slot between groups separates the devices.
         int stride = subjects.Count + 1;
+        var (labelSize, showRate, showSpeedUp) = Labels(results, width, devices.Count * stride);
         var bars = results.Select(r => new Bar
         {
             Position = devices.IndexOf(r.Device) * stride + subjects.IndexOf(r.Name),
@@ -122,9 +123,9 @@ public static class CompareCharts
             ValueBase = floor,
             FillColor = palette.GetColor(subjects.IndexOf(r.Name)),
             LineWidth = 0,
-            Label = Rate(r.ImagesPerSecond) + (r.SpeedUp is { } s ? "\n" + s.ToString("0.00", Invariant) + "×" : ""),
+            Label = string.Join("\n", new[] { showRate ? Rate(r.ImagesPerSecond) : null, showSpeedUp ? SpeedUp(r) : null }.OfType<string>()),
         }).ToList();
-        plot.Add.Bars(bars).ValueLabelStyle.FontSize = 12;
+        plot.Add.Bars(bars).ValueLabelStyle.FontSize = labelSize;
 
         // The legend outside the data area: inside it would cover the tallest bars' labels.
         for (int s = 0; s < subjects.Count; s++)
@@ -151,19 +152,41 @@ public static class CompareCharts
 
         string reference = results.All(r => r.Protocol == "model") ? "the first model" : "MSA";
         plot.Title(Title(results));
-        plot.XLabel($"device (bar labels: images/s, speed-up over {reference} on the same device)", 13);
+        string[] shown = [.. new[] { showRate ? "images/s" : null, showSpeedUp ? $"speed-up over {reference} on the same device" : null }.OfType<string>()];
+        plot.XLabel(shown.Length == 0 ? "device" : $"device (bar labels: {string.Join(", ", shown)})", 13);
         plot.YLabel(log ? "throughput (images/s, log scale)" : "throughput (images/s)", 13);
         // Room above the tallest bar for its two-line label; bars stand on the axis.
         plot.Axes.Margins(left: 0.02, right: 0.02, bottom: 0, top: 0.22);
         return plot;
     }
 
+    // Bar labels as large as the bars' pitch allows (12 px down to 8 px); where even 8 px is too wide for both lines,
+    // the speed-up alone (the chart's point), then no labels: overlapping numbers are worse than none.
+    private static (float Size, bool Rate, bool SpeedUp) Labels(IReadOnlyList<CompareResult> results, int width, int slots)
+    {
+        // The data area is the width less the y axis and the legend (about 260 px); a digit is about 0.62 of the font size.
+        double pitch = (width - 260) / (double)slots;
+        float Fit(int chars) => (float)Math.Min(12, Math.Floor(pitch / (chars * 0.62)));
+        int rateChars = results.Max(r => Rate(r.ImagesPerSecond).Length);
+        int speedChars = results.Max(r => SpeedUp(r)?.Length ?? 0);
+        bool anySpeedUp = speedChars > 0;
+        if (Fit(Math.Max(rateChars, speedChars)) >= 8)
+        {
+            return (Fit(Math.Max(rateChars, speedChars)), true, anySpeedUp);
+        }
+        int alone = anySpeedUp ? speedChars : rateChars;
+        return Fit(alone) >= 8 ? (Fit(alone), !anySpeedUp, anySpeedUp) : (8, false, false);
+    }
+
+    private static string? SpeedUp(CompareResult r) => r.SpeedUp is { } s ? s.ToString("0.00", Invariant) + "×" : null;
+
     private static string Title(IReadOnlyList<CompareResult> results)
     {
         string Distinct<T>(Func<CompareResult, T> value) => string.Join("/", results.Select(value).Distinct());
         string protocol = Distinct(r => r.Protocol);
         string subject = protocol switch { "attention" => "Attention layers", "model" => "LITv2 models", _ => "Subjects" };
-        return $"{subject}: {protocol} protocol, batch {Distinct(r => r.Batch)}, {Distinct(r => r.Runs)} timed runs";
+        string runs = Distinct(r => r.Runs);
+        return $"{subject}: {protocol} protocol, batch {Distinct(r => r.Batch)}, {runs} timed run{(runs == "1" ? "" : "s")}";
     }
 
     private static string DeviceLabel(CompareResult r, int nameChars)
@@ -172,8 +195,10 @@ public static class CompareCharts
         return $"{r.Device} ({r.DeviceKind.ToUpperInvariant()})\n{name}";
     }
 
-    // Three significant digits or so: 12,345 / 123 / 12.3 / 1.23.
-    private static string Rate(double value) => value.ToString(value >= 100 ? "#,0" : value >= 10 ? "0.0" : "0.00", Invariant);
+    // Three significant digits or so, in at most five characters (labels sit side by side): 25.2k / 1,234 / 123 / 12.3 / 1.23.
+    private static string Rate(double value) =>
+        value >= 10_000 ? (value / 1000).ToString(value >= 100_000 ? "0" : "0.0", Invariant) + "k"
+        : value.ToString(value >= 100 ? "#,0" : value >= 10 ? "0.0" : "0.00", Invariant);
 
     private static string Display(string name) => name switch
     {
