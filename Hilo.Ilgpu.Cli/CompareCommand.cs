@@ -17,13 +17,14 @@ internal sealed record CompareOptions
     public string? Json { get; init; }
     public string? Csv { get; init; }
     public string? Html { get; init; }
+    public string? Chart { get; init; }
     public string? Kernels { get; init; }
 }
 
 /// <summary>
 /// <c>hilo compare</c>: the paper's protocols (attention layer or whole model) on every device found or on
-/// <c>--devices</c>; prints the table, progress on stderr, and optionally writes JSON, CSV and an HTML page
-/// (docs/compare.md). Errors end in one line <c>error: …</c> on stderr and exit code 1.
+/// <c>--devices</c>; prints the table, progress on stderr, and optionally writes JSON, CSV, an HTML page and a PNG/SVG
+/// chart (docs/compare.md). Errors end in one line <c>error: …</c> on stderr and exit code 1.
 /// </summary>
 internal static class CompareCommand
 {
@@ -38,10 +39,11 @@ internal static class CompareCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the random weights and inputs.", DefaultValueFactory = _ => 0 };
         var json = new Option<string?>("--json") { Description = "Write the results as JSON to FILE." };
         var csv = new Option<string?>("--csv") { Description = "Write the results as CSV to FILE." };
-        var html = new Option<string?>("--html") { Description = "Write a self-contained HTML page with bar charts to FILE." };
+        var html = new Option<string?>("--html") { Description = "Write a self-contained HTML page with the bar chart and the table to FILE." };
+        var chart = new Option<string?>("--chart") { Description = "Draw the bar chart of images/s per device to FILE (.png or .svg)." };
         var kernels = CliOptions.KernelsOption();
         var command = new Command("compare", "Measure HiLo against SRA, local-window and MSA attention (or LITv2 models) on every device.");
-        foreach (var option in new Option[] { protocol, models, devices, batch, runs, warmup, seed, json, csv, html, kernels })
+        foreach (var option in new Option[] { protocol, models, devices, batch, runs, warmup, seed, json, csv, html, chart, kernels })
         {
             command.Options.Add(option);
         }
@@ -57,6 +59,7 @@ internal static class CompareCommand
             Json = parse.GetValue(json),
             Csv = parse.GetValue(csv),
             Html = parse.GetValue(html),
+            Chart = parse.GetValue(chart),
             Kernels = parse.GetValue(kernels),
         }, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return command;
@@ -80,12 +83,17 @@ internal static class CompareCommand
                 settings = adjust(settings);
             }
             settings.Validate();
-            foreach (string? path in new[] { options.Json, options.Csv, options.Html })
+            foreach (string? path in new[] { options.Json, options.Csv, options.Html, options.Chart })
             {
                 if (path is not null)
                 {
                     CheckOutputPath(path);
                 }
+            }
+            if (options.Chart is not null || options.Html is not null)
+            {
+                // Before the measurements, which can take minutes: a bad extension, or no font for the text.
+                CompareCharts.CheckPath(options.Chart ?? "chart.svg");
             }
             var devices = DeviceList(options.Devices);
             var report = CompareRunner.Run(devices, settings, line => error.WriteLine(line));
@@ -114,6 +122,11 @@ internal static class CompareCommand
                 string title = $"hilo compare --protocol {options.Protocol.ToLowerInvariant()}, batch {settings.Batch}, {settings.Runs} runs";
                 CompareFormats.WriteText(options.Html, w => w.Write(CompareHtml.Render(report.Results, title)));
                 error.WriteLine($"wrote {options.Html}");
+            }
+            if (options.Chart is not null)
+            {
+                CompareCharts.Save(report.Results, options.Chart);
+                error.WriteLine($"wrote {options.Chart}");
             }
             return 0;
         }

@@ -59,6 +59,8 @@ bind "$dotnet_root" "$dotnet_root"
 mkdir -p "$nuget"
 bind "$nuget" "$nuget"
 [ -d /opt/nuget ] && bind /opt/nuget /opt/nuget
+# The charts' text (hilo compare --chart): Skia reads fonts from /usr/share/fonts only; the minimal root has none.
+[ -d /usr/share/fonts ] && bind /usr/share/fonts /usr/share/fonts
 cmd=$(printf '%q ' "$@")
 exec chroot "$root" /usr/bin/env -i \
   HOME="$HOME" PATH="$dotnet_root:/usr/local/bin:/usr/bin:/bin" DOTNET_ROOT="$dotnet_root" NUGET_PACKAGES="$nuget" \

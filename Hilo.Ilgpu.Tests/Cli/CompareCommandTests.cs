@@ -7,7 +7,7 @@ namespace Hilo.Ilgpu.Tests.Cli;
 
 /// <summary>
 /// <c>hilo compare</c> through its handler on a small shape (the protocols' code paths, not their timings): the table,
-/// the JSON/CSV/HTML files, skipped devices and one clear error line per bad option. No timing is asserted.
+/// the JSON/CSV/HTML/chart files, skipped devices and one clear error line per bad option. No timing is asserted.
 /// </summary>
 public sealed class CompareCommandTests : IDisposable
 {
@@ -72,9 +72,17 @@ public sealed class CompareCommandTests : IDisposable
 
         string html = File.ReadAllText(Temp("r.html"));
         Assert.StartsWith("<!DOCTYPE html>", html, StringComparison.Ordinal);
-        Assert.Equal(1, Count(html, "class=\"device-group\""));
+        Assert.Equal(1, Count(html, "<svg"));   // the chart, inline
+        Assert.Equal(4, Count(html, "<tr data-device=\"cpu\">"));
+        Assert.DoesNotContain("<?xml", html, StringComparison.Ordinal);
         Assert.DoesNotContain("<script", html, StringComparison.Ordinal);
-        Assert.DoesNotContain("http", html, StringComparison.Ordinal);   // self-contained
+        // Self-contained: the only addresses are the SVG's namespace names, which nothing fetches.
+        Assert.DoesNotContain("http", html.Replace("\"http://www.w3.org/2000/svg\"", "", StringComparison.Ordinal)
+            .Replace("\"http://www.w3.org/1999/xlink\"", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        int start = html.IndexOf("<svg", StringComparison.Ordinal), end = html.IndexOf("</svg>", StringComparison.Ordinal) + "</svg>".Length;
+        var svg = System.Xml.Linq.XDocument.Parse(html[start..end]).Root!;
+        Assert.Equal("0 0 1000 560", (string?)svg.Attribute("viewBox"));
+        Assert.Contains(svg.Descendants(svg.Name.Namespace + "text"), t => t.Value.Trim() == "HiLo");
         Assert.Empty(Directory.GetFiles(dir, "*.tmp"));
     }
 
@@ -86,11 +94,33 @@ public sealed class CompareCommandTests : IDisposable
         Assert.True(code == 0, err);
         Assert.Contains(cl.Id, output, StringComparison.Ordinal);
         string html = File.ReadAllText(Temp("r.html"));
-        Assert.Equal(2, Count(html, "class=\"device-group\""));
-        Assert.Contains($"data-device=\"{cl.Id}\"", html, StringComparison.Ordinal);
+        Assert.Equal(2, Count(html, "<tr data-device=\"cpu\">"));
+        Assert.Equal(2, Count(html, $"<tr data-device=\"{cl.Id}\">"));
+        Assert.Contains($"{cl.Id} (", html, StringComparison.Ordinal);   // the chart's group label
         using var json = JsonDocument.Parse(File.ReadAllText(Temp("r.json")));
         var devices = json.RootElement.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("device").GetString()).ToList();
         Assert.Equal(["cpu", "cpu", cl.Id, cl.Id], devices);
+    }
+
+    [Theory]
+    [InlineData("chart.png")]
+    [InlineData("chart.svg")]
+    public void ChartIsDrawnAfterTheRun(string file)
+    {
+        var (code, _, err) = Run(Tiny("cpu") with { Models = "hilo,msa", Chart = Temp(file) });
+        Assert.True(code == 0, err);
+        Assert.Contains("wrote " + Temp(file), err, StringComparison.Ordinal);
+        if (file.EndsWith(".png", StringComparison.Ordinal))
+        {
+            Assert.Equal((CompareCharts.DefaultWidth, CompareCharts.DefaultHeight), ChartFiles.PngSize(Temp(file)));
+        }
+        else
+        {
+            var (width, height, svg) = ChartFiles.SvgSize(File.ReadAllText(Temp(file)));
+            Assert.Equal((CompareCharts.DefaultWidth, CompareCharts.DefaultHeight), (width, height));
+            Assert.Contains(svg.Descendants(svg.Root!.Name.Namespace + "text"), t => t.Value.Trim() == "cpu (CPU)");
+        }
+        Assert.Empty(Directory.GetFiles(dir, "*.tmp"));
     }
 
     [Fact]
@@ -129,6 +159,7 @@ public sealed class CompareCommandTests : IDisposable
     [InlineData("empty-device", "--devices has an empty entry")]
     [InlineData("twice", "a name is listed twice")]
     [InlineData("output-dir", "output directory does not exist")]
+    [InlineData("chart-extension", "has extension '.gif': use .png or .svg")]
     public void BadOptionsGiveOneErrorLine(string what, string message)
     {
         var options = Tiny("cpu");
@@ -142,6 +173,7 @@ public sealed class CompareCommandTests : IDisposable
             "model-for-protocol" => options with { Protocol = "model", Models = "hilo" },
             "empty-device" => options with { Devices = "cpu,,opencl:0" },
             "twice" => options with { Models = "hilo,HILO" },
+            "chart-extension" => options with { Chart = Path.Combine(dir, "c.gif") },
             _ => options with { Json = Path.Combine(dir, "missing", "r.json") },
         };
         var (code, output, err) = Run(options);
