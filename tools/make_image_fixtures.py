@@ -76,6 +76,9 @@ def make_images():
     names.append("rgb_317x251.png")
     Image.fromarray(pattern(400, 300, 2), "RGB").save(os.path.join(OUT, "photo_300x400.jpg"), quality=90)
     names.append("photo_300x400.jpg")
+    # 4:4:4 (no chroma subsampling): what is left of the JPEG difference is the IDCT's and color conversion's rounding.
+    Image.fromarray(pattern(400, 300, 2), "RGB").save(os.path.join(OUT, "photo444_300x400.jpg"), quality=95, subsampling=0)
+    names.append("photo444_300x400.jpg")
     Image.fromarray(pattern(150, 200, 3)[..., 1], "L").save(os.path.join(OUT, "gray_200x150.png"))
     names.append("gray_200x150.png")
     rgba = np.dstack([pattern(120, 160, 4), pattern(120, 160, 5)[..., 0]])
@@ -132,7 +135,7 @@ def main():
                           "stretch": stretch, "tensor": npy})
         if name.endswith(".jpg") and mode != "RGB":
             raise SystemExit(f"{name}: expected an RGB JPEG, PIL opened {mode}")
-        if name == "photo_300x400.jpg":
+        if name.startswith("photo"):
             # PIL's decoded pixels, so that the test can tell JPEG decoding differences from resampling ones.
             np.save(os.path.join(OUT, name + ".rgb.npy"), np.asarray(img, dtype=np.uint8))
     manifest = {"generator": "tools/make_image_fixtures.py", "torch": torch.__version__,

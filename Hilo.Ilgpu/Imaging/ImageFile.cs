@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
@@ -89,6 +90,7 @@ public static class ImageFile
         try
         {
             var info = Check(path, Image.Identify(Decoders, bytes, out var format), format, limits);
+            CheckComplete(path, info, bytes);
             return info.BitsPerPixel > 32 ? DecodeWide(path, bytes, info) : Decode(path, bytes, info);
         }
         catch (Exception e) when (IsDecoderError(e))
@@ -172,6 +174,27 @@ public static class ImageFile
             throw new ImageDecodeException(path, $"{info.Format} image of {info.Width}x{info.Height} ({info.Pixels} pixels) is over the limit of {limits.MaxPixels} pixels");
         }
         return info;
+    }
+
+    // ImageSharp 2.1.13 decodes a PNG, JPEG or BMP cut short without complaint, filling the missing rows; PIL raises
+    // "image file is truncated". So a PNG must hold its IEND chunk, a JPEG an end-of-image marker after its first
+    // scan, and a BMP or WebP at least the bytes its header's file size states, or the file is refused (GIF's decoder
+    // fails on short data by itself).
+    private static void CheckComplete(string path, ImageInfo info, byte[] bytes)
+    {
+        var span = bytes.AsSpan();
+        string? missing = info.Format switch
+        {
+            "PNG" when span.LastIndexOf("\0\0\0\0IEND"u8) < 0 => "its IEND chunk",
+            "JPEG" when !(span.IndexOf([(byte)0xFF, (byte)0xDA]) is int scan and >= 0 && span.LastIndexOf([(byte)0xFF, (byte)0xD9]) > scan) => "its end-of-image marker",
+            "BMP" when bytes.Length >= 6 && BinaryPrimitives.ReadUInt32LittleEndian(span[2..]) > (uint)bytes.Length => $"the {BinaryPrimitives.ReadUInt32LittleEndian(span[2..])} bytes its header states",
+            "Webp" when bytes.Length >= 8 && BinaryPrimitives.ReadUInt32LittleEndian(span[4..]) + 8L > bytes.Length => $"the {BinaryPrimitives.ReadUInt32LittleEndian(span[4..]) + 8L} bytes its RIFF header states",
+            _ => null,
+        };
+        if (missing is not null)
+        {
+            throw new ImageDecodeException(path, $"truncated {info.Format} file: its {bytes.Length} bytes end before {missing}");
+        }
     }
 
     // The exceptions ImageSharp raises for bad content; anything else (out of memory, a bug) is not the file's fault

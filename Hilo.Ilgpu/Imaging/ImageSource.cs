@@ -47,6 +47,10 @@ public static class ImageSource
                 ? images
                 : throw new FileNotFoundException($"Image directory {argument} holds no image files ({string.Join(", ", ImageFile.Extensions)}; subdirectories are not searched).", argument);
         }
+        if (directory.AsSpan().IndexOfAny('*', '?') >= 0)
+        {
+            throw new ArgumentException($"Image argument {argument}: wildcards are allowed in the file name only, not in the directory part.", nameof(argument));
+        }
         throw new FileNotFoundException($"Image argument {argument}: no such file or directory.", argument);
     }
 
