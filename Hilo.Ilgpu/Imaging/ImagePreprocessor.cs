@@ -1,0 +1,93 @@
+using Hilo.Ilgpu.Kernels.Layers.Image;
+
+namespace Hilo.Ilgpu.Imaging;
+
+/// <summary>
+/// Runs a <see cref="Preprocess"/> on the device: decoded RGB images in, a B × 3 × S × S NCHW float tensor out, equal
+/// to torchvision's evaluation transform of the same images (Pillow's fixed-point bicubic resize, the crop, ÷255,
+/// mean/std). Per image: the filter tables are computed on the host in double precision and rounded to Pillow's
+/// fixed point, only the source pixels the crop needs are uploaded, a horizontal pass resizes the rows the crop
+/// needs to the crop's columns, and a vertical pass makes the crop's rows; one normalisation launch ends the batch.
+/// </summary>
+public sealed class ImagePreprocessor
+{
+    private readonly ComputeDevice device;
+
+    /// <summary>A preprocessor running <paramref name="preprocess"/> on <paramref name="device"/>.</summary>
+    public ImagePreprocessor(ComputeDevice device, Preprocess preprocess)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(preprocess);
+        if (preprocess.Mean.Count != 3 || preprocess.Std.Count != 3 || preprocess.Std.Any(s => !(s > 0f) || float.IsInfinity(s)))
+        {
+            throw new ArgumentException($"Preprocess {preprocess}: mean and std need 3 values each, std positive and finite.", nameof(preprocess));
+        }
+        this.device = device;
+        Preprocess = preprocess;
+    }
+
+    /// <summary>The transform run.</summary>
+    public Preprocess Preprocess { get; }
+
+    /// <summary>Preprocesses <paramref name="images"/> into a new B × 3 × S × S tensor (S = the crop size) on the device.</summary>
+    public Tensor Run(IReadOnlyList<RgbImage> images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        if (images.Count == 0)
+        {
+            throw new ArgumentException("Preprocessing needs at least one image.", nameof(images));
+        }
+        int side = Preprocess.CropSize;
+        int pixels = side * side;
+        using var packed = device.Allocate(images.Count, pixels);
+        for (int b = 0; b < images.Count; b++)
+        {
+            var image = images[b] ?? throw new ArgumentException($"Image {b} of the batch is null.", nameof(images));
+            ResizeInto(image, packed.View.SubView((long)b * pixels, pixels));
+        }
+        var output = device.Allocate(images.Count, 3, side, side);
+        try
+        {
+            float[] mean = [.. Preprocess.Mean], std = [.. Preprocess.Std];
+            ResampleKernels.NormalizeImages(device.Kernels, device.Family, packed.View, output.View, pixels, images.Count, mean, std);
+        }
+        catch
+        {
+            output.Dispose();
+            throw;
+        }
+        return output;
+    }
+
+    // Resizes the pixels of one image that the crop keeps into `target` (S × S packed pixels).
+    private void ResizeInto(RgbImage image, ILGPU.ArrayView<float> target)
+    {
+        var plan = Preprocess.Plan(image.Width, image.Height);
+        var columns = ResampleTable.Bicubic(image.Width, plan.ResizedWidth, plan.Left, plan.CropWidth);
+        var rows = ResampleTable.Bicubic(image.Height, plan.ResizedHeight, plan.Top, plan.CropHeight);
+        int x0 = columns.SourceBegin, x1 = columns.SourceEnd, y0 = rows.SourceBegin, y1 = rows.SourceEnd;
+        int width = x1 - x0, height = y1 - y0;
+        using var source = device.Upload(PackWindow(image, x0, y0, width, height), height, width);
+        using var columnTable = device.Upload(columns.Pack(x0), columns.Count, columns.KernelSize + 2);
+        using var rowTable = device.Upload(rows.Pack(y0), rows.Count, rows.KernelSize + 2);
+        using var temp = device.Allocate(height, plan.CropWidth);
+        ResampleKernels.Rows(device.Kernels, device.Family, source.View, columnTable.View, temp.View, width, plan.CropWidth, height, columns.KernelSize + 2);
+        ResampleKernels.Columns(device.Kernels, device.Family, temp.View, rowTable.View, target, plan.CropWidth, height, plan.CropHeight, rows.KernelSize + 2);
+    }
+
+    // The source pixels inside [x0, x0 + width) × [y0, y0 + height), one packed float each.
+    private static float[] PackWindow(RgbImage image, int x0, int y0, int width, int height)
+    {
+        var packed = new float[width * height];
+        byte[] rgb = image.Pixels;
+        for (int y = 0; y < height; y++)
+        {
+            int from = ((y0 + y) * image.Width + x0) * 3;
+            for (int x = 0; x < width; x++, from += 3)
+            {
+                packed[y * width + x] = ResampleKernels.Pack(rgb[from], rgb[from + 1], rgb[from + 2]);
+            }
+        }
+        return packed;
+    }
+}
