@@ -96,7 +96,7 @@ internal static class CompareCommand
                 CompareCharts.CheckPath(options.Chart ?? "chart.svg");
             }
             var devices = DeviceList(options.Devices);
-            var report = CompareRunner.Run(devices, settings, line => error.WriteLine(line));
+            var report = CliProgress.Run(error, "compare", devices.Count * settings.EffectiveNames.Count, progress => CompareRunner.Run(devices, settings, progress.Line));
             foreach (var s in report.Skipped)
             {
                 error.WriteLine($"skipped {s.Device}: {InferCommand.OneLine(s.Reason)}");

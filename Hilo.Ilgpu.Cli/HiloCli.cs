@@ -12,6 +12,7 @@ internal static class HiloCli
         var verbose = new Option<bool>("--verbose") { Description = "On an error, also print the stack trace.", Recursive = true };
         root.Options.Add(verbose);
         root.Subcommands.Add(CheckCommand.Create());
+        root.Subcommands.Add(ClassifyCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(DevicesCommand.Create());
         root.Subcommands.Add(InferCommand.Create());

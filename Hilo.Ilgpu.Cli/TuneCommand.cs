@@ -84,7 +84,9 @@ internal static class TuneCommand
                 return ShowOrClear(options, cache, selected, output, error);
             }
             var protocols = Protocols(options).Select(p => adjust is null ? p : adjust(p)).ToList();
-            var report = TuneRunner.Run(selected ?? CompareRunner.AllDevices(), protocols, cache, line => error.WriteLine(line), options.AllFamilies);
+            var deviceIds = selected ?? CompareRunner.AllDevices();
+            var report = CliProgress.Run(error, "tune", deviceIds.Count * protocols.Sum(p => p.EffectiveNames.Count),
+                progress => TuneRunner.Run(deviceIds, protocols, cache, progress.Line, options.AllFamilies));
             foreach (var s in report.Skipped)
             {
                 error.WriteLine($"skipped {s.Device}: {InferCommand.OneLine(s.Reason)}");

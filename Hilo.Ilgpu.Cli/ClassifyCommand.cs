@@ -1,0 +1,299 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Hilo.Ilgpu.IO;
+using Hilo.Ilgpu.Imaging;
+using Hilo.Ilgpu.Models;
+
+namespace Hilo.Ilgpu.Cli;
+
+/// <summary>What <c>hilo classify</c> was asked to do (one property per option).</summary>
+internal sealed record ClassifyOptions
+{
+    public required IReadOnlyList<string> Images { get; init; }
+    public string Model { get; init; } = "litv2-s";
+    public string? Weights { get; init; }
+    public bool RandomWeights { get; init; }
+    public int Seed { get; init; }
+    public string? Device { get; init; }
+    public int Batch { get; init; } = 8;
+    public int Top { get; init; } = 5;
+    public string? Json { get; init; }
+    public string? Csv { get; init; }
+    public string? Labels { get; init; }
+    public string? Explain { get; init; }
+    public int ExplainStage { get; init; } = 3;
+    public int ExplainBlock { get; init; }
+    public int ExplainHead { get; init; }
+    public string? Kernels { get; init; }
+}
+
+/// <summary>
+/// <c>hilo classify IMAGE|DIR|GLOB … --model M --weights W</c>: decodes the images (untrusted: headers and limits
+/// first), preprocesses them on the device as the official evaluation does, and prints the top-k ImageNet classes as a
+/// table, or writes them as JSON/CSV; a progress bar on a terminal, the throughput at the end. A bad image gets its own
+/// <c>error:</c> line and exit code 1, after the others are classified; the JSON/CSV files are written whole or not at all.
+/// </summary>
+internal static class ClassifyCommand
+{
+    public static Command Create()
+    {
+        var images = new Argument<string[]>("images") { Description = "Image files (PNG, JPEG, BMP, GIF, WebP), folders (their images) or globs (photos/*.jpg).", Arity = ArgumentArity.OneOrMore };
+        var model = new Option<string>("--model", "-m") { Description = "litv2-s, litv2-m, litv2-b, litv2-b-384, or a CONFIG.json file.", DefaultValueFactory = _ => "litv2-s" };
+        var weights = new Option<string?>("--weights", "-w") { Description = "Checkpoint: torch.save .pth (bare or {'model': ...}) or .safetensors." };
+        var random = new Option<bool>("--random-weights") { Description = "Deterministic random weights instead of --weights (for trying the command; the classes mean nothing)." };
+        var seed = new Option<int>("--seed") { Description = "Seed of --random-weights.", DefaultValueFactory = _ => 0 };
+        var device = new Option<string?>("--device", "-d") { Description = "cpu, opencl:N, cuda:N, ... (default: the fastest device present)." };
+        var batch = new Option<int>("--batch", "-b") { CustomParser = r => CliOptions.ParseWholeNumber(r) ?? 8, Description = "Images per forward pass.", DefaultValueFactory = _ => 8 };
+        var top = new Option<int>("--top", "-k") { CustomParser = r => CliOptions.ParseWholeNumber(r) ?? 5, Description = "Classes listed per image.", DefaultValueFactory = _ => 5 };
+        var json = new Option<string?>("--json") { Description = "Write the results as JSON to FILE ('-' for stdout, instead of the table)." };
+        var csv = new Option<string?>("--csv") { Description = "Write the results as CSV to FILE ('-' for stdout, instead of the table)." };
+        var labels = new Option<string?>("--labels") { Description = "Class names, one per line in class order (default: ImageNet-1k's for 1000 classes)." };
+        var explain = new Option<string?>("--explain") { Description = "Write PNGs of the Hi-Fi and Lo-Fi attention and the token-merging offsets of each image into DIR (docs/explain.md)." };
+        var explainStage = new Option<int>("--explain-stage") { Description = "HiLo stage drawn by --explain (3 or 4).", DefaultValueFactory = _ => 3 };
+        var explainBlock = new Option<int>("--explain-block") { Description = "Block of that stage drawn by --explain (0-based).", DefaultValueFactory = _ => 0 };
+        var explainHead = new Option<int>("--explain-head") { Description = "Head of each branch drawn by --explain (0-based).", DefaultValueFactory = _ => 0 };
+        var kernels = CliOptions.KernelsOption();
+        var command = new Command("classify", "Classify images (top-k ImageNet classes), optionally drawing what HiLo attends to.");
+        command.Arguments.Add(images);
+        foreach (var option in new Option[] { model, weights, random, seed, device, batch, top, json, csv, labels, explain, explainStage, explainBlock, explainHead, kernels })
+        {
+            command.Options.Add(option);
+        }
+        command.SetAction(parse => Run(new ClassifyOptions
+        {
+            Images = parse.GetValue(images)!,
+            Model = parse.GetValue(model)!,
+            Weights = parse.GetValue(weights),
+            RandomWeights = parse.GetValue(random),
+            Seed = parse.GetValue(seed),
+            Device = parse.GetValue(device),
+            Batch = parse.GetValue(batch),
+            Top = parse.GetValue(top),
+            Json = parse.GetValue(json),
+            Csv = parse.GetValue(csv),
+            Labels = parse.GetValue(labels),
+            Explain = parse.GetValue(explain),
+            ExplainStage = parse.GetValue(explainStage),
+            ExplainBlock = parse.GetValue(explainBlock),
+            ExplainHead = parse.GetValue(explainHead),
+            Kernels = parse.GetValue(kernels),
+        }, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
+        return command;
+    }
+
+    /// <summary>Runs the command: 0 when every image was classified, 1 after <c>error:</c> lines otherwise.</summary>
+    public static int Run(ClassifyOptions options, TextWriter output, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        try
+        {
+            var results = Execute(options, output, error);
+            foreach (var failed in results.Where(r => !r.Succeeded))
+            {
+                error.WriteLine("error: " + InferCommand.OneLine(failed.Error!));
+            }
+            return results.All(r => r.Succeeded) ? 0 : 1;
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or CheckpointException or Litv2ConfigException
+            or NonFiniteActivationsException or DeviceNotFoundException or DeviceOutOfMemoryException or ILGPU.Runtime.AcceleratorException or KernelCompilationException)
+        {
+            error.WriteLine("error: " + InferCommand.OneLine(e.Message));
+            return 1;
+        }
+    }
+
+    private static IReadOnlyList<ImageClassification> Execute(ClassifyOptions o, TextWriter output, TextWriter log)
+    {
+        var config = InferCommand.ResolveModel(o.Model);
+        CheckOptions(o);
+        var paths = ImageSource.Expand(o.Images);
+        foreach (string? path in new[] { o.Json, o.Csv })
+        {
+            if (path is not null and not "-")
+            {
+                AtomicFile.EnsureWritable(path);
+            }
+        }
+        if (o.Explain is not null && !Directory.Exists(o.Explain))
+        {
+            throw new DirectoryNotFoundException($"--explain: the folder {o.Explain} does not exist");
+        }
+
+        using var device = ComputeDevice.Open(o.Device ?? ComputeDevice.FastestDeviceId(), CliOptions.Family(o.Kernels));
+        using var model = new Litv2Model(device, config);
+        var labels = o.Labels is null ? ClassLabels.For(config.NumClasses) : ClassLabels.Read(o.Labels, config.NumClasses);
+        var classifier = new ImageClassifier(model, labels);
+        int side = classifier.Preprocess.CropSize;
+        model.EnsureFits(Math.Min(o.Batch, paths.Count), side, side);
+        if (o.RandomWeights)
+        {
+            model.InitializeRandom(o.Seed);
+        }
+        else
+        {
+            model.LoadWeights(o.Weights!);
+        }
+        log.WriteLine($"{config.Name} on {device}; {paths.Count} image(s); {classifier.Preprocess.Source}");
+
+        var timer = Stopwatch.StartNew();
+        var results = CliProgress.Run(log, "classifying", paths.Count, progress =>
+            classifier.Classify(paths, o.Top, o.Batch, new ImmediateProgress(p => progress.Done(p.Done, p.Total))));
+        timer.Stop();
+        int classified = results.Count(r => r.Succeeded);
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{classified} image(s) classified in {timer.Elapsed.TotalSeconds:0.00} s: {classified / timer.Elapsed.TotalSeconds:0.0} images/s on {device.Info.Id} (decoding, preprocessing and the model)"));
+
+        if (o.Explain is not null)
+        {
+            ClassifyExplain.Write(model, classifier, results, o, log);
+        }
+        bool table = true;
+        if (o.Json is not null)
+        {
+            Write(o.Json, output, w => WriteJson(w, results, config.Name));
+            table &= o.Json != "-";
+        }
+        if (o.Csv is not null)
+        {
+            Write(o.Csv, output, w => WriteCsv(w, results));
+            table &= o.Csv != "-";
+        }
+        if (table)
+        {
+            WriteTable(output, results);
+        }
+        return results;
+    }
+
+    private static void CheckOptions(ClassifyOptions o)
+    {
+        if (o.RandomWeights == (o.Weights is not null))
+        {
+            throw new ArgumentException(o.RandomWeights
+                ? "give either --weights or --random-weights, not both"
+                : "--weights is required (a .pth or .safetensors checkpoint), or --random-weights to try the command");
+        }
+        if (o.Batch < 1)
+        {
+            throw new ArgumentException($"--batch must be at least 1, got {o.Batch}");
+        }
+        if (o.Top < 1)
+        {
+            throw new ArgumentException($"--top must be at least 1, got {o.Top}");
+        }
+        if (o.Json == "-" && o.Csv == "-")
+        {
+            throw new ArgumentException("--json - and --csv - both ask for stdout: give one of them a file");
+        }
+        if (o.Weights is not null && Directory.Exists(o.Weights))
+        {
+            throw new ArgumentException($"--weights {o.Weights} is a directory, not a weights file");
+        }
+        if (o.Weights is not null && !File.Exists(o.Weights))
+        {
+            throw new FileNotFoundException($"weights file not found: {o.Weights}", o.Weights);
+        }
+    }
+
+    private static void Write(string path, TextWriter output, Action<TextWriter> write)
+    {
+        if (path == "-")
+        {
+            write(output);
+            return;
+        }
+        AtomicFile.Write(path, stream =>
+        {
+            using var writer = new StreamWriter(stream, new UTF8Encoding(false), leaveOpen: true);
+            write(writer);
+        });
+    }
+
+    /// <summary>One row per image and rank: image, rank, class index, probability, label.</summary>
+    internal static void WriteTable(TextWriter output, IReadOnlyList<ImageClassification> results)
+    {
+        int width = Math.Min(48, results.Select(r => DisplayName(r.Path).Length).DefaultIfEmpty(5).Max());
+        output.WriteLine($"{"image".PadRight(width)}  rank  class  probability  label");
+        foreach (var r in results.Where(r => r.Succeeded))
+        {
+            string name = DisplayName(r.Path);
+            name = name.Length > width ? "…" + name[^(width - 1)..] : name.PadRight(width);
+            for (int k = 0; k < r.Top.Count; k++)
+            {
+                var c = r.Top[k];
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{(k == 0 ? name : new string(' ', width))}  {k + 1,4}  {c.Index,5}  {c.Probability,11:0.0000}  {c.Label}"));
+            }
+        }
+    }
+
+    private static string DisplayName(string path) => Path.GetRelativePath(Environment.CurrentDirectory, path);
+
+    internal static void WriteJson(TextWriter writer, IReadOnlyList<ImageClassification> results, string model)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("model", model);
+            json.WriteStartArray("images");
+            foreach (var r in results)
+            {
+                json.WriteStartObject();
+                json.WriteString("path", r.Path);
+                if (!r.Succeeded)
+                {
+                    json.WriteString("error", r.Error);
+                }
+                else
+                {
+                    json.WriteStartArray("top");
+                    foreach (var c in r.Top)
+                    {
+                        json.WriteStartObject();
+                        json.WriteNumber("class", c.Index);
+                        json.WriteString("label", c.Label);
+                        json.WriteNumber("probability", c.Probability);
+                        json.WriteNumber("logit", c.Logit);
+                        json.WriteEndObject();
+                    }
+                    json.WriteEndArray();
+                }
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        writer.WriteLine(Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
+    internal static void WriteCsv(TextWriter writer, IReadOnlyList<ImageClassification> results)
+    {
+        writer.WriteLine("path,rank,class,label,probability,logit,error");
+        foreach (var r in results)
+        {
+            if (!r.Succeeded)
+            {
+                writer.WriteLine($"{Csv(r.Path)},,,,,,{Csv(r.Error!)}");
+                continue;
+            }
+            for (int k = 0; k < r.Top.Count; k++)
+            {
+                var c = r.Top[k];
+                writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Csv(r.Path)},{k + 1},{c.Index},{Csv(c.Label)},{c.Probability:R},{c.Logit:R},"));
+            }
+        }
+    }
+
+    private static string Csv(string value) =>
+        value.IndexOfAny([',', '"', '\n', '\r']) < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    // Reports on the caller's thread at once (Progress<T> would post to the thread pool).
+    private sealed class ImmediateProgress(Action<ClassifyProgress> report) : IProgress<ClassifyProgress>
+    {
+        public void Report(ClassifyProgress value) => report(value);
+    }
+}

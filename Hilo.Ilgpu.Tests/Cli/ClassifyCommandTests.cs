@@ -1,0 +1,134 @@
+using System.Text.Json;
+using Hilo.Ilgpu.Cli;
+using Hilo.Ilgpu.Imaging;
+using Hilo.Ilgpu.Models;
+using Hilo.Ilgpu.Tests.Imaging;
+using Hilo.Ilgpu.Tests.Models;
+
+namespace Hilo.Ilgpu.Tests.Cli;
+
+/// <summary>
+/// <c>hilo classify</c> end to end on the tiny LITv2 checkpoint (PyTorch fixture) and the image fixtures: the table,
+/// JSON and CSV agree with the library's <see cref="ImageClassifier"/>; bad images are one error line each, after the
+/// others; outputs are written whole or not at all.
+/// </summary>
+public sealed class ClassifyCommandTests : IDisposable
+{
+    private readonly string dir = Directory.CreateTempSubdirectory("hilo-classify-").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    private static string Image(string name) => Path.Combine(ImageFixtureCase.Folder, name);
+
+    private ClassifyOptions Tiny(params string[] images) => new()
+    {
+        Images = images.Length > 0 ? images : [Image("rgb_317x251.png"), Image("palette_150x110.gif"), Image("photo_300x400.jpg")],
+        Model = Litv2TestData.PathOf("tiny_config.json"),
+        Weights = Litv2TestData.PathOf("tiny_bare.pth"),
+        Device = "cpu",
+        Batch = 2,
+        Top = 3,
+    };
+
+    private static (int Code, string Out, string Err) Run(ClassifyOptions options)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = ClassifyCommand.Run(options, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public void JsonAgreesWithTheLibraryAndTheTableListsEveryImage()
+    {
+        string json = Path.Combine(dir, "top.json");
+        var options = Tiny() with { Json = json };
+        var (code, _, err) = Run(options);
+        Assert.True(code == 0, err);
+        Assert.Contains("image(s) classified", err, StringComparison.Ordinal);
+        Assert.Contains("images/s", err, StringComparison.Ordinal);
+
+        using var device = ComputeDevice.Open("cpu");
+        using var model = new Litv2Model(device, Litv2TestData.Tiny);
+        model.LoadStateDict(Litv2TestData.State("tiny_bare.pth"));
+        var expected = new ImageClassifier(model).Classify(options.Images, topK: 3, batch: 1);
+
+        using var document = JsonDocument.Parse(File.ReadAllText(json));
+        var images = document.RootElement.GetProperty("images").EnumerateArray().ToList();
+        Assert.Equal(3, images.Count);
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(options.Images[i], images[i].GetProperty("path").GetString());
+            var top = images[i].GetProperty("top").EnumerateArray().ToList();
+            Assert.Equal(expected[i].Top.Select(c => c.Index), top.Select(t => t.GetProperty("class").GetInt32()));
+            for (int k = 0; k < 3; k++)
+            {
+                Assert.Equal(expected[i].Top[k].Probability, top[k].GetProperty("probability").GetDouble(), 5);
+            }
+        }
+
+        var (tableCode, table, _) = Run(Tiny());
+        Assert.Equal(0, tableCode);
+        Assert.StartsWith("image", table, StringComparison.Ordinal);
+        Assert.Equal(1 + 3 * 3, table.Trim().Split('\n').Length);
+        Assert.Contains($"class {expected[0].Top[0].Index}", table, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CsvToStdoutHasOneRowPerRankAndBadImagesAreErrorsAfterTheRest()
+    {
+        var (code, output, err) = Run(Tiny(Image("rgb_317x251.png"), Image("not_an_image.png"), Image("tiny_40x30.png")) with { Csv = "-" });
+        Assert.Equal(1, code);
+        var rows = output.Trim().Split('\n');
+        Assert.Equal("path,rank,class,label,probability,logit,error", rows[0].TrimEnd());
+        Assert.Equal(1 + 3 + 1 + 3, rows.Length);
+        Assert.Contains(rows, r => r.Contains("not_an_image.png", StringComparison.Ordinal) && r.Contains("unknown image format", StringComparison.Ordinal));
+        var errors = err.Split('\n').Where(l => l.StartsWith("error: ", StringComparison.Ordinal)).ToList();
+        Assert.Single(errors);
+        Assert.Contains("not_an_image.png: unknown image format", errors[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AFolderIsABatchAndAGlobSelects()
+    {
+        var (code, output, _) = Run(Tiny(Path.Combine(ImageFixtureCase.Folder, "rgb*.png")) with { Top = 1 });
+        Assert.Equal(0, code);
+        Assert.Equal(1 + 3, output.Trim().Split('\n').Length); // rgb16_120x90, rgb_317x251, rgba_160x120
+        var (folderCode, folderOutput, folderErr) = Run(Tiny(ImageFixtureCase.Folder) with { Top = 1 });
+        Assert.Equal(1, folderCode); // the folder holds two bad images on purpose
+        Assert.Equal(2, folderErr.Split('\n').Count(l => l.StartsWith("error: ", StringComparison.Ordinal)));
+        Assert.True(folderOutput.Trim().Split('\n').Length > 10);
+    }
+
+    [Theory]
+    [InlineData("no-weights", "--weights is required")]
+    [InlineData("both-weights", "give either --weights or --random-weights")]
+    [InlineData("missing-image", "no-such.png")]
+    [InlineData("bad-top", "--top must be at least 1")]
+    [InlineData("bad-labels", "label(s), but the model has 10 classes")]
+    [InlineData("json-dir", "it is a folder")]
+    [InlineData("both-stdout", "both ask for stdout")]
+    public void BadOptionsAreOneErrorLineAndWriteNothing(string problem, string message)
+    {
+        string json = Path.Combine(dir, "out.json");
+        string labels = Path.Combine(dir, "labels.txt");
+        File.WriteAllText(labels, "a\nb\n");
+        var options = problem switch
+        {
+            "no-weights" => Tiny() with { Weights = null, Json = json },
+            "both-weights" => Tiny() with { RandomWeights = true, Json = json },
+            "missing-image" => Tiny(Path.Combine(dir, "no-such.png")) with { Json = json },
+            "bad-top" => Tiny() with { Top = 0, Json = json },
+            "bad-labels" => Tiny() with { Labels = labels, Json = json },
+            "json-dir" => Tiny() with { Json = dir },
+            _ => Tiny() with { Json = "-", Csv = "-" },
+        };
+        var (code, output, err) = Run(options);
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        Assert.Single(err.Split('\n'), l => l.StartsWith("error: ", StringComparison.Ordinal));
+        Assert.Contains(message, err, StringComparison.Ordinal);
+        Assert.False(File.Exists(json));
+        Assert.Single(Directory.GetFiles(dir)); // labels.txt only: no temporary files left
+    }
+}

@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using Hilo.Ilgpu.Models;
+
+namespace Hilo.Ilgpu.Imaging;
+
+/// <summary>One class of a prediction: its index, name, softmax probability and logit.</summary>
+public sealed record ClassScore(int Index, string Label, double Probability, float Logit);
+
+/// <summary>
+/// The result for one image file: the <see cref="Top"/> classes, most likely first, or the <see cref="Error"/> that
+/// kept it from being classified (a file that is not an image, too large, truncated…; the message names the file).
+/// </summary>
+public sealed record ImageClassification(string Path, IReadOnlyList<ClassScore> Top, string? Error)
+{
+    /// <summary>Whether the image was classified.</summary>
+    public bool Succeeded => Error is null;
+}
+
+/// <summary>Progress of <see cref="ImageClassifier.Classify(IReadOnlyList{string}, int, int, IProgress{ClassifyProgress})"/>: images done of all.</summary>
+public readonly record struct ClassifyProgress(int Done, int Total);
+
+/// <summary>
+/// Image files in, top-k classes out: decodes each file (<see cref="ImageFile"/>, untrusted: headers and limits first),
+/// preprocesses batches on the model's device as the official evaluation does (<see cref="Preprocess.ForModel"/>), runs
+/// the model and turns logits into softmax probabilities. A bad file becomes a result with its error; the others are
+/// still classified.
+/// </summary>
+/// <example>
+/// <code>
+/// using var device = ComputeDevice.Open("cpu");
+/// using var model = new Litv2Model(device, Litv2Config.Preset("litv2-s"));
+/// model.LoadWeights("litv2_s.pth");
+/// var classifier = new ImageClassifier(model);
+/// foreach (var r in classifier.Classify(ImageSource.Expand(["photos/"]), topK: 5))
+///     Console.WriteLine($"{r.Path}: {r.Top[0].Label} ({r.Top[0].Probability:P1})");
+/// </code>
+/// </example>
+public sealed class ImageClassifier
+{
+    private readonly ImagePreprocessor preprocessor;
+
+    /// <summary>A classifier running <paramref name="model"/> (weights loaded) on its device.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="labels">Class names (default: ImageNet-1k's for 1000 classes, else <c>class N</c>).</param>
+    /// <param name="preprocess">The transform (default: the official evaluation transform of the model's config).</param>
+    /// <param name="limits">Limits on the files read (default <see cref="ImageLimits.Default"/>).</param>
+    /// <exception cref="ArgumentException">Labels of another count than the model's classes.</exception>
+    public ImageClassifier(Litv2Model model, ClassLabels? labels = null, Preprocess? preprocess = null, ImageLimits? limits = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Model = model;
+        Labels = labels ?? ClassLabels.For(model.Config.NumClasses);
+        if (Labels.Count != model.Config.NumClasses)
+        {
+            throw new ArgumentException($"{Labels.Count} labels ({Labels.Source}) for a model of {model.Config.NumClasses} classes.", nameof(labels));
+        }
+        Preprocess = preprocess ?? Preprocess.ForModel(model.Config);
+        Limits = limits ?? ImageLimits.Default;
+        preprocessor = new ImagePreprocessor(model.Device, Preprocess);
+    }
+
+    /// <summary>The model.</summary>
+    public Litv2Model Model { get; }
+
+    /// <summary>The class names.</summary>
+    public ClassLabels Labels { get; }
+
+    /// <summary>The preprocessing transform.</summary>
+    public Preprocess Preprocess { get; }
+
+    /// <summary>Limits on the files read.</summary>
+    public ImageLimits Limits { get; }
+
+    /// <summary>
+    /// Classifies the files <paramref name="paths"/>, <paramref name="batch"/> images per forward pass; one result per
+    /// path, in order. Every file's header is checked before any image is decoded, so a bad file is reported without
+    /// costing the others' work.
+    /// </summary>
+    /// <exception cref="ArgumentException">topK or batch below 1, or a batch too large for the device (before any work).</exception>
+    public IReadOnlyList<ImageClassification> Classify(IReadOnlyList<string> paths, int topK = 5, int batch = 8, IProgress<ClassifyProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        ArgumentOutOfRangeException.ThrowIfLessThan(topK, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
+        int side = Preprocess.CropSize;
+        Model.EnsureFits(Math.Max(1, Math.Min(batch, paths.Count)), side, side);
+        var results = new ImageClassification?[paths.Count];
+        var good = new List<int>();
+        for (int i = 0; i < paths.Count; i++)
+        {
+            try
+            {
+                ImageFile.Identify(paths[i], Limits);
+                good.Add(i);
+            }
+            catch (Exception e) when (e is ImageDecodeException or IOException or UnauthorizedAccessException)
+            {
+                results[i] = new ImageClassification(paths[i], [], Named(paths[i], e));
+            }
+        }
+        int done = paths.Count - good.Count;
+        progress?.Report(new ClassifyProgress(done, paths.Count));
+        for (int start = 0; start < good.Count; start += batch)
+        {
+            var chunk = good.Skip(start).Take(batch).ToList();
+            var images = new List<(int Index, RgbImage Image)>();
+            foreach (int i in chunk)
+            {
+                try
+                {
+                    images.Add((i, ImageFile.Load(paths[i], Limits)));
+                }
+                catch (Exception e) when (e is ImageDecodeException or IOException or UnauthorizedAccessException)
+                {
+                    results[i] = new ImageClassification(paths[i], [], Named(paths[i], e));
+                }
+            }
+            if (images.Count > 0)
+            {
+                var top = Top(images.Select(x => x.Image).ToList(), topK);
+                for (int k = 0; k < images.Count; k++)
+                {
+                    results[images[k].Index] = new ImageClassification(paths[images[k].Index], top[k], null);
+                }
+            }
+            done += chunk.Count;
+            progress?.Report(new ClassifyProgress(done, paths.Count));
+        }
+        return results.Select(r => r!).ToList();
+    }
+
+    // ImageDecodeException's message already starts with the path; other I/O errors get it.
+    private static string Named(string path, Exception e) =>
+        e is ImageDecodeException || e.Message.Contains(path, StringComparison.Ordinal) ? e.Message : $"{path}: {e.Message}";
+
+    /// <summary>The <paramref name="topK"/> classes of each decoded image (one forward pass for all of them).</summary>
+    public IReadOnlyList<IReadOnlyList<ClassScore>> Top(IReadOnlyList<RgbImage> images, int topK = 5)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentOutOfRangeException.ThrowIfLessThan(topK, 1);
+        using var input = preprocessor.Run(images);
+        using var logits = Model.Forward(input);
+        return TopOfLogits(logits.ToArray(), images.Count, Labels, topK);
+    }
+
+    /// <summary>Softmax top-k of a row-major <paramref name="rows"/> × classes logits array (ties: lower index first).</summary>
+    public static IReadOnlyList<IReadOnlyList<ClassScore>> TopOfLogits(float[] logits, int rows, ClassLabels labels, int topK)
+    {
+        ArgumentNullException.ThrowIfNull(logits);
+        ArgumentNullException.ThrowIfNull(labels);
+        int classes = labels.Count;
+        Debug.Assert(logits.Length == rows * classes);
+        var result = new List<IReadOnlyList<ClassScore>>(rows);
+        for (int r = 0; r < rows; r++)
+        {
+            var row = new ArraySegment<float>(logits, r * classes, classes);
+            double max = row.Max();
+            double sum = row.Sum(v => Math.Exp(v - max));
+            result.Add(Enumerable.Range(0, classes).OrderByDescending(k => row[k]).ThenBy(k => k).Take(Math.Min(topK, classes))
+                .Select(k => new ClassScore(k, labels[k], Math.Exp(row[k] - max) / sum, row[k])).ToList());
+        }
+        return result;
+    }
+}
