@@ -39,6 +39,22 @@ public class ReadmeTests
         }
     }
 
+    [Fact]
+    public void ReadmeClassifyExampleIsTheSampleCode()
+    {
+        string root = FindRepositoryRoot();
+        string readme = File.ReadAllText(Path.Combine(root, "README.md"));
+        string sample = File.ReadAllText(Path.Combine(root, "samples", "Classify", "ClassifyDemo.cs"));
+        int start = readme.IndexOf("```csharp\nusing var gpu = ComputeDevice.Open(device);", StringComparison.Ordinal);
+        Assert.True(start >= 0, "README lost its classify example");
+        int end = readme.IndexOf("```", start + 10, StringComparison.Ordinal);
+        var sampleLines = sample.Split('\n').Select(l => l.Trim()).ToList();
+        foreach (string line in readme[start..end].Split('\n').Skip(1).Select(l => l.Trim()).Where(l => l.Length > 0))
+        {
+            Assert.True(sampleLines.Contains(line), $"README line not found in samples/Classify/ClassifyDemo.cs: {line}");
+        }
+    }
+
     private static void AssertSaxpy(string device)
     {
         var result = SaxpyDemo.Run(device, 2f, X, Y);
