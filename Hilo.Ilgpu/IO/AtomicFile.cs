@@ -67,9 +67,13 @@ public static class AtomicFile
         TryDelete(probe);
     }
 
-    private static Exception Named(string path, Exception e) => e is UnauthorizedAccessException
-        ? new UnauthorizedAccessException($"cannot write {path}: permission denied", e)
-        : new IOException($"cannot write {path}: {StripTempNames(e.Message)}", e);
+    // The same exception type, with a message naming the user's path.
+    private static Exception Named(string path, Exception e) => e switch
+    {
+        UnauthorizedAccessException => new UnauthorizedAccessException($"cannot write {path}: permission denied", e),
+        DirectoryNotFoundException => new DirectoryNotFoundException($"cannot write {path}: its folder does not exist", e),
+        _ => new IOException($"cannot write {path}: {StripTempNames(e.Message)}", e),
+    };
 
     // .NET's messages quote the file it tried, here the hidden temporary one: keep only the reason.
     private static string StripTempNames(string message)

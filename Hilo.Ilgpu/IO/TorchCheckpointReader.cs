@@ -204,13 +204,24 @@ public sealed class TorchCheckpointReader : IDisposable
     {
         try
         {
-            return entry.Length;
+            // A length the entry's compressed bytes cannot hold (stored: as many; deflate: at most 1032 times as many)
+            // is a corrupt directory: refused here, before a buffer of that size is allocated.
+            long length = entry.Length, compressed = entry.CompressedLength;
+            if (length > MaxDeflateRatio * compressed + 1024)
+            {
+                throw new CheckpointFormatException(file,
+                    $"zip entry {entry.FullName} claims {length} bytes, more than its {compressed} compressed bytes can hold (corrupt zip directory?)");
+            }
+            return length;
         }
         catch (Exception e) when (IsZipParseError(e))
         {
             throw new CheckpointFormatException(file, $"corrupt zip entry {entry.FullName}: {e.Message}", e);
         }
     }
+
+    // Deflate's largest expansion: a 258-byte match per 2 bits of output, about 1032:1.
+    private const long MaxDeflateRatio = 1032;
 
     /// <summary>Reads the first <paramref name="length"/> bytes of a storage entry, which must hold at least that many.</summary>
     private static byte[] ReadPrefix(ZipArchiveEntry entry, string file, long length)
