@@ -52,6 +52,10 @@ public sealed class ExplainPicturesTests(CpuFamilyFixture fixture) : IClassFixtu
             }
             // Nothing but the pictures: no temporary files left behind.
             Assert.Equal(3, Directory.GetFiles(Path.Combine(dir.Path, "out"), "*", SearchOption.AllDirectories).Length);
+            if (Environment.GetEnvironmentVariable(LookVariable) is { Length: > 0 } look)
+            {
+                ExplainPictures.Write(maps, image, look, $"tiny-{size}-stage{stage}");
+            }
         }
     }
 

@@ -21,9 +21,12 @@ internal sealed class Canvas
 
     public int Height { get; }
 
+    /// <summary>When set, pixels outside this rectangle are left alone (marks that stray off a panel stay off its neighbours and captions).</summary>
+    public (int X, int Y, int Width, int Height)? Clip { get; set; }
+
     public void Set(int x, int y, Rgb c)
     {
-        if ((uint)x < (uint)Width && (uint)y < (uint)Height)
+        if ((uint)x < (uint)Width && (uint)y < (uint)Height && Inside(x, y))
         {
             int at = 3 * (y * Width + x);
             pixels[at] = c.R;
@@ -31,6 +34,9 @@ internal sealed class Canvas
             pixels[at + 2] = c.B;
         }
     }
+
+    private bool Inside(int x, int y) =>
+        Clip is not { } r || (x >= r.X && x < r.X + r.Width && y >= r.Y && y < r.Y + r.Height);
 
     public Rgb Get(int x, int y)
     {

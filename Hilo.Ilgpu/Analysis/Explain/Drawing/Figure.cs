@@ -51,6 +51,9 @@ internal sealed class Figure
     /// <summary>Canvas x of panel <paramref name="panel"/>'s left edge.</summary>
     public int Left(int panel) => Margin + panel * (PanelWidth + Margin);
 
+    /// <summary>Panel <paramref name="panel"/>'s rectangle on the canvas.</summary>
+    public (int X, int Y, int Width, int Height) PanelRect(int panel) => (Left(panel), Top, PanelWidth, PanelHeight);
+
     /// <summary>Canvas y of every panel's top edge.</summary>
     public int Top => titleHeight + captionHeight;
 

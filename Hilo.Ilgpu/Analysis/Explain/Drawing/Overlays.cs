@@ -6,9 +6,9 @@ namespace Hilo.Ilgpu.Analysis.Drawing;
 internal static class Overlays
 {
     // The image is dimmed under colour maps so the colours read as the data, and kept bright under the DTM's points.
-    private const double DimBackdrop = 0.6;
+    private const double DimBackdrop = 0.8;
     private const double BrightBackdrop = 0.9;
-    private const double MapAlpha = 0.6;
+    private const double MapAlpha = 0.55;
     private static readonly Rgb GridLine = new(235, 235, 235);
     private static readonly Rgb QueryMark = new(255, 40, 80);
 
@@ -81,7 +81,7 @@ internal static class Overlays
         // The query token: a thick outline and a cross at its centre, drawn last so no grid line covers it.
         int t = maps.TokenPixels;
         var q = figure.Rect(0, lo.Query.Row * t, lo.Query.Column * t, (lo.Query.Row + 1) * t, (lo.Query.Column + 1) * t);
-        int thick = Math.Max(2, figure.Scale);
+        int thick = Math.Clamp(figure.Scale, 3, 4);
         figure.Canvas.Outline(q.X - thick, q.Y - thick, q.Width + 2 * thick, q.Height + 2 * thick, thick, QueryMark);
         var (cx, cy) = (q.X + q.Width / 2.0, q.Y + q.Height / 2.0);
         double arm = Math.Max(3, q.Width / 4.0);
@@ -94,13 +94,14 @@ internal static class Overlays
     {
         var d = maps.Dtm;
         double meanShift = Enumerable.Range(0, d.Offsets.Count / 2).Average(i => Math.Sqrt(d.Offsets[2 * i] * d.Offsets[2 * i] + d.Offsets[2 * i + 1] * d.Offsets[2 * i + 1]));
-        string title = Text($"DTM  LAYERS.{d.Merge}.DOWNSAMPLE  {d.InputHeight}X{d.InputWidth} TO {d.OutputHeight}X{d.OutputWidth}  MEAN SHIFT {Figure.Number(meanShift)} TOKENS");
+        string title = Text($"DTM  LAYERS.{d.Merge}.DOWNSAMPLE  {d.InputHeight}X{d.InputWidth} TO {d.OutputHeight}X{d.OutputWidth}");
         var figure = new Figure(maps.ImageHeight, maps.ImageWidth, 1, title);
         figure.Backdrop(0, grey, BrightBackdrop);
         figure.Caption(0, "DOT: SAMPLE POINT  LINE: FROM ITS 2X2 GRID POINT");
         int t = d.TokenPixels;
         // Output cells (2×2 input tokens each), faint, so each group of four dots has its home.
-        Grid(figure, 0, d.OutputHeight, d.OutputWidth, 2 * t, GridLine, 0.3);
+        Grid(figure, 0, d.OutputHeight, d.OutputWidth, 2 * t, GridLine, 0.5);
+        figure.Canvas.Clip = figure.PanelRect(0);
         double radius = Math.Clamp(t * figure.Scale / 8.0, 1.5, 4);
         for (int r = 0; r < d.OutputHeight; r++)
         {
@@ -114,12 +115,15 @@ internal static class Overlays
                     var (ax, ay) = figure.Point(0, (gy + 0.5) * t, (gx + 0.5) * t);
                     var (bx, by) = figure.Point(0, (sy + 0.5) * t, (sx + 0.5) * t);
                     figure.Canvas.Line(ax, ay, bx, by, TapColours[tap], 0.85);
-                    figure.Canvas.Dot(ax, ay, 1, Rgb.White, rim: false);
+                    figure.Canvas.Dot(ax, ay, 1.5, Rgb.White);
                     figure.Canvas.Dot(bx, by, radius, TapColours[tap]);
                 }
             }
         }
+        figure.Canvas.Clip = null;
         TapLegend(figure);
+        string shift = Text($"MEAN SHIFT {Figure.Number(meanShift)} INPUT TOKENS ({t} PX EACH)");
+        TinyFont.Draw(figure.Canvas, shift, figure.Left(0), figure.LegendTop + 20, TinyFont.ScaleToFit(shift, figure.PanelWidth, 2), new Rgb(220, 220, 220));
         return figure.Canvas;
     }
 
@@ -155,7 +159,7 @@ internal static class Overlays
     private static void Wrap(Figure figure, string text, int bottom)
     {
         const int scale = 2;
-        int perLine = Math.Max(8, figure.PanelWidth / (TinyFont.Advance * scale));
+        int perLine = Math.Max(8, (figure.PanelWidth - 4 * Figure.Margin) / (TinyFont.Advance * scale));
         var lines = new List<string>();
         string line = "";
         foreach (string word in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
@@ -175,7 +179,9 @@ internal static class Overlays
             {
                 break;
             }
-            TinyFont.Draw(figure.Canvas, l, figure.Left(0) + Figure.Margin, y, scale, Rgb.White);
+            // A dark box behind each line: the message must read over any photo.
+            figure.Canvas.Fill(figure.Left(0) + Figure.Margin, y - scale, TinyFont.Width(l, scale) + 2 * Figure.Margin, (TinyFont.GlyphHeight + 2) * scale, new Rgb(24, 24, 28));
+            TinyFont.Draw(figure.Canvas, l, figure.Left(0) + 2 * Figure.Margin, y, scale, Rgb.White);
             y += (TinyFont.GlyphHeight + 3) * scale;
         }
     }
