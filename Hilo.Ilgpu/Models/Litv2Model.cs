@@ -173,6 +173,20 @@ public sealed class Litv2Model : Module
     }
 
     /// <summary>
+    /// One pass for inspection (HiLo explanations), serialised with <see cref="Forward"/>: <paramref name="inspect"/>
+    /// sees every layer's output as in <see cref="Run"/> and may throw to end the pass early; the logits are dropped.
+    /// </summary>
+    internal void Trace(Tensor images, Action<string, Tensor> inspect)
+    {
+        lock (passGate)
+        {
+            var (logits, pooled, _) = Run(images, keepStages: false, inspect);
+            logits.Dispose();
+            pooled.Dispose();
+        }
+    }
+
+    /// <summary>
     /// The forward pass; <paramref name="inspect"/>, if given, sees every layer's output with the layer's official name
     /// (<c>patch_embed</c>, <c>layers.2.blocks.3</c>, <c>layers.0.downsample</c>, <c>norm</c>; not the head's) as soon as
     /// it is computed, and may throw to stop the pass.
