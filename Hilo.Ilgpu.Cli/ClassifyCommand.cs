@@ -117,9 +117,14 @@ internal static class ClassifyCommand
                 AtomicFile.EnsureWritable(path);
             }
         }
-        if (o.Explain is not null && !Directory.Exists(o.Explain))
+        if (o.Explain is not null)
         {
-            throw new DirectoryNotFoundException($"--explain: the folder {o.Explain} does not exist");
+            if (File.Exists(o.Explain))
+            {
+                throw new IOException($"--explain {o.Explain} is a file; give a folder for the pictures");
+            }
+            Directory.CreateDirectory(o.Explain);
+            AtomicFile.EnsureWritable(Path.Combine(o.Explain, "explain.png"));
         }
 
         using var device = ComputeDevice.Open(o.Device ?? ComputeDevice.FastestDeviceId(), CliOptions.Family(o.Kernels));
@@ -128,6 +133,7 @@ internal static class ClassifyCommand
         var classifier = new ImageClassifier(model, labels);
         int side = classifier.Preprocess.CropSize;
         model.EnsureFits(Math.Min(o.Batch, paths.Count), side, side);
+        var explain = o.Explain is null ? null : ClassifyExplain.Options(o, config, side);
         if (o.RandomWeights)
         {
             model.InitializeRandom(o.Seed);
@@ -146,9 +152,9 @@ internal static class ClassifyCommand
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{classified} image(s) classified in {timer.Elapsed.TotalSeconds:0.00} s: {classified / timer.Elapsed.TotalSeconds:0.0} images/s on {device.Info.Id} (decoding, preprocessing and the model)"));
 
-        if (o.Explain is not null)
+        if (explain is not null)
         {
-            ClassifyExplain.Write(model, classifier, results, o, log);
+            ClassifyExplain.Write(model, classifier, results, explain, o.Explain!, log);
         }
         bool table = true;
         if (o.Json is not null)

@@ -100,7 +100,24 @@ public sealed class ClassifyCommandTests : IDisposable
         Assert.True(folderOutput.Trim().Split('\n').Length > 10);
     }
 
+    [Fact]
+    public void ExplainWritesThreePicturesPerImageNamedAfterIt()
+    {
+        string pictures = Path.Combine(dir, "pictures"); // created when missing
+        var (code, _, err) = Run(Tiny(Image("rgb_317x251.png"), Image("tiny_40x30.png")) with { Explain = pictures });
+        Assert.True(code == 0, err);
+        var files = Directory.GetFiles(pictures).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(["rgb_317x251.dtm.png", "rgb_317x251.hifi.png", "rgb_317x251.lofi.png", "tiny_40x30.dtm.png", "tiny_40x30.hifi.png", "tiny_40x30.lofi.png"], files);
+        foreach (string file in Directory.GetFiles(pictures))
+        {
+            using var image = SixLabors.ImageSharp.Image.Load(file);
+            Assert.True(image.Width >= 224 && image.Height >= 224, $"{file}: {image.Width}×{image.Height}");
+        }
+        Assert.Contains("--explain: wrote 6 picture(s) of 2 image(s)", err, StringComparison.Ordinal);
+    }
+
     [Theory]
+    [InlineData("explain-block", "Block is 5")]
     [InlineData("no-weights", "--weights is required")]
     [InlineData("both-weights", "give either --weights or --random-weights")]
     [InlineData("missing-image", "no-such.png")]
@@ -121,6 +138,7 @@ public sealed class ClassifyCommandTests : IDisposable
             "bad-top" => Tiny() with { Top = 0, Json = json },
             "bad-labels" => Tiny() with { Labels = labels, Json = json },
             "json-dir" => Tiny() with { Json = dir },
+            "explain-block" => Tiny() with { Explain = dir, ExplainBlock = 5, Json = json },
             _ => Tiny() with { Json = "-", Csv = "-" },
         };
         var (code, output, err) = Run(options);
