@@ -159,6 +159,21 @@ public class CheckpointErrorTests
         Assert.Contains("outside storage '0'", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("2147483648", "tensor dimension 2147483648 is too large")]
+    [InlineData("18446744073709551616", "tensor size entry 0 is 18446744073709551616, too large (at most 2147483647 for a size)")]
+    [InlineData("-3", "tensor size entry 0 is negative (-3)")]
+    public void Sizes_past_int_range_are_called_too_large(string size, string expected)
+    {
+        byte[] pickle = new PickleBuilder().Proto().EmptyDict().Str("w")
+            .Global("torch._utils", "_rebuild_tensor_v2").Mark().Storage("0", 4).Int(0)
+            .Mark().Long(System.Numerics.BigInteger.Parse(size, System.Globalization.CultureInfo.InvariantCulture)).Tuple()
+            .Mark().Int(1).Tuple()
+            .Op(0x89).Global("collections", "OrderedDict").EmptyTuple().Reduce().Tuple().Reduce()
+            .SetItem().Stop().ToArray();
+        Assert.Contains(expected, OpenFails(pickle, new() { ["0"] = new byte[16] }).Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Hand_built_strided_tensor_and_big_endian_storage_read_correctly()
     {

@@ -97,6 +97,13 @@ public sealed class PickleBuilder
 
     public PickleBuilder Int(int i) => Op('J').Raw(BitConverter.GetBytes(i));
 
+    /// <summary>LONG1: an integer of any size, little-endian two's complement.</summary>
+    public PickleBuilder Long(System.Numerics.BigInteger value)
+    {
+        byte[] bytes = value.ToByteArray();
+        return Op(0x8a).Byte((byte)bytes.Length).Raw(bytes);
+    }
+
     public PickleBuilder Mark() => Op('(');
 
     public PickleBuilder Tuple() => Op('t');

@@ -248,7 +248,14 @@ internal sealed class TorchPicklePolicy
         var result = new long[t.Count];
         for (int i = 0; i < result.Length; i++)
         {
-            result[i] = t.Items[i] is long v && v >= 0 ? v : throw Fail($"tensor {what} holds a non-integer or negative value");
+            long entry = t.Items[i] switch
+            {
+                long v => v,
+                System.Numerics.BigInteger big when big >= long.MinValue && big <= long.MaxValue => (long)big,
+                System.Numerics.BigInteger big => throw Fail($"tensor {what} entry {i} is {big}, too large (at most {int.MaxValue} for a size)"),
+                var other => throw Fail($"tensor {what} entry {i} is a {SafeUnpickler.TypeName(other)}, not an integer"),
+            };
+            result[i] = entry >= 0 ? entry : throw Fail($"tensor {what} entry {i} is negative ({entry})");
         }
         return result;
     }

@@ -29,32 +29,8 @@ internal static class HostMath
     }
 
     /// <summary>PyTorch's LayerNorm over the last axis (biased variance, eps inside the root) with the layer's own eps and affine.</summary>
-    public static double[] LayerNorm(IReadOnlyList<float> x, int rows, LayerNorm layer)
-    {
-        int dim = layer.Dim;
-        float[] gamma = layer.Weight.Value.Data, beta = layer.Bias.Value.Data;
-        var y = new double[rows * dim];
-        for (int r = 0; r < rows; r++)
-        {
-            double mean = 0, variance = 0;
-            for (int c = 0; c < dim; c++)
-            {
-                mean += x[r * dim + c];
-            }
-            mean /= dim;
-            for (int c = 0; c < dim; c++)
-            {
-                double d = x[r * dim + c] - mean;
-                variance += d * d;
-            }
-            double inv = 1 / Math.Sqrt(variance / dim + layer.Eps);
-            for (int c = 0; c < dim; c++)
-            {
-                y[r * dim + c] = (x[r * dim + c] - mean) * inv * gamma[c] + beta[c];
-            }
-        }
-        return y;
-    }
+    public static double[] LayerNorm(IReadOnlyList<float> x, int rows, LayerNorm layer) =>
+        Hilo.Ilgpu.Kernels.Layers.Conv.ConvReference.LayerNorm(x.Select(v => (double)v).ToArray(), rows, layer.Dim, layer.Weight.Value.Data, layer.Bias.Value.Data, layer.Eps);
 
     /// <summary>Softmax of <paramref name="logits"/> in place, the maximum subtracted first.</summary>
     public static void Softmax(Span<double> logits)
