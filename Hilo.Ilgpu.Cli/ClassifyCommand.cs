@@ -97,8 +97,7 @@ internal static class ClassifyCommand
             }
             return results.All(r => r.Succeeded) ? 0 : 1;
         }
-        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or CheckpointException or Litv2ConfigException
-            or NonFiniteActivationsException or DeviceNotFoundException or DeviceOutOfMemoryException or ILGPU.Runtime.AcceleratorException or KernelCompilationException)
+        catch (Exception e) when (InferCommand.IsUserError(e))
         {
             error.WriteLine("error: " + InferCommand.OneLine(e.Message));
             return 1;
@@ -146,16 +145,12 @@ internal static class ClassifyCommand
 
         var timer = Stopwatch.StartNew();
         var results = CliProgress.Run(log, "classifying", paths.Count, progress =>
-            classifier.Classify(paths, o.Top, o.Batch, new ImmediateProgress(p => progress.Done(p.Done, p.Total))));
+            classifier.Classify(paths, o.Top, o.Batch, new SyncProgress<ClassifyProgress>(p => progress.Done(p.Done, p.Total))));
         timer.Stop();
         int classified = results.Count(r => r.Succeeded);
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{classified} image(s) classified in {timer.Elapsed.TotalSeconds:0.00} s: {classified / timer.Elapsed.TotalSeconds:0.0} images/s on {device.Info.Id} (decoding, preprocessing and the model)"));
 
-        if (explain is not null)
-        {
-            ClassifyExplain.Write(model, classifier, results, explain, o.Explain!, log);
-        }
         bool table = true;
         if (o.Json is not null)
         {
@@ -170,6 +165,11 @@ internal static class ClassifyCommand
         if (table)
         {
             WriteTable(output, results);
+        }
+        // After the results are out: the pictures take a pass per image, and nothing they do can lose the results.
+        if (explain is not null)
+        {
+            ClassifyExplain.Write(classifier, results, explain, o.Explain!, log);
         }
         return results;
     }
@@ -194,13 +194,9 @@ internal static class ClassifyCommand
         {
             throw new ArgumentException("--json - and --csv - both ask for stdout: give one of them a file");
         }
-        if (o.Weights is not null && Directory.Exists(o.Weights))
+        if (o.Weights is not null)
         {
-            throw new ArgumentException($"--weights {o.Weights} is a directory, not a weights file");
-        }
-        if (o.Weights is not null && !File.Exists(o.Weights))
-        {
-            throw new FileNotFoundException($"weights file not found: {o.Weights}", o.Weights);
+            InferCommand.CheckWeightsPath(o.Weights);
         }
     }
 
@@ -211,11 +207,7 @@ internal static class ClassifyCommand
             write(output);
             return;
         }
-        AtomicFile.Write(path, stream =>
-        {
-            using var writer = new StreamWriter(stream, new UTF8Encoding(false), leaveOpen: true);
-            write(writer);
-        });
+        AtomicFile.WriteText(path, write);
     }
 
     /// <summary>One row per image and rank: image, rank, class index, probability, label.</summary>
@@ -283,23 +275,14 @@ internal static class ClassifyCommand
         {
             if (!r.Succeeded)
             {
-                writer.WriteLine($"{Csv(r.Path)},,,,,,{Csv(r.Error!)}");
+                writer.WriteLine($"{CsvText.Cell(r.Path)},,,,,,{CsvText.Cell(r.Error!)}");
                 continue;
             }
             for (int k = 0; k < r.Top.Count; k++)
             {
                 var c = r.Top[k];
-                writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Csv(r.Path)},{k + 1},{c.Index},{Csv(c.Label)},{c.Probability:R},{c.Logit:R},"));
+                writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{CsvText.Cell(r.Path)},{k + 1},{c.Index},{CsvText.Cell(c.Label)},{c.Probability:R},{c.Logit:R},"));
             }
         }
-    }
-
-    private static string Csv(string value) =>
-        value.IndexOfAny([',', '"', '\n', '\r']) < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-
-    // Reports on the caller's thread at once (Progress<T> would post to the thread pool).
-    private sealed class ImmediateProgress(Action<ClassifyProgress> report) : IProgress<ClassifyProgress>
-    {
-        public void Report(ClassifyProgress value) => report(value);
     }
 }

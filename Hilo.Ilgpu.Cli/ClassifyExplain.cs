@@ -18,24 +18,35 @@ internal static class ClassifyExplain
         return options;
     }
 
-    public static void Write(Litv2Model model, ImageClassifier classifier, IReadOnlyList<ImageClassification> results, ExplainOptions options, string directory, TextWriter log)
+    /// <summary>Writes the pictures of every classified image; an image that can no longer be read is reported and skipped.</summary>
+    public static void Write(ImageClassifier classifier, IReadOnlyList<ImageClassification> results, ExplainOptions options, string directory, TextWriter log)
     {
-        var preprocessor = new ImagePreprocessor(model.Device, classifier.Preprocess);
         var used = new HashSet<string>(StringComparer.Ordinal);
-        int written = 0;
+        int written = 0, images = 0;
         string? note = null;
         foreach (var result in results.Where(r => r.Succeeded))
         {
-            using var image = preprocessor.Run([ImageFile.Load(result.Path, classifier.Limits)]);
-            var maps = HiLoExplainer.Compute(model, image, options);
+            RgbImage decoded;
+            try
+            {
+                decoded = ImageFile.Load(result.Path, classifier.Limits);
+            }
+            catch (ImageDecodeException e)
+            {
+                log.WriteLine($"--explain: skipped {e.Message}");
+                continue;
+            }
+            using var image = classifier.Preprocessor.Run([decoded]);
+            var maps = HiLoExplainer.Compute(classifier.Model, image, options);
             note ??= maps.HiFiAbsentReason ?? maps.LoFiAbsentReason;
             written += ExplainPictures.Write(maps, image, directory, UniqueName(result.Path, used), classifier.Preprocess).Count;
+            images++;
         }
         if (note is not null)
         {
             log.WriteLine($"--explain: {note}");
         }
-        log.WriteLine($"--explain: wrote {written} picture(s) of {(results.Count(r => r.Succeeded))} image(s) ({options.Stage switch { 3 => "stage 3", _ => "stage 4" }}, block {options.Block}) to {directory}");
+        log.WriteLine($"--explain: wrote {written} picture(s) of {images} image(s) (stage {options.Stage}, block {options.Block}) to {directory}");
     }
 
     // photos/a.jpg and more/a.png would both be "a": the second becomes "a-2".

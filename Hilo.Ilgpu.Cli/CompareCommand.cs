@@ -90,10 +90,14 @@ internal static class CompareCommand
                     CheckOutputPath(path);
                 }
             }
-            if (options.Chart is not null || options.Html is not null)
+            // Before the measurements, which can take minutes: a bad extension, or no font for the text.
+            if (options.Chart is not null)
             {
-                // Before the measurements, which can take minutes: a bad extension, or no font for the text.
-                CompareCharts.CheckPath(options.Chart ?? "chart.svg");
+                CompareCharts.CheckPath(options.Chart);
+            }
+            else if (options.Html is not null)
+            {
+                CompareCharts.CheckFont();
             }
             var devices = DeviceList(options.Devices);
             var report = CliProgress.Run(error, "compare", devices.Count * settings.EffectiveNames.Count, progress => CompareRunner.Run(devices, settings, progress.Line));

@@ -192,7 +192,7 @@ internal static partial class InferCommand
         }
     }
 
-    private static void CheckWeightsPath(string path)
+    internal static void CheckWeightsPath(string path)
     {
         if (Directory.Exists(path))
         {
@@ -339,18 +339,14 @@ internal static partial class InferCommand
     internal static void PrintTop5(HostTensor logits, TextWriter output)
     {
         int n = logits.Shape[0], classes = logits.Shape[1];
+        var top = Imaging.ImageClassifier.TopOfLogits(logits.Data, n, Imaging.ClassLabels.Numbered(classes), 5);
         for (int i = 0; i < n; i++)
         {
-            float[] row = logits.Data[(i * classes)..((i + 1) * classes)];
-            double max = row.Max();
-            double sum = row.Sum(v => Math.Exp(v - max));
-            var top = Enumerable.Range(0, classes).OrderByDescending(k => row[k]).ThenBy(k => k).Take(5)
-                .Select(k => string.Create(CultureInfo.InvariantCulture, $"{k} ({Math.Exp(row[k] - max) / sum:0.0000})"));
-            output.WriteLine($"image {i}: {string.Join("  ", top)}");
+            output.WriteLine($"image {i}: {string.Join("  ", top[i].Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Index} ({c.Probability:0.0000})")))}");
         }
     }
 
-    private static bool IsUserError(Exception e) => e is CheckpointException or Litv2ConfigException or ArgumentException or Models.NonFiniteActivationsException
+    internal static bool IsUserError(Exception e) => e is CheckpointException or Litv2ConfigException or ArgumentException or Models.NonFiniteActivationsException
         or IOException or UnauthorizedAccessException or DeviceNotFoundException or DeviceOutOfMemoryException or ILGPU.Runtime.AcceleratorException or KernelCompilationException;
 
     /// <summary>The message on one line: line breaks (e.g. of a key-mismatch list) become "; " (a space after a colon).</summary>

@@ -124,7 +124,7 @@ internal static class PlanCommand
             }
             using var device = ComputeDevice.Open(options.Device ?? ComputeDevice.FastestDeviceId(), CliOptions.Family(options.Kernels));
             error.WriteLine($"planning {config.Name} on {device}");
-            var plan = CliProgress.Run(error, "plan", 1, progress => ModelPlanner.Plan(device, config, planOptions, new LineProgress(progress.Line)));
+            var plan = CliProgress.Run(error, "plan", 1, progress => ModelPlanner.Plan(device, config, planOptions, new SyncProgress<string>(progress.Line)));
             output.WriteLine();
             ModelPlanFormats.WriteTable(output, plan);
             if (options.Json is not null)
@@ -173,9 +173,4 @@ internal static class PlanCommand
         }
     }
 
-    // Writes each report at once, on the caller's thread (Progress<T> would post it to the thread pool).
-    private sealed class LineProgress(Action<string> line) : IProgress<string>
-    {
-        public void Report(string value) => line(value);
-    }
 }

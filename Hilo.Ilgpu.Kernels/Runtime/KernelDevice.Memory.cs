@@ -14,6 +14,9 @@ public sealed partial class KernelDevice
     /// <summary>Bytes of live <see cref="DeviceBuffer"/>s of this device (kept pool blocks not counted).</summary>
     public long AllocatedBytes => Interlocked.Read(ref allocatedBytes);
 
+    /// <summary>Device memory not held by live buffers: the device's global memory less <see cref="AllocatedBytes"/> (what size checks compare against).</summary>
+    public long FreeBytes => Info.GlobalMemoryBytes - AllocatedBytes;
+
     /// <summary>Largest <see cref="AllocatedBytes"/> seen since the device was opened or <see cref="ResetPeakMemory"/>.</summary>
     public long PeakAllocatedBytes => Interlocked.Read(ref peakBytes);
 

@@ -166,13 +166,13 @@ public abstract class HiLoExplainerSuite(DeviceFixture fixture)
     {
         Assert.SkipWhen(fixture.IsEmulated, "a LITv2 pass takes 10–30 s on the emulated accelerator");
         using var model = TinyModel();
-        using var image = FirstImage("32x32");
+        using var image = FirstImage(RandomImage); // stage 4 is 3×2: unpooled keys are all 6 tokens
         var maps = HiLoExplainer.Compute(model, image, new ExplainOptions { Stage = 4, Head = 3 });
         Assert.Null(maps.HiFi);
         Assert.Contains("local_ws = 1", maps.HiFiAbsentReason, StringComparison.Ordinal);
         Assert.Equal((0, 4), (maps.HiFiHeads, maps.LoFiHeads));
         Assert.Equal(3, maps.LoFi!.Head);
-        Assert.Equal((1, 1, 1), (maps.LoFi.PoolSize, maps.LoFi.KeyRows, maps.LoFi.KeyColumns));
+        Assert.Equal((1, 3, 2), (maps.LoFi.PoolSize, maps.LoFi.KeyRows, maps.LoFi.KeyColumns));
         Assert.Equal(32, maps.TokenPixels);
     }
 

@@ -71,7 +71,10 @@ public sealed class ClassifyCommandTests : IDisposable
         Assert.Equal(0, tableCode);
         Assert.StartsWith("image", table, StringComparison.Ordinal);
         Assert.Equal(1 + 3 * 3, table.Trim().Split('\n').Length);
-        Assert.Contains($"class {expected[0].Top[0].Index}", table, StringComparison.Ordinal);
+        // The first data row is image 0's rank 1: its class index and label.
+        string first = table.Split('\n')[1];
+        Assert.Contains($"   1  {expected[0].Top[0].Index,5}  ", first, StringComparison.Ordinal);
+        Assert.EndsWith($"class {expected[0].Top[0].Index}", first.TrimEnd(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -7,8 +7,8 @@ namespace Hilo.Ilgpu.Tests.Imaging;
 /// <summary>
 /// The whole image path at the logits: LITv2-S (random weights, seed 7) on our decoding and device preprocessing of
 /// each fixture image against the same model on torchvision's preprocessed tensor of that image. Lossless images give
-/// the same logits (the tensors are equal); JPEGs differ by ImageSharp's decoder (docs/images.md), and the test
-/// reports their top-1/top-5 agreement.
+/// the same logits (the tensors are equal); JPEGs differ by ImageSharp's decoder (docs/images.md) within a looser
+/// bound; top-1 and top-5 must agree on every image.
 /// </summary>
 public sealed class ImageClassifierTests(CpuFamilyFixture fixture) : IClassFixture<CpuFamilyFixture>
 {
@@ -33,12 +33,10 @@ public sealed class ImageClassifierTests(CpuFamilyFixture fixture) : IClassFixtu
         bool top1 = ours[0].Index == theirs[0].Index;
         bool top5 = ours.Take(5).Select(c => c.Index).ToHashSet().SetEquals(theirs.Take(5).Select(c => c.Index));
         TestContext.Current.TestOutputHelper?.WriteLine($"{key}: max |Δlogit| {maxDiff:G3}, top-1 {(top1 ? "agrees" : "differs")}, top-5 {(top5 ? "agrees" : "differs")}");
-        if (f.Image.EndsWith(".jpg", StringComparison.Ordinal) && !f.Image.StartsWith("png_", StringComparison.Ordinal))
-        {
-            return; // decoded by another JPEG decoder than PIL's: reported above, not asserted
-        }
-        Assert.True(maxDiff <= 1e-3, $"{key}: logits differ by {maxDiff}");
-        Assert.True(top1 && top5);
+        Assert.True(top1 && top5, $"{key}: top-1/top-5 differ from torchvision's");
+        // JPEGs are decoded by another decoder than PIL's (docs/images.md): their logits may differ a little.
+        bool jpeg = f.Image.EndsWith(".jpg", StringComparison.Ordinal) && !f.Image.StartsWith("png_", StringComparison.Ordinal);
+        Assert.True(maxDiff <= (jpeg ? 0.05 : 1e-3), $"{key}: logits differ by {maxDiff}");
     }
 
     [Fact]

@@ -19,14 +19,30 @@ internal static class ChartFonts
     private static readonly Lock Gate = new();
     private static readonly HashSet<string> Registered = [];
 
+    // The family found, for the value of the variable it was found under (the system's fonts do not change mid-run).
+    private static (string? Variable, string Family)? found;
+
     /// <summary>The family to draw with; throws <see cref="FileNotFoundException"/> saying how to get a font when there is none.</summary>
     public static string Family()
     {
         string? file = Environment.GetEnvironmentVariable(Variable);
-        if (!string.IsNullOrWhiteSpace(file))
+        lock (Gate)
         {
-            return FromFile(file);
+            if (found is { } known && known.Variable == file)
+            {
+                return known.Family;
+            }
         }
+        string family = string.IsNullOrWhiteSpace(file) ? FromSystem() : FromFile(file);
+        lock (Gate)
+        {
+            found = (file, family);
+        }
+        return family;
+    }
+
+    private static string FromSystem()
+    {
         // Without fonts Skia still lists one family, nameless and without glyphs: a family counts only if it draws "A".
         string[] families = SKFontManager.Default.GetFontFamilies();
         return Preferred.Where(p => families.Contains(p, StringComparer.OrdinalIgnoreCase)).Concat(families).FirstOrDefault(Draws)

@@ -41,6 +41,15 @@ public static class CompareCharts
     /// </summary>
     public static void CheckPath(string path)
     {
+        CheckExtension(path);
+        CheckFont();
+    }
+
+    /// <summary>Throws when no font can draw the charts' text (the message says how to get one): call it before long work.</summary>
+    public static void CheckFont() => ChartFonts.Family();
+
+    private static void CheckExtension(string path)
+    {
         ArgumentNullException.ThrowIfNull(path);
         string extension = Path.GetExtension(path);
         if (!Extensions.Contains(extension.ToLowerInvariant()))
@@ -48,7 +57,6 @@ public static class CompareCharts
             string shown = extension.Length == 0 ? "no extension" : $"extension '{extension}'";
             throw new ArgumentException($"chart file '{path}' has {shown}: use {string.Join(" or ", Extensions)}");
         }
-        ChartFonts.Family();
     }
 
     /// <summary>Writes the chart of <paramref name="report"/>'s results to <paramref name="path"/> (see the other overload).</summary>
@@ -68,7 +76,7 @@ public static class CompareCharts
     /// <param name="height">Height in pixels, at least <see cref="MinHeight"/>.</param>
     public static void Save(IReadOnlyList<CompareResult> results, string path, int width = DefaultWidth, int height = DefaultHeight)
     {
-        CheckPath(path);
+        CheckExtension(path); // the font is looked up by Build
         using var plot = Build(results, width, height);
         byte[] bytes = Path.GetExtension(path).Equals(".svg", StringComparison.OrdinalIgnoreCase)
             ? new UTF8Encoding(false).GetBytes(plot.GetSvgXml(width, height))
@@ -82,7 +90,6 @@ public static class CompareCharts
     /// <param name="height">Height in pixels, at least <see cref="MinHeight"/>.</param>
     public static string RenderSvg(IReadOnlyList<CompareResult> results, int width = DefaultWidth, int height = DefaultHeight)
     {
-        ChartFonts.Family();
         using var plot = Build(results, width, height);
         return plot.GetSvgXml(width, height);
     }

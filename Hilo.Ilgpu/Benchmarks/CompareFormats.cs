@@ -70,15 +70,7 @@ public static class CompareFormats
     public static void WriteCsvFile(string path, IReadOnlyList<CompareResult> results) => WriteText(path, w => WriteCsv(w, results));
 
     /// <summary>Writes text to <paramref name="path"/> (UTF-8, no BOM), atomically.</summary>
-    public static void WriteText(string path, Action<TextWriter> write)
-    {
-        ArgumentNullException.ThrowIfNull(write);
-        AtomicFile.Write(path, s =>
-        {
-            using var w = new StreamWriter(s, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
-            write(w);
-        });
-    }
+    public static void WriteText(string path, Action<TextWriter> write) => AtomicFile.WriteText(path, write);
 
     /// <summary>Prints the results as an aligned table (one block of rows per device).</summary>
     public static void WriteTable(TextWriter writer, IReadOnlyList<CompareResult> results)
@@ -108,6 +100,5 @@ public static class CompareFormats
         bytes >= 1L << 30 ? (bytes / (double)(1L << 30)).ToString("0.00", Invariant) + " GiB"
         : (bytes / (double)(1L << 20)).ToString("0.0", Invariant) + " MiB";
 
-    private static string Csv(string cell) =>
-        cell.IndexOfAny([',', '"', '\n', '\r']) < 0 ? cell : "\"" + cell.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    private static string Csv(string cell) => CsvText.Cell(cell);
 }

@@ -52,7 +52,7 @@ public static class CompareRunner
                 // Memory is checked before anything is built: a device too small for the batch is skipped with the reason.
                 try
                 {
-                    settings.EnsureFits(id, device.Info.GlobalMemoryBytes - device.Kernels.AllocatedBytes);
+                    settings.EnsureFits(id, device.Kernels.FreeBytes);
                 }
                 catch (InputTooLargeException e)
                 {

@@ -35,6 +35,17 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>Writes text to <paramref name="path"/> (UTF-8, no BOM) as <see cref="Write"/> does: whole or not at all.</summary>
+    public static void WriteText(string path, Action<TextWriter> write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        Write(path, s =>
+        {
+            using var w = new StreamWriter(s, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true);
+            write(w);
+        });
+    }
+
     /// <summary>
     /// Checks, before any work whose result goes to <paramref name="path"/>, that <see cref="Write"/> will be able to
     /// write it: the folder exists, <paramref name="path"/> is not a folder, and a file can be created next to it (a

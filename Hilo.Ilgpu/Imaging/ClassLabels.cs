@@ -97,6 +97,7 @@ public sealed class ClassLabels
         using var stream = typeof(ClassLabels).Assembly.GetManifestResourceStream("Hilo.Ilgpu.imagenet1k_labels.txt")
             ?? throw new InvalidOperationException("The ImageNet labels resource is missing from Hilo.Ilgpu.");
         using var reader = new StreamReader(stream, Encoding.UTF8);
-        return new ClassLabels(Parse(reader.ReadToEnd()), 1000, "imagenet-1k");
+        var names = Parse(reader.ReadToEnd());
+        return new ClassLabels(names, names.Count, "imagenet-1k");
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Hilo.Ilgpu.Models;
 
 namespace Hilo.Ilgpu.Imaging;
@@ -37,7 +36,6 @@ public readonly record struct ClassifyProgress(int Done, int Total);
 /// </example>
 public sealed class ImageClassifier
 {
-    private readonly ImagePreprocessor preprocessor;
 
     /// <summary>A classifier running <paramref name="model"/> (weights loaded) on its device.</summary>
     /// <param name="model">The model.</param>
@@ -56,7 +54,7 @@ public sealed class ImageClassifier
         }
         Preprocess = preprocess ?? Preprocess.ForModel(model.Config);
         Limits = limits ?? ImageLimits.Default;
-        preprocessor = new ImagePreprocessor(model.Device, Preprocess);
+        Preprocessor = new ImagePreprocessor(model.Device, Preprocess);
     }
 
     /// <summary>The model.</summary>
@@ -67,6 +65,9 @@ public sealed class ImageClassifier
 
     /// <summary>The preprocessing transform.</summary>
     public Preprocess Preprocess { get; }
+
+    /// <summary>The transform on the model's device (decoded images in, the model's input out).</summary>
+    public ImagePreprocessor Preprocessor { get; }
 
     /// <summary>Limits on the files read.</summary>
     public ImageLimits Limits { get; }
@@ -138,7 +139,7 @@ public sealed class ImageClassifier
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentOutOfRangeException.ThrowIfLessThan(topK, 1);
-        using var input = preprocessor.Run(images);
+        using var input = Preprocessor.Run(images);
         using var logits = Model.Forward(input);
         return TopOfLogits(logits.ToArray(), images.Count, Labels, topK);
     }
@@ -149,7 +150,10 @@ public sealed class ImageClassifier
         ArgumentNullException.ThrowIfNull(logits);
         ArgumentNullException.ThrowIfNull(labels);
         int classes = labels.Count;
-        Debug.Assert(logits.Length == rows * classes);
+        if (rows < 0 || logits.Length != (long)rows * classes)
+        {
+            throw new ArgumentException($"{logits.Length} logits are not {rows} row(s) of {classes} classes.", nameof(logits));
+        }
         var result = new List<IReadOnlyList<ClassScore>>(rows);
         for (int r = 0; r < rows; r++)
         {

@@ -186,11 +186,15 @@ public sealed class Litv2Stage : Module
     public DeformableTokenMerging? Downsample { get; }
 
     /// <summary>Applies every block to <paramref name="x"/> (B × H·W × C) in place.</summary>
-    public void Apply(Tensor x, int height, int width)
+    public void Apply(Tensor x, int height, int width) => Apply(x, height, width, null);
+
+    /// <summary>Applies every block in place; <paramref name="afterBlock"/>, if given, is called with each block's index once it has run.</summary>
+    internal void Apply(Tensor x, int height, int width, Action<int>? afterBlock)
     {
-        foreach (var block in Blocks.Items)
+        for (int j = 0; j < Blocks.Items.Count; j++)
         {
-            block.Apply(x, height, width);
+            Blocks.Items[j].Apply(x, height, width);
+            afterBlock?.Invoke(j);
         }
     }
 

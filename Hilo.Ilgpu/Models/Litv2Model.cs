@@ -89,7 +89,7 @@ public sealed class Litv2Model : Module
     {
         Config.CheckWindows(height, width);
         long parameterBytes = 4 * ParameterCount;
-        long free = Device.Info.GlobalMemoryBytes - Device.Kernels.AllocatedBytes + parameterBytes;
+        long free = Device.Kernels.FreeBytes + parameterBytes; // the weights are allocated already and count in the need
         Footprint(batch, height, width).EnsureFits(Architecture, Device.Info.Id, free, parameterBytes);
     }
 
@@ -111,6 +111,8 @@ public sealed class Litv2Model : Module
 
     private Tensor ForwardCore(Tensor images)
     {
+        CheckImages(images);
+        EnsurePrepared();
         if (!CheckFinite)
         {
             var (unchecked_, pooledOnly, _) = Run(images, keepStages: false);
@@ -120,8 +122,6 @@ public sealed class Litv2Model : Module
         // Every layer's output is scanned on the device as soon as it exists (one memory pass each), setting its flag;
         // the flags are read once at the end. Checking the logits alone is not enough: the deformable token merging
         // samples NaN offsets as "outside the map" (zero), so a NaN in stage 1 can vanish before the logits.
-        CheckImages(images);
-        EnsurePrepared();
         var names = new List<string>();
         using var flags = Device.Allocate(FlagCount);
         Elementwise.Fill(Device.Kernels, Device.Family, flags.View, 0f);
@@ -167,6 +167,8 @@ public sealed class Litv2Model : Module
     {
         lock (passGate)
         {
+            CheckImages(images);
+            EnsurePrepared();
             var (logits, pooled, stages) = Run(images, keepStages: true);
             return new Litv2Features(stages!, pooled, logits);
         }
@@ -180,6 +182,8 @@ public sealed class Litv2Model : Module
     {
         lock (passGate)
         {
+            CheckImages(images);
+            EnsurePrepared();
             var (logits, pooled, _) = Run(images, keepStages: false, inspect);
             logits.Dispose();
             pooled.Dispose();
@@ -189,12 +193,10 @@ public sealed class Litv2Model : Module
     /// <summary>
     /// The forward pass; <paramref name="inspect"/>, if given, sees every layer's output with the layer's official name
     /// (<c>patch_embed</c>, <c>layers.2.blocks.3</c>, <c>layers.0.downsample</c>, <c>norm</c>; not the head's) as soon as
-    /// it is computed, and may throw to stop the pass.
+    /// it is computed, and may throw to stop the pass. Callers check the images and prepare the weights first (once per pass).
     /// </summary>
-    internal (Tensor Logits, Tensor Pooled, List<FeatureMap>? Stages) Run(Tensor images, bool keepStages, Action<string, Tensor>? inspect = null)
+    private (Tensor Logits, Tensor Pooled, List<FeatureMap>? Stages) Run(Tensor images, bool keepStages, Action<string, Tensor>? inspect = null)
     {
-        CheckImages(images);
-        EnsurePrepared();
         var stages = keepStages ? new List<FeatureMap>() : null;
         Tensor? x = null;
         try
@@ -204,11 +206,8 @@ public sealed class Litv2Model : Module
             for (int i = 0; i < Layers.Items.Count; i++)
             {
                 var stage = Layers.Items[i];
-                for (int j = 0; j < stage.Blocks.Items.Count; j++)
-                {
-                    stage.Blocks.Items[j].Apply(x, h, w);
-                    inspect?.Invoke($"layers.{i}.blocks.{j}", x);
-                }
+                var map = x;
+                stage.Apply(x, h, w, inspect is null ? null : j => inspect($"layers.{i}.blocks.{j}", map));
                 stages?.Add(new FeatureMap(x, h, w));
                 if (stage.Downsample is { } merge)
                 {

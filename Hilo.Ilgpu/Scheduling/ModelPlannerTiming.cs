@@ -27,7 +27,7 @@ public static class ModelPlannerTiming
             DeviceId = device.Info.Id,
             DeviceName = device.Info.Name,
             IsGpu = device.Family == KernelFamily.Ilgpu,
-            FreeMemoryBytes = device.Info.GlobalMemoryBytes - device.Kernels.AllocatedBytes,
+            FreeMemoryBytes = device.Kernels.FreeBytes,
             LayerMilliseconds = cases => Rounds(device, Build(cases, c => LayerSubject(device, c, seed)), runs, warmup, "layers", progress),
             ModelMilliseconds = cases => Rounds(device, Build(cases, c => ModelSubject(device, c, seed)), runs, warmup, "models", progress),
         };

@@ -57,7 +57,7 @@ public static class TuneRunner
             {
                 foreach (var settings in protocols)
                 {
-                    settings.EnsureFits(id, device.Info.GlobalMemoryBytes - device.Kernels.AllocatedBytes);
+                    settings.EnsureFits(id, device.Kernels.FreeBytes);
                 }
                 var tuner = new KernelTuner(device, TuningMode.Measure, cache) { ScreenFamilies = !allFamilies };
                 device.Tuner = tuner;

@@ -1,5 +1,8 @@
 namespace Hilo.Ilgpu.Kernels.Layers.Attention;
 
+/// <summary>Receives one row of softmax probabilities of <see cref="AttentionReference.HiLo"/> (see there).</summary>
+public delegate void AttentionSink(bool hiFi, int head, int query, IReadOnlyList<int> keys, double[] probabilities);
+
 /// <summary>
 /// Float64 references of the attention layers, written from their definitions with plain loops and literal
 /// padding (pad the map, cut windows, pool, attend, crop), independently of how the kernels avoid those copies.
@@ -11,8 +14,14 @@ public static class AttentionReference
     /// <summary>Lo-Fi head count of HiLo: all heads when s = 1, else Python's <c>int(num_heads * alpha)</c> (float64 product, truncated).</summary>
     public static int LoFiHeads(int numHeads, double alpha, int window) => window == 1 ? numHeads : (int)(numHeads * alpha);
 
-    /// <summary>HiLo attention (with the detection backbone's zero padding to multiples of s and crop).</summary>
-    public static double[] HiLo(double[] x, int batch, int height, int width, int dim, int numHeads, int window, double alpha, Func<string, double[]?> p)
+    /// <summary>
+    /// HiLo attention (with the detection backbone's zero padding to multiples of s and crop). <paramref name="probabilities"/>,
+    /// if given, receives every softmax row: (Hi-Fi branch?, head within the branch, query token of the padded
+    /// hp×wp map, the key tokens, their probabilities) — Hi-Fi keys are tokens of the padded map, Lo-Fi keys cells of the
+    /// pooled map. For explanations (<c>Hilo.Ilgpu.Analysis</c>); the arrays are reused between calls.
+    /// </summary>
+    public static double[] HiLo(double[] x, int batch, int height, int width, int dim, int numHeads, int window, double alpha, Func<string, double[]?> p,
+        AttentionSink? probabilities = null)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(p);
@@ -44,7 +53,8 @@ public static class AttentionReference
                                 tokens.Add(ty * wp + tx);
                             }
                         }
-                        AttendRows(qkv, 3 * hDim, 0, tokens, qkv, 3 * hDim, hDim, 2 * hDim, tokens, o, hDim, hHeads, d, scale, null);
+                        AttendRows(qkv, 3 * hDim, 0, tokens, qkv, 3 * hDim, hDim, 2 * hDim, tokens, o, hDim, hHeads, d, scale, null,
+                            probabilities is null ? null : (h, q, keys, row) => probabilities(true, h, q, keys, row));
                     }
                 }
                 Place(Linear(o, n, hDim, p("h_proj.weight")!, p("h_proj.bias"), hDim), n, hDim, cat, dim, 0);
@@ -56,7 +66,8 @@ public static class AttentionReference
                 double[] pooled = AvgPool(m, hp, wp, dim, window);
                 double[] kv = Linear(pooled, ph * pw, dim, p("l_kv.weight")!, p("l_kv.bias"), 2 * lDim);
                 var o = new double[n * lDim];
-                AttendRows(q, lDim, 0, Enumerable.Range(0, n).ToList(), kv, 2 * lDim, 0, lDim, Enumerable.Range(0, ph * pw).ToList(), o, lDim, lHeads, d, scale, null);
+                AttendRows(q, lDim, 0, Enumerable.Range(0, n).ToList(), kv, 2 * lDim, 0, lDim, Enumerable.Range(0, ph * pw).ToList(), o, lDim, lHeads, d, scale, null,
+                    probabilities is null ? null : (h, q, keys, row) => probabilities(false, h, q, keys, row));
                 Place(Linear(o, n, lDim, p("l_proj.weight")!, p("l_proj.bias"), lDim), n, lDim, cat, dim, hDim);
             }
             Crop(cat, hp, wp, dim, output, b, height, width);
@@ -253,11 +264,14 @@ public static class AttentionReference
 
     // Softmax attention, head by head, of the query rows qRows (q at column qOff + h·d of a row of width qStride)
     // over the key rows kRows (k at kOff + h·d, v at vOff + h·d); writes o[qRow, h·d + j] (row width oStride).
-    // bias: [heads, |q|, |k|] added to the scaled logits (window attention), or null.
+    // bias: [heads, |q|, |k|] added to the scaled logits (window attention), or null. sink, if given, sees every row of
+    // probabilities (head, query row, key rows, probabilities).
     private static void AttendRows(double[] q, int qStride, int qOff, List<int> qRows, double[] kv, int kvStride, int kOff, int vOff,
-        List<int> kRows, double[] o, int oStride, int heads, int d, double scale, double[]? bias)
+        List<int> kRows, double[] o, int oStride, int heads, int d, double scale, double[]? bias,
+        Action<int, int, List<int>, double[]>? sink = null)
     {
         var logits = new double[kRows.Count];
+        var row = sink is null ? null : new double[kRows.Count];
         for (int h = 0; h < heads; h++)
         {
             for (int qi = 0; qi < qRows.Count; qi++)
@@ -278,6 +292,14 @@ public static class AttentionReference
                 {
                     logits[ki] = Math.Exp(logits[ki] - max);
                     sum += logits[ki];
+                }
+                if (sink is not null)
+                {
+                    for (int ki = 0; ki < kRows.Count; ki++)
+                    {
+                        row![ki] = logits[ki] / sum;
+                    }
+                    sink(h, qRows[qi], kRows, row!);
                 }
                 for (int j = 0; j < d; j++)
                 {

@@ -50,7 +50,7 @@ public static class ExplainPictures
         if (image.Length != 3 * h * w)
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"ExplainPictures: the image ({shape}) is not the {h}×{w} RGB image the maps were computed from (3·{h}·{w} = {3 * h * w} values)."), nameof(image));
+                $"ExplainPictures: the image ({shape}) is not the {h}×{w} RGB image the maps were computed from (3·{h}·{w} = {3 * h * w} values)."), "preprocessedImage");
         }
         double[] grey = Grey(image, h, w, preprocess?.Mean ?? Preprocess.ImageNetMean, preprocess?.Std ?? Preprocess.ImageNetStd);
         Directory.CreateDirectory(directory);

@@ -34,8 +34,8 @@ public static class HiLoExplainer
         var sizes = Litv2Model.StageSizes(imageHeight, imageWidth);
         var (h, w) = sizes[stage];
         var block = (HiLoBlock)model.Layers.Items[stage].Blocks.Items[options.Block];
-        string blockInputName = InputName(model.Config, stage, options.Block);
-        string mergeInputName = InputName(model.Config, options.Merge, model.Config.Depths[options.Merge]);
+        string blockInputName = InputName(stage, options.Block);
+        string mergeInputName = InputName(options.Merge, model.Config.Depths[options.Merge]);
         var captured = Capture(model, image, [blockInputName, mergeInputName]);
 
         float[] x = captured[blockInputName];
@@ -63,7 +63,7 @@ public static class HiLoExplainer
 
     // The official name of the layer whose output enters block `block` of stage `stage` (0-based); block = depth gives
     // what enters the stage's merging.
-    private static string InputName(Litv2Config config, int stage, int block)
+    private static string InputName(int stage, int block)
     {
         if (block > 0)
         {
