@@ -55,6 +55,7 @@ public sealed class TorchCheckpointReader : IDisposable
     /// <exception cref="CheckpointFormatException">The file is not a readable torch.save zip, or its pickle is refused.</exception>
     public static TorchCheckpointReader Open(string path, CheckpointLimits? limits = null)
     {
+        InputFile.Check(path, InputAccess.RandomAccess);
         var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         try
         {

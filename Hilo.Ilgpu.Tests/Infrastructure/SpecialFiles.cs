@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.IO.Pipes;
+
+namespace Hilo.Ilgpu.Tests.Infrastructure;
+
+/// <summary>
+/// Files that are not regular files, made for one test: named FIFOs (<c>mkfifo</c>), character devices
+/// (<c>mknod</c>, as root: a private copy of <c>/dev/full</c> so that no test can harm the real one), and anonymous pipes
+/// reached through <c>/proc/self/fd/N</c> as a shell's <c>&lt;(…)</c> hands them over.
+/// </summary>
+public static class SpecialFiles
+{
+    /// <summary>Makes a named FIFO at <paramref name="path"/>.</summary>
+    public static void MakeFifo(string path) => Run("mkfifo", path);
+
+    /// <summary>
+    /// Makes a character device node of <c>/dev/full</c> (major 1, minor 7) at <paramref name="path"/>; false where this
+    /// process may not (not root, or a container without the capability).
+    /// </summary>
+    public static bool TryMakeFullDevice(string path)
+    {
+        try
+        {
+            Run("mknod", path, "c", "1", "7");
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> with a deadline, so that a regression to a blocking open fails instead of hanging the suite.</summary>
+    public static T Within<T>(TimeSpan deadline, Func<T> work)
+    {
+        var task = Task.Run(work);
+        if (!task.Wait(deadline))
+        {
+            throw new TimeoutException($"still blocked after {deadline.TotalSeconds} s");
+        }
+        return task.Result;
+    }
+
+    private static void Run(string program, params string[] args)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardError = true };
+        foreach (string a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+        using var process = Process.Start(start)!;
+        string error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{program} {string.Join(' ', args)}: {error}");
+        }
+    }
+}
+
+/// <summary>
+/// An anonymous pipe whose read end this process has open, named by <see cref="Path"/> (<c>/proc/self/fd/N</c>) — what
+/// <c>hilo -w &lt;(cat x)</c> receives. <see cref="Feed"/> writes into it from another thread.
+/// </summary>
+public sealed class DescriptorPipe : IDisposable
+{
+    private readonly AnonymousPipeServerStream writer = new(PipeDirection.Out);
+    private readonly AnonymousPipeClientStream reader;
+    private Task? feeding;
+
+    public DescriptorPipe()
+    {
+        reader = new AnonymousPipeClientStream(PipeDirection.In, writer.ClientSafePipeHandle);
+        Path = $"/proc/self/fd/{reader.SafePipeHandle.DangerousGetHandle()}";
+    }
+
+    /// <summary>The path of the read end.</summary>
+    public string Path { get; }
+
+    /// <summary>Writes <paramref name="bytes"/> (then closes the write end) on another thread; an endless source stops when the reader goes away.</summary>
+    public void Feed(IEnumerable<byte[]> chunks)
+    {
+        feeding = Task.Run(() =>
+        {
+            try
+            {
+                foreach (var chunk in chunks)
+                {
+                    writer.Write(chunk);
+                }
+            }
+            catch (IOException)
+            {
+                // The reader stopped reading (a cap was reached) and the test closed the pipe.
+            }
+            finally
+            {
+                writer.Dispose();
+            }
+        });
+    }
+
+    public void Dispose()
+    {
+        reader.Dispose();
+        feeding?.Wait(TimeSpan.FromSeconds(10));
+        writer.Dispose();
+    }
+}
