@@ -10,6 +10,9 @@ namespace Hilo.Ilgpu.Tests.Infrastructure;
 /// </summary>
 public static class SpecialFiles
 {
+    /// <summary>Makes <paramref name="link"/> a hard link of <paramref name="target"/> (one inode, two names).</summary>
+    public static void MakeHardLink(string target, string link) => Run("ln", target, link);
+
     /// <summary>Makes a named FIFO at <paramref name="path"/>.</summary>
     public static void MakeFifo(string path) => Run("mkfifo", path);
 
