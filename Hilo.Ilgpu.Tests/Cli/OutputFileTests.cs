@@ -10,8 +10,8 @@ namespace Hilo.Ilgpu.Tests.Cli;
 /// descriptor (<c>/proc/self/fd/N</c>) is written straight through and never replaced (a write error such as
 /// <c>/dev/full</c>'s is an error); a symbolic link is followed and kept; an output that is one of the command's inputs
 /// (by device and inode: through a link or a hard link too) or another output is refused before any work; an
-/// unwritable folder is found before a benchmark, plan or tuning runs. As root in CI: the device cases use a private
-/// copy of <c>/dev/full</c> made with mknod (the real one where that is not allowed).
+/// unwritable folder is found before a benchmark, plan or tuning runs. As root in CI: the device cases use private
+/// nodes made with mknod (1 3 as /dev/null, 1 7 as /dev/full), never the machine's own; file kinds are checked with stat(1).
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class OutputFileTests : IDisposable
@@ -143,36 +143,44 @@ public sealed class OutputFileTests : IDisposable
         Assert.DoesNotContain("HiFiHead", err, StringComparison.Ordinal);
     }
 
-    /// <summary>A private /dev/full (mknod, as root), else the real one: the code under test never replaces it.</summary>
-    private string FullDevice()
+    /// <summary>A private character device (mknod, as root), or null where this process may not make one.</summary>
+    private string? Device(string name, int minor)
     {
-        string path = dir.File("full");
-        return SpecialFiles.TryMakeFullDevice(path) ? path : "/dev/full";
+        string path = dir.File(name);
+        return SpecialFiles.TryMakeCharDevice(path, 1, minor) ? path : null;
     }
+
+    private const string CharacterDevice = "character special file";
 
     [Fact]
     public void AFullDeviceIsWrittenThroughAndItsErrorIsAnError()
     {
-        string full = FullDevice();
+        string? full = Device("full", 7);
+        Assert.SkipWhen(full is null, "mknod is not allowed here (not root)");
         var (code, _, err) = Infer(Tiny(Litv2TestData.PathOf("tiny_bare.pth"), full));
         Assert.Equal(1, code);
         Assert.Contains($"error: cannot write {full}: No space left on device", err, StringComparison.Ordinal);
-        Assert.Equal(FileNodeKind.CharacterDevice, FileNode.Of(full).Kind);
+        Assert.Equal(CharacterDevice, SpecialFiles.KindOf(full!));
     }
 
     [Fact]
-    public void DevNullStaysADevice()
+    public void ANullDeviceStaysADevice()
     {
-        var (code, _, err) = Infer(Tiny(Litv2TestData.PathOf("tiny_bare.pth"), "/dev/null"));
+        string? nul = Device("null", 3);
+        Assert.SkipWhen(nul is null, "mknod is not allowed here (not root)");
+        var (code, _, err) = Infer(Tiny(Litv2TestData.PathOf("tiny_bare.pth"), nul!));
         Assert.True(code == 0, err);
-        Assert.Contains("wrote logits [2, 10] to /dev/null", err, StringComparison.Ordinal);
-        Assert.Equal(FileNodeKind.CharacterDevice, FileNode.Of("/dev/null").Kind);
+        Assert.Contains($"wrote logits [2, 10] to {nul}", err, StringComparison.Ordinal);
+        Assert.Equal(CharacterDevice, SpecialFiles.KindOf(nul!));
+        Assert.Equal([dir.File("null")], Directory.GetFileSystemEntries(dir.Path)); // no temporary file beside it
     }
 
     [Fact]
     public void StdoutOnAFullDeviceIsAnErrorNamingTheStandardOutput()
     {
-        var stdout = new StreamWriter(new FileStream(FullDevice(), FileMode.Open, FileAccess.Write));
+        string? full = Device("full", 7);
+        Assert.SkipWhen(full is null, "mknod is not allowed here (not root)");
+        var stdout = new StreamWriter(new FileStream(full!, FileMode.Open, FileAccess.Write));
         var (code, _, err) = Run(Classify(Path.Combine(ImageFixtureCase.Folder, "rgb_317x251.png")) with { Json = "-" }, stdout);
         Assert.Equal(1, code);
         Assert.Contains("error: cannot write the standard output: No space left on device", err, StringComparison.Ordinal);
@@ -191,7 +199,7 @@ public sealed class OutputFileTests : IDisposable
         byte[] bytes = await reader.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         var logits = NpyFile.Read(new MemoryStream(bytes), "fifo");
         Assert.True(Litv2TestData.MaxAbsDiff(logits.Data, Litv2TestData.Logits("32x32").Data) <= 1e-4);
-        Assert.Equal(FileNodeKind.Fifo, FileNode.Of(fifo).Kind);
+        Assert.Equal("fifo", SpecialFiles.KindOf(fifo));
     }
 
     [Fact]
@@ -219,7 +227,7 @@ public sealed class OutputFileTests : IDisposable
         // `hilo infer … -o /dev/stdout >> log`: the shell's file keeps its inode and what it held.
         string log = dir.File("log.bin");
         File.WriteAllText(log, "HEAD");
-        var inode = FileNode.Of(log);
+        string inode = SpecialFiles.IdentityOf(log);
         using (var open = new FileStream(log, FileMode.Append, FileAccess.Write))
         {
             string descriptor = $"/proc/self/fd/{open.SafeFileHandle.DangerousGetHandle()}";
@@ -229,7 +237,7 @@ public sealed class OutputFileTests : IDisposable
         byte[] bytes = File.ReadAllBytes(log);
         Assert.Equal("HEAD"u8.ToArray(), bytes[..4]);
         Assert.Equal(0x93, bytes[4]);
-        Assert.True(FileNode.Of(log).IsSameFileAs(inode));
+        Assert.Equal(inode, SpecialFiles.IdentityOf(log));
         var logits = NpyFile.Read(new MemoryStream(bytes[4..]), "log");
         Assert.Equal([2, 10], logits.Shape);
     }

@@ -17,21 +17,28 @@ public static class SpecialFiles
     public static void MakeFifo(string path) => Run("mkfifo", path);
 
     /// <summary>
-    /// Makes a character device node of <c>/dev/full</c> (major 1, minor 7) at <paramref name="path"/>; false where this
-    /// process may not (not root, or a container without the capability).
+    /// Makes a private character device node at <paramref name="path"/>: <c>/dev/null</c> is 1 3, <c>/dev/full</c> 1 7.
+    /// False where this process may not (not root, or a container without the capability): the tests then skip rather
+    /// than touch the real nodes, which a regression to "rename over the target" would replace for the whole machine.
     /// </summary>
-    public static bool TryMakeFullDevice(string path)
+    public static bool TryMakeCharDevice(string path, int major, int minor)
     {
         try
         {
-            Run("mknod", path, "c", "1", "7");
+            Run("mknod", path, "c", major.ToString(System.Globalization.CultureInfo.InvariantCulture), minor.ToString(System.Globalization.CultureInfo.InvariantCulture));
             return true;
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
         {
             return false;
         }
     }
+
+    /// <summary>What <c>stat -L</c> says <paramref name="path"/> is ("regular file", "character special file", "fifo", …): an oracle independent of the code under test.</summary>
+    public static string KindOf(string path) => Output("stat", "-L", "-c", "%F", path).Trim();
+
+    /// <summary>The device and inode <c>stat -L</c> gives for <paramref name="path"/>.</summary>
+    public static string IdentityOf(string path) => Output("stat", "-L", "-c", "%d:%i", path).Trim();
 
     /// <summary>Runs <paramref name="work"/> with a deadline, so that a regression to a blocking open fails instead of hanging the suite.</summary>
     public static T Within<T>(TimeSpan deadline, Func<T> work)
@@ -44,20 +51,25 @@ public static class SpecialFiles
         return task.Result;
     }
 
-    private static void Run(string program, params string[] args)
+    private static void Run(string program, params string[] args) => Output(program, args);
+
+    private static string Output(string program, params string[] args)
     {
         var start = new ProcessStartInfo(program) { RedirectStandardError = true };
         foreach (string a in args)
         {
             start.ArgumentList.Add(a);
         }
+        start.RedirectStandardOutput = true;
         using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
         string error = process.StandardError.ReadToEnd();
         process.WaitForExit();
         if (process.ExitCode != 0)
         {
             throw new InvalidOperationException($"{program} {string.Join(' ', args)}: {error}");
         }
+        return output.Result;
     }
 }
 
