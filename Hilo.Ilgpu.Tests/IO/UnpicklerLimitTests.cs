@@ -30,14 +30,15 @@ public class UnpicklerLimitTests
     private static byte[] Deep(int values, int marks) =>
         Pickle([Mark], Repeat(One, values), Repeat(Mark, marks), Repeat(Tuple, marks), [Tuple]);
 
+    /// <param name="crossing">The byte offset of the opcode that makes the 7th entry: PROTO takes bytes 0–1, the outer MARK byte 2, each value 2 bytes, each MARK 1.</param>
     [Theory]
-    [InlineData(5, 0, true)]
-    [InlineData(6, 0, false)]
-    [InlineData(0, 5, true)]
-    [InlineData(0, 6, false)]
-    [InlineData(2, 3, true)]
-    [InlineData(3, 3, false)]
-    public void TheDepthLimitCountsValuesAndMarksTogetherAndHoldsExactly(int values, int marks, bool loads)
+    [InlineData(5, 0, true, 0)]
+    [InlineData(6, 0, false, 13)]
+    [InlineData(0, 5, true, 0)]
+    [InlineData(0, 6, false, 8)]
+    [InlineData(2, 3, true, 0)]
+    [InlineData(3, 3, false, 11)]
+    public void TheDepthLimitCountsValuesAndMarksTogetherAndHoldsExactly(int values, int marks, bool loads, int crossing)
     {
         var limits = new CheckpointLimits { MaxStackDepth = 6 };
         byte[] pickle = Deep(values, marks);
@@ -48,7 +49,7 @@ public class UnpicklerLimitTests
             return;
         }
         var e = Assert.Throws<CheckpointFormatException>(() => Unpickle(pickle, limits));
-        Assert.Contains("pickle stack deeper than 6 (values and MARKs; CheckpointLimits.MaxStackDepth)", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"pickle stack deeper than 6 (values and MARKs; CheckpointLimits.MaxStackDepth) (pickle opcode at byte {crossing})", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
