@@ -30,7 +30,7 @@ internal sealed partial class SafeUnpickler
 
     private object? Pop()
     {
-        if (_stack.Count <= 0)
+        if (_stack.Count <= Floor)
         {
             throw Fail(_marks.Count > 0 ? "opcode takes a value from below the last MARK" : "pop from an empty pickle stack");
         }
