@@ -34,12 +34,7 @@ public sealed class CheckpointMemoryTests : IDisposable
         return path;
     }
 
-    private static long Allocated(Action action)
-    {
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        action();
-        return GC.GetAllocatedBytesForCurrentThread() - before;
-    }
+    private static long Allocated(Action action) => Allocation.OnThisThread(action);
 
     [Fact]
     public void StrideZeroTensorsTheModelDoesNotHaveAreRefusedBeforeAnyIsExpanded()

@@ -27,12 +27,8 @@ public sealed class InputFileTests : IDisposable
         return path;
     }
 
-    private static long Allocated(Action action)
-    {
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        action();
-        return GC.GetAllocatedBytesForCurrentThread() - before;
-    }
+    // The readers run on a deadline thread (a blocking open must fail the test, not hang it): allocation is measured there.
+    private static (T Result, long Bytes) WithinMeasured<T>(Func<T> work) => SpecialFiles.Within(Deadline, () => Allocation.OnThisThread(work));
 
     [Fact]
     public void ANamedFifoWithoutAWriterIsRefusedByEveryReaderAtOnce()
@@ -94,25 +90,23 @@ public sealed class InputFileTests : IDisposable
         // 500 M floats (2 GB) claimed, 100 bytes present: refused from the file's length, before any buffer.
         string path = dir.File("claims.npy");
         File.WriteAllBytes(path, NpyClaiming(500_000_000, 100));
-        CheckpointFormatException? e = null;
-        long allocated = Allocated(() => e = Assert.Throws<CheckpointFormatException>(() => NpyFile.Read(path)));
-        Assert.Contains("needs 2000000000 bytes, the file has 100 (truncated?)", e!.Message, StringComparison.Ordinal);
+        var (e, allocated) = WithinMeasured(() => Assert.Throws<CheckpointFormatException>(() => NpyFile.Read(path)));
+        Assert.Contains("needs 2000000000 bytes, the file has 100 (truncated?)", e.Message, StringComparison.Ordinal);
         Assert.True(allocated < 4 << 20, $"refusing a claim of 2 GB allocated {allocated:N0} bytes");
 
         // Through a pipe the length is unknown: the buffer grows with what arrives.
         using var pipe = new DescriptorPipe();
         pipe.Feed([NpyClaiming(500_000_000, 100)]);
-        allocated = Allocated(() => e = SpecialFiles.Within(Deadline, () => Assert.Throws<CheckpointFormatException>(() => NpyFile.Read(pipe.Path))));
-        Assert.Contains("the file has 100 (truncated?)", e!.Message, StringComparison.Ordinal);
+        (e, allocated) = WithinMeasured(() => Assert.Throws<CheckpointFormatException>(() => NpyFile.Read(pipe.Path)));
+        Assert.Contains("the file has 100 (truncated?)", e.Message, StringComparison.Ordinal);
         Assert.True(allocated < 4 << 20, $"a pipe claiming 2 GB allocated {allocated:N0} bytes");
     }
 
     [Fact]
     public void LabelsFromDevZeroStopAtTheCapWhileReading()
     {
-        ArgumentException? e = null;
-        long allocated = Allocated(() => e = SpecialFiles.Within(Deadline, () => Assert.Throws<ArgumentException>(() => ClassLabels.Read("/dev/zero", 1000))));
-        Assert.Equal($"/dev/zero: a labels file may hold at most {ClassLabels.MaxFileBytes} bytes (reading stopped there)", e!.Message);
+        var (e, allocated) = WithinMeasured(() => Assert.Throws<ArgumentException>(() => ClassLabels.Read("/dev/zero", 1000)));
+        Assert.Equal($"/dev/zero: a labels file may hold at most {ClassLabels.MaxFileBytes} bytes (reading stopped there)", e.Message);
         Assert.True(allocated < 3 * ClassLabels.MaxFileBytes, $"reading /dev/zero allocated {allocated:N0} bytes");
     }
 
@@ -123,9 +117,8 @@ public sealed class InputFileTests : IDisposable
         using var pipe = new DescriptorPipe();
         var line = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("y\n", 32768)));
         pipe.Feed(Endless(line));
-        ArgumentException? e = null;
-        long allocated = Allocated(() => e = SpecialFiles.Within(Deadline, () => Assert.Throws<ArgumentException>(() => ClassLabels.Read(pipe.Path, 1000))));
-        Assert.Contains($"a labels file may hold at most {ClassLabels.MaxFileBytes} bytes", e!.Message, StringComparison.Ordinal);
+        var (e, allocated) = WithinMeasured(() => Assert.Throws<ArgumentException>(() => ClassLabels.Read(pipe.Path, 1000)));
+        Assert.Contains($"a labels file may hold at most {ClassLabels.MaxFileBytes} bytes", e.Message, StringComparison.Ordinal);
         Assert.True(allocated < 3 * ClassLabels.MaxFileBytes, $"reading <(yes) allocated {allocated:N0} bytes");
 
         static IEnumerable<byte[]> Endless(byte[] chunk)

@@ -72,9 +72,7 @@ public class UnpicklerLimitTests
         // A pickle of '(' only: without the MARK count in the limit, 256 MiB of it built a gigabyte of marks.
         int depth = CheckpointLimits.Default.MaxStackDepth;
         byte[] pickle = Pickle(Repeat(Mark, depth + 1));
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        var e = Assert.Throws<CheckpointFormatException>(() => Unpickle(pickle));
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var (e, allocated) = Allocation.OnThisThread(() => Assert.Throws<CheckpointFormatException>(() => Unpickle(pickle)));
         Assert.Contains($"pickle stack deeper than {depth} (values and MARKs", e.Message, StringComparison.Ordinal);
         Assert.Contains($"(pickle opcode at byte {depth + 2})", e.Message, StringComparison.Ordinal); // the first MARK over the limit
         Assert.True(allocated < 64L << 20, $"refusing {depth + 1} MARKs allocated {allocated:N0} bytes");

@@ -63,24 +63,31 @@ public static class InputFile
     /// <summary>
     /// Reads at most <paramref name="maxBytes"/> bytes of <paramref name="path"/> from its start, whatever it is (a
     /// regular file, a device, a pipe); returns null when it holds more. Memory stays within the bytes that arrived
-    /// (at most <paramref name="maxBytes"/> + 1), never what a file's length claims.
+    /// (buffers of at most <paramref name="maxBytes"/> + 1 bytes, doubling), never what a file's length claims.
     /// </summary>
     public static byte[]? ReadAtMost(string path, int maxBytes)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(maxBytes, Array.MaxLength);
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[(int)Math.Min(1 << 16, (long)maxBytes + 1)];
-        int read;
-        while ((read = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, maxBytes + 1L - buffer.Length))) > 0)
+        // Grows by doubling up to maxBytes + 1 (one byte more tells "too long"): at most twice that is ever allocated.
+        long cap = maxBytes + 1L;
+        var buffer = new byte[(int)Math.Min(cap, 1 << 16)];
+        int length = 0, read;
+        while ((read = stream.Read(buffer, length, buffer.Length - length)) > 0)
         {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > maxBytes)
+            length += read;
+            if (length == buffer.Length)
             {
-                return null;
+                if (length == cap)
+                {
+                    return null;
+                }
+                Array.Resize(ref buffer, (int)Math.Min(cap, 2L * buffer.Length));
             }
         }
-        return buffer.ToArray();
+        Array.Resize(ref buffer, length);
+        return buffer;
     }
 }
