@@ -109,13 +109,6 @@ internal static class ClassifyCommand
         var config = InferCommand.ResolveModel(o.Model);
         CheckOptions(o);
         var paths = ImageSource.Expand(o.Images);
-        foreach (string? path in new[] { o.Json, o.Csv })
-        {
-            if (path is not null and not "-")
-            {
-                AtomicFile.EnsureWritable(path);
-            }
-        }
         if (o.Explain is not null)
         {
             if (File.Exists(o.Explain))
@@ -123,8 +116,13 @@ internal static class ClassifyCommand
                 throw new IOException($"--explain {o.Explain} is a file; give a folder for the pictures");
             }
             Directory.CreateDirectory(o.Explain);
-            AtomicFile.EnsureWritable(Path.Combine(o.Explain, "explain.png"));
         }
+        // Before any work: every output can be written and none is an input — an image, the weights, the labels.
+        CliOutputs.Check(
+            [new("--json", o.Json, StdoutAllowed: true), new("--csv", o.Csv, StdoutAllowed: true),
+             .. o.Explain is null ? [] : ClassifyExplain.PicturePaths(paths, o.Explain).Select(p => new CliOutput("--explain", p))],
+            [CliOutputs.ModelInput(o.Model), CliOutputs.Input("--weights", o.Weights), CliOutputs.Input("--labels", o.Labels),
+             .. paths.Select(p => new CliInput("an input image", p)), CliOutputs.TuningCacheInput]);
 
         using var device = ComputeDevice.Open(o.Device ?? ComputeDevice.FastestDeviceId(), CliOptions.Family(o.Kernels));
         using var model = new Litv2Model(device, config);
@@ -154,12 +152,12 @@ internal static class ClassifyCommand
         bool table = true;
         if (o.Json is not null)
         {
-            Write(o.Json, output, w => WriteJson(w, results, config.Name));
+            CliOutputs.WriteText(o.Json, output, w => WriteJson(w, results, config.Name));
             table &= o.Json != "-";
         }
         if (o.Csv is not null)
         {
-            Write(o.Csv, output, w => WriteCsv(w, results));
+            CliOutputs.WriteText(o.Csv, output, w => WriteCsv(w, results));
             table &= o.Csv != "-";
         }
         if (table)
@@ -198,16 +196,6 @@ internal static class ClassifyCommand
         {
             InferCommand.CheckWeightsPath(o.Weights);
         }
-    }
-
-    private static void Write(string path, TextWriter output, Action<TextWriter> write)
-    {
-        if (path == "-")
-        {
-            write(output);
-            return;
-        }
-        AtomicFile.WriteText(path, write);
     }
 
     /// <summary>One row per image and rank: image, rank, class index, probability, label.</summary>

@@ -8,24 +8,64 @@ namespace Hilo.Ilgpu.Cli;
 /// <c>hilo classify --explain DIR</c>: for each classified image, the Hi-Fi and Lo-Fi attention of the chosen block and
 /// the chosen merging's sampling points, as PNGs named after the image (docs/explain.md).
 /// </summary>
-internal static class ClassifyExplain
+internal static partial class ClassifyExplain
 {
     /// <summary>The options of <c>--explain-stage/-block/-head</c>, checked against the model before any work.</summary>
+    /// <exception cref="ArgumentException">An option out of range, named as on the command line (<c>--explain-stage</c>, not <c>ExplainOptions.Stage</c>).</exception>
     public static ExplainOptions Options(ClassifyOptions o, Litv2Config config, int side)
     {
         var options = new ExplainOptions { Stage = o.ExplainStage, Block = o.ExplainBlock, Head = o.ExplainHead };
-        options.Validate(config, side, side);
+        try
+        {
+            options.Validate(config, side, side);
+        }
+        catch (ArgumentException e) when (CliName(e.ParamName) is { } option)
+        {
+            string message = e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal)
+                .Replace($"ExplainOptions.{e.ParamName}", option, StringComparison.Ordinal);
+            // The library's hint names a property the command line does not have.
+            throw new ArgumentException(HeadHint().Replace(message, ""), e);
+        }
         return options;
+    }
+
+    private static string? CliName(string? property) => property switch
+    {
+        nameof(ExplainOptions.Stage) => "--explain-stage",
+        nameof(ExplainOptions.Block) => "--explain-block",
+        nameof(ExplainOptions.Head) or nameof(ExplainOptions.HiFiHead) or nameof(ExplainOptions.LoFiHead) => "--explain-head",
+        _ => null,
+    };
+
+    [System.Text.RegularExpressions.GeneratedRegex(@" \(set \w+ to choose [^)]*\)")]
+    private static partial System.Text.RegularExpressions.Regex HeadHint();
+
+    /// <summary>
+    /// The pictures <c>--explain</c> writes for <paramref name="images"/> (in order; names made unique over all of them,
+    /// so a picture's name does not depend on which images fail), for the output check before any work.
+    /// </summary>
+    public static IEnumerable<string> PicturePaths(IReadOnlyList<string> images, string directory) =>
+        UniqueNames(images).SelectMany(name => ExplainPictures.Suffixes.Select(suffix => Path.Combine(directory, name + suffix)));
+
+    private static List<string> UniqueNames(IEnumerable<string> images)
+    {
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        return [.. images.Select(path => UniqueName(path, used))];
     }
 
     /// <summary>Writes the pictures of every classified image; an image that can no longer be read is reported and skipped.</summary>
     public static void Write(ImageClassifier classifier, IReadOnlyList<ImageClassification> results, ExplainOptions options, string directory, TextWriter log)
     {
-        var used = new HashSet<string>(StringComparer.Ordinal);
+        var names = UniqueNames(results.Select(r => r.Path));
         int written = 0, images = 0;
         string? note = null;
-        foreach (var result in results.Where(r => r.Succeeded))
+        for (int i = 0; i < results.Count; i++)
         {
+            var result = results[i];
+            if (!result.Succeeded)
+            {
+                continue;
+            }
             RgbImage decoded;
             try
             {
@@ -39,7 +79,7 @@ internal static class ClassifyExplain
             using var image = classifier.Preprocessor.Run([decoded]);
             var maps = HiLoExplainer.Compute(classifier.Model, image, options);
             note ??= maps.HiFiAbsentReason ?? maps.LoFiAbsentReason;
-            written += ExplainPictures.Write(maps, image, directory, UniqueName(result.Path, used), classifier.Preprocess).Count;
+            written += ExplainPictures.Write(maps, image, directory, names[i], classifier.Preprocess).Count;
             images++;
         }
         if (note is not null)

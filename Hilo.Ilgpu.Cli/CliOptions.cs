@@ -37,8 +37,57 @@ internal static class CliOptions
         {
             return value;
         }
-        string name = (result.Parent as System.CommandLine.Parsing.OptionResult)?.Option.Name ?? "the option";
-        result.AddError($"{name}: '{text}' is not a whole number between {int.MinValue} and {int.MaxValue}");
+        result.AddError($"{OptionName(result)}: '{text}' is not a whole number between {int.MinValue} and {int.MaxValue}");
         return null;
     }
+
+    /// <summary>Parses a number option (invariant culture, finite) with a plain message.</summary>
+    public static double? ParseNumber(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        if (result.Tokens.Count == 0)
+        {
+            return null;
+        }
+        string text = result.Tokens[^1].Value;
+        if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double value)
+            && double.IsFinite(value))
+        {
+            return value;
+        }
+        result.AddError($"{OptionName(result)}: '{text}' is not a number (write it like 0.5 or 2e-3)");
+        return null;
+    }
+
+    /// <summary>
+    /// Gives every whole-number and number option under <paramref name="command"/> that has no parser of its own the
+    /// plain parsers above, so that no message names a CLR type (System.CommandLine's own say <c>System.Int32</c>).
+    /// </summary>
+    public static void UsePlainNumberParsers(Command command)
+    {
+        foreach (var option in command.Options)
+        {
+            switch (option)
+            {
+                case Option<int> o when o.CustomParser is null:
+                    o.CustomParser = r => ParseWholeNumber(r) ?? 0;
+                    break;
+                case Option<int?> o when o.CustomParser is null:
+                    o.CustomParser = ParseWholeNumber;
+                    break;
+                case Option<double> o when o.CustomParser is null:
+                    o.CustomParser = r => ParseNumber(r) ?? 0;
+                    break;
+                case Option<double?> o when o.CustomParser is null:
+                    o.CustomParser = ParseNumber;
+                    break;
+            }
+        }
+        foreach (var sub in command.Subcommands)
+        {
+            UsePlainNumberParsers(sub);
+        }
+    }
+
+    private static string OptionName(System.CommandLine.Parsing.ArgumentResult result) =>
+        (result.Parent as System.CommandLine.Parsing.OptionResult)?.Option.Name ?? "the option";
 }

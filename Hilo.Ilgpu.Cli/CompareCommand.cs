@@ -37,9 +37,9 @@ internal static class CompareCommand
         var runs = new Option<int>("--runs", "-r") { Description = "Timed forward passes.", DefaultValueFactory = _ => 30 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed forward passes first.", DefaultValueFactory = _ => 3 };
         var seed = new Option<int>("--seed") { Description = "Seed of the random weights and inputs.", DefaultValueFactory = _ => 0 };
-        var json = new Option<string?>("--json") { Description = "Write the results as JSON to FILE." };
-        var csv = new Option<string?>("--csv") { Description = "Write the results as CSV to FILE." };
-        var html = new Option<string?>("--html") { Description = "Write a self-contained HTML page with the bar chart and the table to FILE." };
+        var json = new Option<string?>("--json") { Description = "Write the results as JSON to FILE ('-' for stdout, instead of the table)." };
+        var csv = new Option<string?>("--csv") { Description = "Write the results as CSV to FILE ('-' for stdout, instead of the table)." };
+        var html = new Option<string?>("--html") { Description = "Write a self-contained HTML page with the bar chart and the table to FILE ('-' for stdout)." };
         var chart = new Option<string?>("--chart") { Description = "Draw the bar chart of images/s per device to FILE (.png or .svg)." };
         var kernels = CliOptions.KernelsOption();
         var command = new Command("compare", "Measure HiLo against SRA, local-window and MSA attention (or LITv2 models) on every device.");
@@ -83,13 +83,12 @@ internal static class CompareCommand
                 settings = adjust(settings);
             }
             settings.Validate();
-            foreach (string? path in new[] { options.Json, options.Csv, options.Html, options.Chart })
-            {
-                if (path is not null)
-                {
-                    CheckOutputPath(path);
-                }
-            }
+            // Before the measurements, which can take minutes: every output can be written (a read-only folder is
+            // found now) and none is the tuning cache the measurements read.
+            CliOutputs.Check(
+                [new("--json", options.Json, StdoutAllowed: true), new("--csv", options.Csv, StdoutAllowed: true),
+                 new("--html", options.Html, StdoutAllowed: true), new("--chart", options.Chart)],
+                [CliOutputs.TuningCacheInput]);
             // Before the measurements, which can take minutes: a bad extension, or no font for the text.
             if (options.Chart is not null)
             {
@@ -109,23 +108,27 @@ internal static class CompareCommand
             {
                 throw new ArgumentException("no device could be measured" + (report.Skipped.Count > 0 ? " (see the reasons above)" : ""));
             }
-            output.WriteLine();
-            CompareFormats.WriteTable(output, report.Results);
+            // "-" puts that output on stdout instead of the table.
+            if (new[] { options.Json, options.Csv, options.Html }.All(p => p != "-"))
+            {
+                output.WriteLine();
+                CompareFormats.WriteTable(output, report.Results);
+            }
             if (options.Json is not null)
             {
-                CompareFormats.WriteJsonFile(options.Json, report.Results);
-                error.WriteLine($"wrote {options.Json}");
+                CliOutputs.WriteUtf8(options.Json, output, s => CompareFormats.WriteJson(s, report.Results));
+                Wrote(error, options.Json);
             }
             if (options.Csv is not null)
             {
-                CompareFormats.WriteCsvFile(options.Csv, report.Results);
-                error.WriteLine($"wrote {options.Csv}");
+                CliOutputs.WriteText(options.Csv, output, w => CompareFormats.WriteCsv(w, report.Results));
+                Wrote(error, options.Csv);
             }
             if (options.Html is not null)
             {
                 string title = $"hilo compare --protocol {options.Protocol.ToLowerInvariant()}, batch {settings.Batch}, {settings.Runs} runs";
-                CompareFormats.WriteText(options.Html, w => w.Write(CompareHtml.Render(report.Results, title)));
-                error.WriteLine($"wrote {options.Html}");
+                CliOutputs.WriteText(options.Html, output, w => w.Write(CompareHtml.Render(report.Results, title)));
+                Wrote(error, options.Html);
             }
             if (options.Chart is not null)
             {
@@ -182,16 +185,11 @@ internal static class CompareCommand
         return items;
     }
 
-    private static void CheckOutputPath(string path)
+    private static void Wrote(TextWriter log, string path)
     {
-        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is not null && !Directory.Exists(directory))
+        if (path != "-")
         {
-            throw new DirectoryNotFoundException($"output directory does not exist: {directory}");
-        }
-        if (Directory.Exists(path))
-        {
-            throw new IOException($"output path is a directory: {path}");
+            log.WriteLine($"wrote {path}");
         }
     }
 }

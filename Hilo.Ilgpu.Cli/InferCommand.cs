@@ -92,14 +92,13 @@ internal static partial class InferCommand
     {
         var config = ResolveModel(o.Model);
         CheckOptions(o);
+        // Before any work: the output can be written and is none of the inputs (docs/errors.md, "Outputs").
+        CliOutputs.Check([new("--output", o.Output)],
+            [CliOutputs.ModelInput(o.Model), CliOutputs.Input("--weights", o.Weights), CliOutputs.Input("--input", o.Input), CliOutputs.TuningCacheInput]);
         HostTensor? images = o.Input is null ? null : ReadImages(o.Input, config);
         if (!o.RandomWeights)
         {
             CheckWeightsPath(o.Weights!);
-        }
-        if (o.Output is not null)
-        {
-            CheckOutputPath(o.Output);
         }
 
         string deviceId = o.Device ?? ComputeDevice.FastestDeviceId();
@@ -234,9 +233,6 @@ internal static partial class InferCommand
         }
         return images;
     }
-
-    // The output is probed before any work (a read-only folder is found now, not after the whole inference).
-    private static void CheckOutputPath(string path) => AtomicFile.EnsureWritable(path);
 
     /// <summary>Logits of every image (N × classes), computed <paramref name="batch"/> images at a time.</summary>
     internal static HostTensor Classify(Litv2Model model, HostTensor images, int batch)

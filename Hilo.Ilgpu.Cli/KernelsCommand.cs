@@ -48,7 +48,17 @@ internal static class KernelsCommand
             (error ?? Console.Error).WriteLine($"error: {directory} is a file; give a directory to write the kernels into.");
             return TopLevelErrors.ExitCode;
         }
-        Directory.CreateDirectory(directory);
+        try
+        {
+            // Before compiling anything: a read-only folder is one error line now, not after every kernel compiled.
+            Directory.CreateDirectory(directory);
+            Hilo.Ilgpu.IO.AtomicFile.EnsureWritable(Path.Combine(directory, "kernels.probe"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            (error ?? Console.Error).WriteLine($"error: {e.Message}");
+            return TopLevelErrors.ExitCode;
+        }
         int written = 0;
         var failures = new List<DumpResult>();
         foreach (var result in KernelDump.CompileAll(KernelCatalog.Ilgpu))
@@ -72,10 +82,6 @@ internal static class KernelsCommand
         return 0;
     }
 
-    private static void WriteAtomically(string path, string text)
-    {
-        string temp = path + ".tmp";
-        File.WriteAllText(temp, text);
-        File.Move(temp, path, overwrite: true);
-    }
+    // Each file whole or not at all, and a device or pipe in the folder written through, not replaced (AtomicFile).
+    private static void WriteAtomically(string path, string text) => Hilo.Ilgpu.IO.AtomicFile.WriteText(path, w => w.Write(text));
 }

@@ -52,7 +52,7 @@ internal static class PlanCommand
         var gain = new Option<double>("--min-gain") { Description = "Make a change only when it is faster by more than this share (noise guard).", DefaultValueFactory = _ => 0.02 };
         var verify = new Option<bool>("--verify") { Description = "Also run the whole model as planned and print measured against estimated time." };
         var seed = new Option<int>("--seed") { Description = "Seed of the random weights and inputs.", DefaultValueFactory = _ => 0 };
-        var json = new Option<string?>("--json") { Description = "Write the plan as JSON to FILE (format in docs/plan.md)." };
+        var json = new Option<string?>("--json") { Description = "Write the plan as JSON to FILE (format in docs/plan.md; '-' for stdout, instead of the table)." };
         var command = new Command("plan", "Choose the fastest window size per stage and α split for a LITv2 model on a device, within an accuracy constraint.");
         var kernels = CliOptions.KernelsOption();
         foreach (var option in new Option[] { model, device, drop, keep, weights, fresh, windows, batch, image, runs, warmup, gain, verify, seed, json, kernels })
@@ -109,10 +109,9 @@ internal static class PlanCommand
             {
                 throw new ArgumentException("give either --weights (α fixed by them) or --fresh (α free), not both");
             }
-            if (options.Json is not null)
-            {
-                CheckOutputPath(options.Json);
-            }
+            // Before the plan is measured: the output can be written and is none of the inputs.
+            CliOutputs.Check([new("--json", options.Json, StdoutAllowed: true)],
+                [CliOutputs.ModelInput(options.Model), CliOutputs.Input("--weights", options.Weights), CliOutputs.TuningCacheInput]);
             if (options.Weights is not null)
             {
                 if (!File.Exists(options.Weights))
@@ -125,12 +124,18 @@ internal static class PlanCommand
             using var device = ComputeDevice.Open(options.Device ?? ComputeDevice.FastestDeviceId(), CliOptions.Family(options.Kernels));
             error.WriteLine($"planning {config.Name} on {device}");
             var plan = CliProgress.Run(error, "plan", 1, progress => ModelPlanner.Plan(device, config, planOptions, new SyncProgress<string>(progress.Line)));
-            output.WriteLine();
-            ModelPlanFormats.WriteTable(output, plan);
+            if (options.Json != "-")
+            {
+                output.WriteLine();
+                ModelPlanFormats.WriteTable(output, plan);
+            }
             if (options.Json is not null)
             {
-                ModelPlanFormats.WriteJsonFile(options.Json, plan);
-                error.WriteLine($"wrote {options.Json}");
+                CliOutputs.WriteUtf8(options.Json, output, s => ModelPlanFormats.WriteJson(s, plan));
+                if (options.Json != "-")
+                {
+                    error.WriteLine($"wrote {options.Json}");
+                }
             }
             return 0;
         }
@@ -158,19 +163,6 @@ internal static class PlanCommand
             list.Add(s);
         }
         return list;
-    }
-
-    private static void CheckOutputPath(string path)
-    {
-        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is not null && !Directory.Exists(directory))
-        {
-            throw new DirectoryNotFoundException($"output directory does not exist: {directory}");
-        }
-        if (Directory.Exists(path))
-        {
-            throw new IOException($"output path is a directory: {path}");
-        }
     }
 
 }

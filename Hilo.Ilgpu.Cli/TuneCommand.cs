@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Hilo.Ilgpu.Benchmarks;
+using Hilo.Ilgpu.IO;
 
 using Hilo.Ilgpu.Scheduling;
 
@@ -79,6 +80,11 @@ internal static class TuneCommand
             }
             var cache = new TuningCache(options.Cache ?? TuningCache.DefaultPath());
             var selected = DeviceList(options.Devices);
+            if (!options.Show)
+            {
+                // Tuning exists to fill the cache: an unwritable one is an error now, not a note after the measurements.
+                EnsureWritable(cache);
+            }
             if (options.Show || options.Clear)
             {
                 return ShowOrClear(options, cache, selected, output, error);
@@ -91,15 +97,20 @@ internal static class TuneCommand
             {
                 error.WriteLine($"skipped {s.Device}: {InferCommand.OneLine(s.Reason)}");
             }
-            ReportProblem(cache, error);
             if (report.Decisions.Count == 0)
             {
+                ReportProblem(cache, error);
                 throw new ArgumentException("no device could be tuned" + (report.Skipped.Count > 0 ? " (see the reasons above)" : ""));
             }
             output.WriteLine();
             WriteTable(output, report.Decisions.Select(d => (d.Key, d.Choice, Source(d.Source), d.Entry)));
             output.WriteLine();
             output.WriteLine($"tuning cache: {cache.Path}");
+            if (cache.SaveProblem is { } unsaved)
+            {
+                throw new IOException($"the choices above were not saved: {unsaved}");
+            }
+            ReportProblem(cache, error);
             return 0;
         }
         catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or DeviceNotFoundException or ILGPU.Runtime.AcceleratorException or KernelCompilationException)
@@ -115,6 +126,10 @@ internal static class TuneCommand
         if (options.Clear)
         {
             int removed = cache.Remove(Selected);
+            if (cache.SaveProblem is { } unsaved)
+            {
+                throw new IOException($"nothing was removed: {unsaved}");
+            }
             ReportProblem(cache, error);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"removed {removed} entr{(removed == 1 ? "y" : "ies")} from {cache.Path}"));
             return 0;
@@ -130,6 +145,23 @@ internal static class TuneCommand
         output.WriteLine();
         output.WriteLine($"tuning cache: {cache.Path}");
         return 0;
+    }
+
+    private static void EnsureWritable(TuningCache cache)
+    {
+        string? folder = Path.GetDirectoryName(cache.Path);
+        try
+        {
+            if (folder is not null)
+            {
+                Directory.CreateDirectory(folder);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"cannot write the tuning cache {cache.Path}: its folder cannot be made ({e.Message})", e);
+        }
+        AtomicFile.EnsureWritable(cache.Path);
     }
 
     private static void ReportProblem(TuningCache cache, TextWriter error)

@@ -120,7 +120,7 @@ public sealed class ClassifyCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("explain-block", "Block is 5")]
+    [InlineData("explain-block", "--explain-block is 5")]
     [InlineData("no-weights", "--weights is required")]
     [InlineData("both-weights", "give either --weights or --random-weights")]
     [InlineData("missing-image", "no-such.png")]

@@ -158,7 +158,7 @@ public sealed class CompareCommandTests : IDisposable
     [InlineData("model-for-protocol", "unknown model 'hilo' for --protocol model")]
     [InlineData("empty-device", "--devices has an empty entry")]
     [InlineData("twice", "a name is listed twice")]
-    [InlineData("output-dir", "output directory does not exist")]
+    [InlineData("output-dir", "r.json: the output folder")]
     [InlineData("chart-extension", "has extension '.gif': use .png or .svg")]
     public void BadOptionsGiveOneErrorLine(string what, string message)
     {

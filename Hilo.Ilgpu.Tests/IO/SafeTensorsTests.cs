@@ -117,6 +117,62 @@ public class SafeTensorsTests
         Assert.Contains("runs past the end", ReadFails(small).Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_header_over_the_limit_is_called_that_by_the_loader_not_empty_or_truncated()
+    {
+        // A sparse file of 150 MB whose first 8 bytes say its header fills it.
+        using var dir = new TempDirectory();
+        string path = dir.File("big.safetensors");
+        const long Header = 150_000_000;
+        using (var stream = System.IO.File.Create(path))
+        {
+            var prefix = new byte[9];
+            BinaryPrimitives.WriteUInt64LittleEndian(prefix, Header);
+            prefix[8] = (byte)'{';
+            stream.Write(prefix);
+            stream.SetLength(8 + Header);
+        }
+        Assert.Equal(CheckpointKind.SafeTensors, CheckpointSniffer.Detect(path));
+        var e = Assert.Throws<CheckpointFormatException>(() => CheckpointLoader.Load(path));
+        Assert.Equal($"{path}: safetensors header of 150,000,000 bytes exceeds the limit of 100,000,000 (CheckpointLimits.MaxSafeTensorsHeaderBytes)", e.Message);
+    }
+
+    /// <summary>A header listing <paramref name="tensors"/> empty F32 tensors (≈ 55 bytes each).</summary>
+    private static string ManyTensors(TempDirectory dir, int tensors)
+    {
+        var json = new StringBuilder("{");
+        for (int i = 0; i < tensors; i++)
+        {
+            json.Append(i == 0 ? "" : ",").Append("\"t").Append(i).Append("\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}");
+        }
+        string path = dir.File("many.safetensors");
+        System.IO.File.WriteAllBytes(path, File(json.Append('}').ToString(), 0));
+        return path;
+    }
+
+    [Fact]
+    public void The_tensor_limit_applies_while_the_header_is_parsed()
+    {
+        using var dir = new TempDirectory();
+        string path = ManyTensors(dir, 1001);
+        var e = Assert.Throws<CheckpointFormatException>(() => SafeTensorsFile.Read(path, new CheckpointLimits { MaxTensors = 1000 }));
+        Assert.EndsWith("safetensors header lists more than 1,000 tensors (CheckpointLimits.MaxTensors)", e.Message, StringComparison.Ordinal);
+        Assert.Equal(1000, SafeTensorsFile.Read(ManyTensors(dir, 1000), new CheckpointLimits { MaxTensors = 1000 }).Count);
+    }
+
+    [Fact]
+    public void A_header_of_a_million_and_one_tensors_is_refused_within_bounded_memory()
+    {
+        // ≈ 59 MB of header: a document tree of it took 1.5 GB; the streaming parse keeps the header and the entries
+        // (≈ 230 bytes per tensor: its name, shape, offsets and the duplicate-name set), and stops at the limit.
+        using var dir = new TempDirectory();
+        string path = ManyTensors(dir, 1_000_001);
+        long length = new FileInfo(path).Length;
+        var (e, allocated) = Allocation.OnThisThread(() => Assert.Throws<CheckpointFormatException>(() => CheckpointLoader.Load(path)));
+        Assert.EndsWith("more than 1,000,000 tensors (CheckpointLimits.MaxTensors)", e.Message, StringComparison.Ordinal);
+        Assert.True(allocated < length + (256L << 20), $"parsing a {length:N0}-byte header allocated {allocated:N0} bytes");
+    }
+
     [Theory]
     [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 4, "run past the data buffer")]
     [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,12]}}", 12, "needs 8 bytes but data_offsets span 12")]
@@ -130,6 +186,9 @@ public class SafeTensorsTests
     [InlineData("{\"a\":{\"dtype\":\"F32\"}}", 0, "needs string 'dtype'")]
     [InlineData("{\"a\":", 0, "not valid JSON")]
     [InlineData("[1,2]", 0, "not a JSON object")]
+    [InlineData("{\"a\":{\"dtype\":\"F32\",\"dtype\":\"F16\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4, "'dtype' is given twice")]
+    [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4,8]}}", 4, "data_offsets must be [begin, end]")]
+    [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4],\"extra\":{\"x\":[1]}}} x", 4, "not valid JSON")]
     [InlineData("{\"__metadata__\":{\"k\":1}}", 0, "is not a string")]
     public void Malformed_headers_are_refused(string header, int dataBytes, string expected)
     {

@@ -16,7 +16,7 @@ public sealed record CheckpointLimits
     /// <summary>Most memo entries a pickle may define. Default 4,194,304.</summary>
     public int MaxMemoEntries { get; init; } = 1 << 22;
 
-    /// <summary>Deepest the unpickler's value stack (including marks) may grow. Default 1,048,576.</summary>
+    /// <summary>Deepest the unpickler's stack may grow: values and MARKs together. Default 1,048,576.</summary>
     public int MaxStackDepth { get; init; } = 1 << 20;
 
     /// <summary>Longest string or bytes value inside a pickle (bytes). Default 64 MiB.</summary>

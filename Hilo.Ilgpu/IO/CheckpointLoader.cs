@@ -25,6 +25,7 @@ public static class CheckpointLoader
         {
             throw new CheckpointFormatException(path, "this is a directory, not a weights file");
         }
+        InputFile.Check(path, InputAccess.RandomAccess);
         limits ??= CheckpointLimits.Default;
         CheckpointKind kind = CheckpointSniffer.Detect(path);
         switch (kind)
@@ -44,7 +45,9 @@ public static class CheckpointLoader
             case CheckpointKind.Npy:
                 throw new CheckpointFormatException(path, "this is a .npy array, not a checkpoint (weights must be a torch.save file or .safetensors)");
             default:
-                throw new CheckpointFormatException(path, "unrecognised weights file: neither a torch.save zip archive nor a safetensors file (empty or truncated?)");
+                long length = new FileInfo(path).Length;
+                throw new CheckpointFormatException(path, "unrecognised weights file: neither a torch.save zip archive nor a safetensors file" +
+                    (length < 16 ? $" ({length} bytes: empty or truncated?)" : ""));
         }
     }
 

@@ -37,8 +37,9 @@ public static class CheckpointSniffer
     /// Classifies a file from its first bytes (16 are enough) by structure, never by a guess: the zip, torch legacy,
     /// NumPy and safetensors layouts are each recognised by their own fields, and only a file that is none of them is
     /// called a pickle. A safetensors file starts with its header length N (8 bytes, little-endian) and the header's
-    /// <c>{</c>; N is bounded by the header limit and, when <paramref name="fileLength"/> is known, by the file. Its
-    /// first byte may well be 0x80 and its second ≤ 5 (N = 0x80…0x580 + k·65536), so it is tested before the pickle.
+    /// <c>{</c>; N must fit in the file when <paramref name="fileLength"/> is known, else within the default header
+    /// limit (the reader applies the limit it is given and names it). Its first byte may well be 0x80 and its second
+    /// ≤ 5 (N = 0x80…0x580 + k·65536), so it is tested before the pickle.
     /// </summary>
     public static CheckpointKind Detect(ReadOnlySpan<byte> head, long? fileLength = null)
     {
@@ -57,8 +58,9 @@ public static class CheckpointSniffer
         if (head.Length >= 9 && head[8] == '{')
         {
             ulong headerLength = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(head);
-            bool fits = headerLength >= 2 && headerLength <= (ulong)CheckpointLimits.Default.MaxSafeTensorsHeaderBytes
-                && (fileLength is not { } length || headerLength <= (ulong)Math.Max(0, length - 8));
+            bool fits = headerLength >= 2 && (fileLength is { } length
+                ? headerLength <= (ulong)Math.Max(0, length - 8)
+                : headerLength <= (ulong)CheckpointLimits.Default.MaxSafeTensorsHeaderBytes);
             if (fits)
             {
                 return CheckpointKind.SafeTensors;
@@ -77,6 +79,6 @@ public static class CheckpointSniffer
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         Span<byte> head = stackalloc byte[16];
         int read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-        return Detect(head[..read], stream.Length);
+        return Detect(head[..read], stream.CanSeek ? stream.Length : null);
     }
 }

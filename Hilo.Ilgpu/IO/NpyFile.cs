@@ -17,6 +17,8 @@ public static class NpyFile
     /// <exception cref="CheckpointFormatException">Not a .npy file, unsupported dtype, or wrong data size.</exception>
     public static HostTensor Read(string path, CheckpointLimits? limits = null)
     {
+        // A pipe the shell opened is read like a file; a named FIFO is refused (opening it waits for a writer).
+        InputFile.Check(path, InputAccess.Sequential);
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         return Read(stream, path, limits);
     }
@@ -64,12 +66,7 @@ public static class NpyFile
         {
             throw new CheckpointFormatException(name, $".npy array of shape {HostTensor.FormatShape(header.Shape)} is too large for one array");
         }
-        var bytes = new byte[count * size];
-        int read = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
-        if (read < bytes.Length)
-        {
-            throw new CheckpointFormatException(name, $".npy data of shape {HostTensor.FormatShape(header.Shape)} needs {bytes.Length} bytes, the file has {read} (truncated?)");
-        }
+        var bytes = ReadData(stream, count * size, name, header.Shape);
         if (stream.ReadByte() >= 0)
         {
             throw new CheckpointFormatException(name, $".npy file has bytes after the {bytes.Length} bytes of its {HostTensor.FormatShape(header.Shape)} array");
@@ -114,6 +111,38 @@ public static class NpyFile
         }
         stream.Write(header);
         SafeTensorsFile.WriteFloats(stream, tensor.Data);
+    }
+
+    // The data, allocated only as far as the bytes are there: a seekable file's length is checked first, and from a pipe
+    // the buffer grows with what arrives, so a header that claims gigabytes costs what was sent, not what it claims.
+    private static byte[] ReadData(Stream stream, long needed, string name, int[] shape)
+    {
+        CheckpointFormatException Truncated(long have) =>
+            new(name, $".npy data of shape {HostTensor.FormatShape(shape)} needs {needed} bytes, the file has {have} (truncated?)");
+        if (stream.CanSeek)
+        {
+            long left = Math.Max(0, stream.Length - stream.Position);
+            if (left < needed)
+            {
+                throw Truncated(left);
+            }
+        }
+        var bytes = new byte[stream.CanSeek ? needed : Math.Min(needed, 1 << 20)];
+        int have = 0;
+        while (have < needed)
+        {
+            if (have == bytes.Length)
+            {
+                Array.Resize(ref bytes, (int)Math.Min(needed, 2L * bytes.Length));
+            }
+            int read = stream.Read(bytes, have, bytes.Length - have);
+            if (read == 0)
+            {
+                throw Truncated(have);
+            }
+            have += read;
+        }
+        return bytes;
     }
 
     private static long ReadLength(Stream stream, string name, int width)

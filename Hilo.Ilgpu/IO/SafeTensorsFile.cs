@@ -29,6 +29,7 @@ public static class SafeTensorsFile
     public static StateDict Read(string path, out IReadOnlyDictionary<string, string> metadata, CheckpointLimits? limits = null)
     {
         limits ??= CheckpointLimits.Default;
+        InputFile.Check(path, InputAccess.RandomAccess);
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         long length = stream.Length;
         if (length < 8)
@@ -40,7 +41,7 @@ public static class SafeTensorsFile
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
         if (headerLength > (ulong)limits.MaxSafeTensorsHeaderBytes)
         {
-            throw new CheckpointFormatException(path, $"safetensors header of {headerLength} bytes exceeds the limit of {limits.MaxSafeTensorsHeaderBytes}");
+            throw new CheckpointFormatException(path, $"safetensors header of {headerLength:N0} bytes exceeds the limit of {limits.MaxSafeTensorsHeaderBytes:N0} (CheckpointLimits.MaxSafeTensorsHeaderBytes)");
         }
         if ((long)headerLength > length - 8)
         {
@@ -143,110 +144,199 @@ public static class SafeTensorsFile
         return buffer.ToArray();
     }
 
+    // A streaming parse (no document tree): memory is the header and the entries kept, and the tensor limit applies as
+    // entries are read — a 94 MB header of 1.4 M tensors is refused at the limit, not after a gigabyte of parsing.
     private static List<Entry> ParseHeader(string path, byte[] header, out IReadOnlyDictionary<string, string> metadata, CheckpointLimits limits)
     {
-        // JsonDocument checks UTF-8 only when a string is read; check all of it up front.
+        // The reader checks UTF-8 only where it decodes a string; check all of it up front.
         if (!System.Text.Unicode.Utf8.IsValid(header))
         {
             throw new CheckpointFormatException(path, "safetensors header is not valid UTF-8");
         }
-        JsonDocument doc;
+        var meta = new Dictionary<string, string>(StringComparer.Ordinal);
+        var entries = new List<Entry>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var reader = new Utf8JsonReader(header, new JsonReaderOptions { MaxDepth = 8 });
         try
         {
-            doc = JsonDocument.Parse(header, new JsonDocumentOptions { MaxDepth = 8 });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw new CheckpointFormatException(path, "safetensors header is not a JSON object");
+            }
+            while (Next(ref reader) != JsonTokenType.EndObject)
+            {
+                string name = reader.GetString()!;
+                if (!names.Add(name))
+                {
+                    throw new CheckpointFormatException(path, $"safetensors header names '{name}' twice");
+                }
+                Next(ref reader);
+                if (name == "__metadata__")
+                {
+                    ReadMetadata(path, ref reader, meta);
+                    continue;
+                }
+                if (entries.Count == limits.MaxTensors)
+                {
+                    throw new CheckpointFormatException(path, $"safetensors header lists more than {limits.MaxTensors:N0} tensors (CheckpointLimits.MaxTensors)");
+                }
+                entries.Add(ParseEntry(path, name, ref reader, limits));
+            }
+            if (reader.Read())
+            {
+                throw new JsonException($"'{reader.TokenType}' after the header object");
+            }
         }
         catch (JsonException e)
         {
             throw new CheckpointFormatException(path, $"safetensors header is not valid JSON: {e.Message}", e);
         }
-        using (doc)
-        {
-            if (doc.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                throw new CheckpointFormatException(path, "safetensors header is not a JSON object");
-            }
-            var meta = new Dictionary<string, string>(StringComparer.Ordinal);
-            var entries = new List<Entry>();
-            var names = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var property in doc.RootElement.EnumerateObject())
-            {
-                if (!names.Add(property.Name))
-                {
-                    throw new CheckpointFormatException(path, $"safetensors header names '{property.Name}' twice");
-                }
-                if (property.Name == "__metadata__")
-                {
-                    ReadMetadata(path, property.Value, meta);
-                    continue;
-                }
-                entries.Add(ParseEntry(path, property.Name, property.Value, limits));
-            }
-            metadata = meta;
-            return entries;
-        }
+        metadata = meta;
+        return entries;
     }
 
-    private static void ReadMetadata(string path, JsonElement value, Dictionary<string, string> meta)
+    private static JsonTokenType Next(ref Utf8JsonReader reader) =>
+        reader.Read() ? reader.TokenType : throw new JsonException("the header ends inside its object");
+
+    private static void ReadMetadata(string path, ref Utf8JsonReader reader, Dictionary<string, string> meta)
     {
-        if (value.ValueKind != JsonValueKind.Object)
+        if (reader.TokenType != JsonTokenType.StartObject)
         {
             throw new CheckpointFormatException(path, "safetensors __metadata__ is not an object");
         }
-        foreach (var item in value.EnumerateObject())
+        while (Next(ref reader) != JsonTokenType.EndObject)
         {
-            meta[item.Name] = item.Value.ValueKind == JsonValueKind.String
-                ? item.Value.GetString()!
-                : throw new CheckpointFormatException(path, $"safetensors __metadata__ value '{item.Name}' is not a string");
+            string key = reader.GetString()!;
+            meta[key] = Next(ref reader) == JsonTokenType.String
+                ? reader.GetString()!
+                : throw new CheckpointFormatException(path, $"safetensors __metadata__ value '{key}' is not a string");
         }
     }
 
-    private static Entry ParseEntry(string path, string name, JsonElement value, CheckpointLimits limits)
+    private static Entry ParseEntry(string path, string name, ref Utf8JsonReader reader, CheckpointLimits limits)
     {
-        string Bad(string what) => $"safetensors tensor '{name}': {what}";
-        if (value.ValueKind != JsonValueKind.Object ||
-            !value.TryGetProperty("dtype", out var dtypeElement) || dtypeElement.ValueKind != JsonValueKind.String ||
-            !value.TryGetProperty("shape", out var shapeElement) || shapeElement.ValueKind != JsonValueKind.Array ||
-            !value.TryGetProperty("data_offsets", out var offsetsElement) || offsetsElement.ValueKind != JsonValueKind.Array)
+        const string Fields = "needs string 'dtype', array 'shape' and array 'data_offsets'";
+        if (reader.TokenType != JsonTokenType.StartObject)
         {
-            throw new CheckpointFormatException(path, Bad("needs string 'dtype', array 'shape' and array 'data_offsets'"));
+            throw new CheckpointFormatException(path, Bad(name, Fields));
         }
-        string dtypeName = dtypeElement.GetString()!;
-        if (!DTypes.TryGetValue(dtypeName, out TensorDType dtype))
+        TensorDType? dtype = null;
+        int[]? shape = null;
+        (long Begin, long End)? offsets = null;
+        Span<int> dims = stackalloc int[limits.MaxRank <= 64 ? 64 : 0];
+        // Field names and dtypes are compared as bytes, not decoded: a million entries must not cost millions of strings.
+        while (Next(ref reader) != JsonTokenType.EndObject)
         {
-            throw new CheckpointFormatException(path, Bad($"unsupported dtype {dtypeName} (supported: {string.Join(", ", DTypes.Keys)})"));
+            int field = reader.ValueTextEquals("dtype"u8) ? 0 : reader.ValueTextEquals("shape"u8) ? 1 : reader.ValueTextEquals("data_offsets"u8) ? 2 : -1;
+            var token = Next(ref reader);
+            if ((field == 0 && dtype is not null) || (field == 1 && shape is not null) || (field == 2 && offsets is not null))
+            {
+                throw new CheckpointFormatException(path, Bad(name, $"'{FieldNames[field]}' is given twice"));
+            }
+            switch (field)
+            {
+                case 0 when token == JsonTokenType.String:
+                    dtype = ReadDType(ref reader, path, name);
+                    break;
+                case 1 when token == JsonTokenType.StartArray:
+                    shape = ReadShape(ref reader, path, name, limits.MaxRank, dims);
+                    break;
+                case 2 when token == JsonTokenType.StartArray:
+                    offsets = ReadOffsets(ref reader, path, name);
+                    break;
+                case >= 0:
+                    throw new CheckpointFormatException(path, Bad(name, Fields));
+                default:
+                    reader.Skip();
+                    break;
+            }
         }
-        if (shapeElement.GetArrayLength() > limits.MaxRank)
+        if (dtype is null || shape is null || offsets is null)
         {
-            throw new CheckpointFormatException(path, Bad($"rank above {limits.MaxRank}"));
+            throw new CheckpointFormatException(path, Bad(name, Fields));
         }
-        var shape = new List<int>();
-        foreach (var d in shapeElement.EnumerateArray())
+        var (begin, end) = offsets.Value;
+        if (end < begin)
         {
-            shape.Add(d.ValueKind == JsonValueKind.Number && d.TryGetInt32(out int v) && v >= 0
-                ? v : throw new CheckpointFormatException(path, Bad("shape holds a value that is not a non-negative 32-bit integer")));
-        }
-        var offsets = new List<long>();
-        foreach (var o in offsetsElement.EnumerateArray())
-        {
-            offsets.Add(o.ValueKind == JsonValueKind.Number && o.TryGetInt64(out long v) && v >= 0
-                ? v : throw new CheckpointFormatException(path, Bad("data_offsets holds a value that is not a non-negative integer")));
-        }
-        if (offsets.Count != 2 || offsets[1] < offsets[0])
-        {
-            throw new CheckpointFormatException(path, Bad("data_offsets must be [begin, end] with begin ≤ end"));
+            throw new CheckpointFormatException(path, Bad(name, "data_offsets must be [begin, end] with begin ≤ end"));
         }
         long count = HostTensor.ElementCountOf(shape);
-        long bytes = count * TensorDTypeInfo.SizeOf(dtype);
+        long bytes = count * TensorDTypeInfo.SizeOf(dtype.Value);
         if (count > Array.MaxLength || bytes > Array.MaxLength)
         {
-            throw new CheckpointFormatException(path, Bad($"{count} elements is too large for one array"));
+            throw new CheckpointFormatException(path, Bad(name, $"{count} elements is too large for one array"));
         }
-        if (offsets[1] - offsets[0] != bytes)
+        if (end - begin != bytes)
         {
-            throw new CheckpointFormatException(path, Bad($"shape {HostTensor.FormatShape(shape)} of {dtypeName} needs {bytes} bytes but data_offsets span {offsets[1] - offsets[0]}"));
+            throw new CheckpointFormatException(path, Bad(name, $"shape {HostTensor.FormatShape(shape)} of {DTypeName(dtype.Value)} needs {bytes} bytes but data_offsets span {end - begin}"));
         }
-        return new Entry(name, dtype, shape.ToArray(), offsets[0], offsets[1]);
+        return new Entry(name, dtype.Value, shape, begin, end);
+
+        // Static: a local function cannot capture the ref struct reader, so it is passed along.
+        static TensorDType ReadDType(ref Utf8JsonReader reader, string path, string name)
+        {
+            foreach (var (text, type) in DTypeNames)
+            {
+                if (reader.ValueTextEquals(text))
+                {
+                    return type;
+                }
+            }
+            throw new CheckpointFormatException(path, Bad(name, $"unsupported dtype {reader.GetString()} (supported: {string.Join(", ", DTypes.Keys)})"));
+        }
+
+        static int[] ReadShape(ref Utf8JsonReader reader, string path, string name, int maxRank, scoped Span<int> dims)
+        {
+            int rank = 0;
+            List<int>? more = null; // only for a MaxRank above 64
+            while (Next(ref reader) != JsonTokenType.EndArray)
+            {
+                if (rank == maxRank)
+                {
+                    throw new CheckpointFormatException(path, Bad(name, $"rank above {maxRank}"));
+                }
+                int v = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out int d) && d >= 0
+                    ? d : throw new CheckpointFormatException(path, Bad(name, "shape holds a value that is not a non-negative 32-bit integer"));
+                if (rank < dims.Length)
+                {
+                    dims[rank] = v;
+                }
+                else
+                {
+                    (more ??= [.. dims]).Add(v);
+                }
+                rank++;
+            }
+            return more is null ? dims[..rank].ToArray() : [.. more];
+        }
+
+        static (long, long) ReadOffsets(ref Utf8JsonReader reader, string path, string name)
+        {
+            Span<long> values = stackalloc long[2];
+            int n = 0;
+            while (Next(ref reader) != JsonTokenType.EndArray)
+            {
+                long v = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out long o) && o >= 0
+                    ? o : throw new CheckpointFormatException(path, Bad(name, "data_offsets holds a value that is not a non-negative integer"));
+                if (n == 2)
+                {
+                    throw new CheckpointFormatException(path, Bad(name, "data_offsets must be [begin, end] with begin ≤ end"));
+                }
+                values[n++] = v;
+            }
+            return n == 2 ? (values[0], values[1]) : throw new CheckpointFormatException(path, Bad(name, "data_offsets must be [begin, end] with begin ≤ end"));
+        }
     }
+
+    // No closure per entry: a million entries must not cost a million delegates.
+    private static string Bad(string name, string what) => $"safetensors tensor '{name}': {what}";
+
+    private static readonly string[] FieldNames = ["dtype", "shape", "data_offsets"];
+
+    private static readonly (byte[] Text, TensorDType Type)[] DTypeNames =
+        [.. DTypes.Select(p => (System.Text.Encoding.UTF8.GetBytes(p.Key), p.Value))];
+
+    private static string DTypeName(TensorDType dtype) => DTypes.First(p => p.Value == dtype).Key;
 
     /// <summary>Tensors must tile the data buffer exactly: in offset order, no gap, no overlap, nothing past the end.</summary>
     private static void CheckLayout(string path, List<Entry> entries, long dataLength)

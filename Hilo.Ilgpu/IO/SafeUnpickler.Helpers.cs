@@ -11,19 +11,28 @@ internal sealed partial class SafeUnpickler
 
     private void Push(object? value)
     {
-        if (_stack.Count >= _limits.MaxStackDepth)
-        {
-            throw Fail($"pickle stack deeper than {_limits.MaxStackDepth}");
-        }
+        CheckDepth();
         _stack.Add(value);
     }
 
+    // Values and MARKs count alike (CheckpointLimits.MaxStackDepth): a pickle of nothing but '(' would otherwise grow
+    // the mark stack without bound.
+    private void CheckDepth()
+    {
+        if (_stack.Count + _marks.Count >= _limits.MaxStackDepth)
+        {
+            throw Fail($"pickle stack deeper than {_limits.MaxStackDepth} (values and MARKs; CheckpointLimits.MaxStackDepth)");
+        }
+    }
+
+    // The values above the last MARK are all an opcode may take: what lies below belongs to an enclosing MARK.
+    private int Floor => _marks.Count > 0 ? _marks.Peek() : 0;
+
     private object? Pop()
     {
-        int floor = _marks.Count > 0 ? _marks.Peek() : 0;
-        if (_stack.Count <= floor)
+        if (_stack.Count <= Floor)
         {
-            throw Fail("pop from an empty pickle stack");
+            throw Fail(_marks.Count > 0 ? "opcode takes a value from below the last MARK" : "pop from an empty pickle stack");
         }
         object? value = _stack[^1];
         _stack.RemoveAt(_stack.Count - 1);
@@ -32,10 +41,9 @@ internal sealed partial class SafeUnpickler
 
     private object? Top()
     {
-        int floor = _marks.Count > 0 ? _marks.Peek() : 0;
-        if (_stack.Count <= floor)
+        if (_stack.Count <= Floor)
         {
-            throw Fail("opcode needs a value but the pickle stack is empty");
+            throw Fail(_marks.Count > 0 ? "opcode takes a value from below the last MARK" : "opcode needs a value but the pickle stack is empty");
         }
         return _stack[^1];
     }
@@ -54,15 +62,13 @@ internal sealed partial class SafeUnpickler
 
     private void Memoize(long index)
     {
-        if (_stack.Count == 0)
-        {
-            throw Fail("memo store with an empty stack");
-        }
+        // As CPython: the value stored is the top one above the last MARK.
+        object? top = Top();
         if (!_memo.ContainsKey(index) && _memo.Count >= _limits.MaxMemoEntries)
         {
             throw Fail($"more than {_limits.MaxMemoEntries} memo entries");
         }
-        _memo[index] = _stack[^1];
+        _memo[index] = top;
     }
 
     private object? Recall(long index) =>

@@ -89,10 +89,7 @@ internal sealed partial class SafeUnpickler
             case (byte)')': Push(PickleTuple.Empty); break; // EMPTY_TUPLE
             case 0x8f: Push(new List<object?>()); break; // EMPTY_SET (kept as a list)
             case (byte)'(': // MARK
-                if (_marks.Count >= _limits.MaxStackDepth)
-                {
-                    throw Fail("too many nested MARKs");
-                }
+                CheckDepth();
                 _marks.Push(_stack.Count);
                 break;
             case 0x85: Push(new PickleTuple([Pop()])); break; // TUPLE1

@@ -13,10 +13,19 @@ public sealed class StateDict : IReadOnlyCollection<KeyValuePair<string, HostTen
     private readonly List<string> _keys = [];
     private readonly Dictionary<string, Slot> _tensors = new(StringComparer.Ordinal);
 
-    /// <summary>One entry: its shape, and its tensor or the function that reads it.</summary>
-    private sealed class Slot(int[] shape, HostTensor? value, Func<HostTensor>? load)
+    /// <summary>One entry: its shape, and its tensor or the function that reads it (and the one that announces that read).</summary>
+    private sealed class Slot(int[] shape, HostTensor? value, Func<HostTensor>? load, Action? announce = null)
     {
         public int[] Shape { get; } = shape;
+
+        /// <summary>Tells the reader this entry will be read (before any of a batch is), unless it already was.</summary>
+        public void Announce()
+        {
+            if (value is null)
+            {
+                announce?.Invoke();
+            }
+        }
 
         public HostTensor Value
         {
@@ -31,6 +40,7 @@ public sealed class StateDict : IReadOnlyCollection<KeyValuePair<string, HostTen
                     }
                     value = read;
                     load = null;
+                    announce = null;
                 }
                 return value;
             }
@@ -71,8 +81,12 @@ public sealed class StateDict : IReadOnlyCollection<KeyValuePair<string, HostTen
         Add(key, new Slot([.. tensor.Shape], tensor, null));
     }
 
-    /// <summary>Appends an entry of <paramref name="shape"/> whose tensor <paramref name="load"/> reads on first access.</summary>
-    internal void AddLazy(string key, int[] shape, Func<HostTensor> load) => Add(key, new Slot(shape, null, load));
+    /// <summary>
+    /// Appends an entry of <paramref name="shape"/> whose tensor <paramref name="load"/> reads on first access;
+    /// <paramref name="announce"/>, if given, is called by <see cref="Materialize"/> for every entry before the first is
+    /// read, so that the reader can plan one pass over what they share.
+    /// </summary>
+    internal void AddLazy(string key, int[] shape, Func<HostTensor> load, Action? announce = null) => Add(key, new Slot(shape, null, load, announce));
 
     private void Add(string key, Slot slot)
     {
@@ -96,9 +110,16 @@ public sealed class StateDict : IReadOnlyCollection<KeyValuePair<string, HostTen
         return result;
     }
 
-    /// <summary>Reads every lazily added tensor now (while the file it comes from is open).</summary>
+    /// <summary>
+    /// Reads every lazily added tensor now (while the file it comes from is open). The reader learns the whole set first,
+    /// so a torch.save storage shared by several of them is inflated once (docs/checkpoints.md).
+    /// </summary>
     public void Materialize()
     {
+        foreach (string key in _keys)
+        {
+            _tensors[key].Announce();
+        }
         foreach (string key in _keys)
         {
             _ = _tensors[key].Value;

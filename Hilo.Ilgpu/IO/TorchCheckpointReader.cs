@@ -17,15 +17,17 @@ public sealed class TorchCheckpointReader : IDisposable
     private readonly string _file;
     private readonly string _root;
     private readonly bool _bigEndian;
+    private readonly CheckpointLimits _limits;
 
     private TorchCheckpointReader(ZipArchive zip, Dictionary<string, ZipArchiveEntry> entries, string file,
-        string root, bool bigEndian, object? top)
+        string root, bool bigEndian, object? top, CheckpointLimits limits)
     {
         _zip = zip;
         _entries = entries;
         _file = file;
         _root = root;
         _bigEndian = bigEndian;
+        _limits = limits;
         Root = top;
     }
 
@@ -53,6 +55,7 @@ public sealed class TorchCheckpointReader : IDisposable
     /// <exception cref="CheckpointFormatException">The file is not a readable torch.save zip, or its pickle is refused.</exception>
     public static TorchCheckpointReader Open(string path, CheckpointLimits? limits = null)
     {
+        InputFile.Check(path, InputAccess.RandomAccess);
         var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         try
         {
@@ -90,7 +93,7 @@ public sealed class TorchCheckpointReader : IDisposable
             var unpickler = new SafeUnpickler(pickle, name, root + "/data.pkl", limits, policy.PersistentLoad, policy.Call);
             policy.Unpickler = unpickler;
             object? top = unpickler.Load();
-            return new TorchCheckpointReader(zip, entries, name, root, bigEndian, top);
+            return new TorchCheckpointReader(zip, entries, name, root, bigEndian, top, limits);
         }
         catch
         {
@@ -103,7 +106,8 @@ public sealed class TorchCheckpointReader : IDisposable
     /// The state dict: the top-level dict itself, or its <c>'model'</c> or <c>'state_dict'</c> entry when
     /// that is a dict (training wrappers; every other entry is ignored). Every value must be a tensor.
     /// Keys are returned as stored (see <see cref="CheckpointLoader"/> for prefix stripping). The tensors are lazy:
-    /// each is read from the archive on first access, which must come before this reader is disposed.
+    /// each is read from the archive on first access, which must come before this reader is disposed;
+    /// <see cref="StateDict.Materialize"/> reads them all with each storage inflated at most once.
     /// </summary>
     public StateDict ReadStateDict()
     {
@@ -133,7 +137,7 @@ public sealed class TorchCheckpointReader : IDisposable
             }
         }
         var result = new StateDict();
-        var storages = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var reads = StorageReads();
         foreach (var (key, value) in dict.Entries)
         {
             if (key is not string name)
@@ -146,61 +150,22 @@ public sealed class TorchCheckpointReader : IDisposable
                     $"entry '{name}'{where} is a {SafeUnpickler.TypeName(value)}, not a tensor; expected a state dict " +
                     $"(or a dict with a '{WrapperKeys[0]}' or '{WrapperKeys[1]}' entry holding one)");
             }
-            result.AddLazy(name, tensor.ShapeArray, () => Materialize(tensor, storages));
+            result.AddLazy(name, tensor.ShapeArray, () => reads.Read(tensor), () => reads.Announce(tensor));
         }
         return result;
     }
 
     /// <summary>Reads the elements of <paramref name="tensor"/> (one of this file's) as a float32 host tensor.</summary>
-    public HostTensor Materialize(PickledTensor tensor) => Materialize(tensor, new Dictionary<string, byte[]>(StringComparer.Ordinal));
+    public HostTensor Materialize(PickledTensor tensor) => StorageReads().Read(tensor);
 
-    // Reads only the prefix of the storage the tensor reaches (offset + Σ (size−1)·stride + 1 elements): a storage
-    // that inflates to a gigabyte behind a small view of it costs the view, not the gigabyte. A prefix read for one
-    // tensor is reused by the next tensor of the same storage that fits in it.
-    private HostTensor Materialize(PickledTensor tensor, Dictionary<string, byte[]> storages)
-    {
-        ArgumentNullException.ThrowIfNull(tensor);
-        long needed = BytesReached(tensor);
-        if (!storages.TryGetValue(tensor.StorageKey, out byte[]? bytes) || bytes.Length < needed)
-        {
-            if (!_entries.TryGetValue($"{_root}/data/{tensor.StorageKey}", out var entry))
-            {
-                throw new CheckpointFormatException(_file, $"storage '{tensor.StorageKey}' is not in the archive");
-            }
-            bytes = ReadPrefix(entry, _file, needed);
-            storages[tensor.StorageKey] = bytes;
-        }
-        int count = (int)HostTensor.ElementCountOf(tensor.ShapeArray);
-        float[] data = ElementDecoder.Gather(bytes, tensor.DType, _bigEndian, tensor.StorageOffset,
-            tensor.ShapeArray, tensor.StrideArray, count);
-        return new HostTensor(tensor.ShapeArray, data, tensor.DType);
-    }
+    private TorchStorageReads StorageReads() => new(
+        key => _entries.TryGetValue($"{_root}/data/{key}", out var entry) ? entry : null, _file, _bigEndian, _limits.MaxMaterializedBytes);
 
     /// <inheritdoc />
     public void Dispose() => _zip.Dispose();
 
-    private long BytesReached(PickledTensor tensor)
-    {
-        long last = tensor.StorageOffset;
-        var shape = tensor.ShapeArray;
-        for (int d = 0; d < shape.Length; d++)
-        {
-            if (shape[d] == 0)
-            {
-                return 0;
-            }
-            last += (shape[d] - 1L) * tensor.StrideArray[d];
-        }
-        long bytes = (last + 1) * TensorDTypeInfo.SizeOf(tensor.DType);
-        if (last < 0 || bytes > Array.MaxLength)
-        {
-            throw new CheckpointFormatException(_file, $"a tensor of shape {HostTensor.FormatShape(shape)} reaches element {last} of storage '{tensor.StorageKey}', outside any storage this reader accepts");
-        }
-        return bytes;
-    }
-
     /// <summary>The uncompressed length the zip directory gives for <paramref name="entry"/>.</summary>
-    private static long DeclaredLength(ZipArchiveEntry entry, string file)
+    internal static long DeclaredLength(ZipArchiveEntry entry, string file)
     {
         try
         {
@@ -223,28 +188,7 @@ public sealed class TorchCheckpointReader : IDisposable
     // Deflate's largest expansion: a 258-byte match per 2 bits of output, about 1032:1.
     private const long MaxDeflateRatio = 1032;
 
-    /// <summary>Reads the first <paramref name="length"/> bytes of a storage entry, which must hold at least that many.</summary>
-    private static byte[] ReadPrefix(ZipArchiveEntry entry, string file, long length)
-    {
-        long declared = DeclaredLength(entry, file);
-        if (declared < length)
-        {
-            throw new CheckpointFormatException(file, $"storage {entry.FullName} holds {declared} bytes; a tensor in it reaches byte {length}");
-        }
-        var buffer = new byte[length];
-        try
-        {
-            using Stream stream = entry.Open();
-            stream.ReadExactly(buffer);
-        }
-        catch (Exception e) when (IsZipParseError(e))
-        {
-            throw new CheckpointFormatException(file, $"cannot read zip entry {entry.FullName} (truncated or corrupt?): {e.Message}", e);
-        }
-        return buffer;
-    }
-
-    private static bool IsZipParseError(Exception e) =>
+    internal static bool IsZipParseError(Exception e) =>
         e is InvalidDataException or EndOfStreamException or NotSupportedException or ArgumentException or OverflowException
         || (e is IOException && e is not FileNotFoundException and not DirectoryNotFoundException);
 

@@ -73,18 +73,13 @@ public static class Litv2ConfigJson
         {
             throw new Litv2ConfigException(path, null, "is a directory, not a config file");
         }
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-        var buffer = new byte[Litv2ConfigLimits.MaxFileBytes + 1];
-        int total = 0, read;
-        while (total < buffer.Length && (read = stream.Read(buffer, total, buffer.Length - total)) > 0)
+        if (IO.InputFile.Problem(path, IO.InputAccess.Sequential) is { } problem)
         {
-            total += read;
+            throw new Litv2ConfigException(path, null, problem);
         }
-        if (total > Litv2ConfigLimits.MaxFileBytes)
-        {
-            throw new Litv2ConfigException(path, null, $"is larger than a config file may be ({Litv2ConfigLimits.MaxFileBytes} bytes)");
-        }
-        return new UTF8Encoding(false, true).GetString(buffer, 0, total).TrimStart('\uFEFF');
+        byte[] buffer = IO.InputFile.ReadAtMost(path, Litv2ConfigLimits.MaxFileBytes)
+            ?? throw new Litv2ConfigException(path, null, $"is larger than a config file may be ({Litv2ConfigLimits.MaxFileBytes} bytes)");
+        return new UTF8Encoding(false, true).GetString(buffer).TrimStart('\uFEFF');
     }
 
     /// <summary>Parses config JSON; <paramref name="source"/> names it in errors.</summary>

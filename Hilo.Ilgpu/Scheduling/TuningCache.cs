@@ -33,6 +33,9 @@ public sealed class TuningCache
     /// <summary>Why the file was ignored or could not be written, or null; for the CLI to print.</summary>
     public string? Problem { get; private set; }
 
+    /// <summary>Why the last store or removal did not reach the file (ignored, locked, unwritable), or null when it did.</summary>
+    public string? SaveProblem { get; private set; }
+
     /// <summary>
     /// The cache file: <c>HILO_TUNING_CACHE</c> if set, else <c>$XDG_CACHE_HOME/hilo/tuning.json</c>, else
     /// <c>~/.cache/hilo/tuning.json</c>.
@@ -206,13 +209,16 @@ public sealed class TuningCache
 
     private void Save(bool merge)
     {
+        SaveProblem = null;
         if (fileIgnored)
         {
+            SaveProblem = Problem ?? $"tuning cache {Path} is not a tuning cache and is never overwritten";
             return;
         }
         using var fileLock = FileLock();
         if (fileLock is null)
         {
+            SaveProblem = Problem;
             return;
         }
         var map = entries!;
@@ -224,6 +230,7 @@ public sealed class TuningCache
             {
                 fileIgnored = true;
                 Problem = onDisk.Problem;
+                SaveProblem = Problem;
                 return;
             }
             foreach (var e in onDisk.Entries)
@@ -241,6 +248,7 @@ public sealed class TuningCache
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Problem = $"tuning cache {Path} could not be written ({e.Message}); choices are kept for this process only.";
+            SaveProblem = Problem;
         }
     }
 }
