@@ -39,7 +39,7 @@ public static class KernelDump
     public static IReadOnlyList<DumpTarget> Targets { get; } =
     [
         new("sm_80", ".ptx") { CreateBackend = c => new PTXBackend(c, CudaArchitecture.SM_80, CudaInstructionSet.ISA_70, nvvmAPI: null!) },
-        new("sm_90", ".ptx") { CreateBackend = c => new PTXBackend(c, CudaArchitecture.SM_90, CudaInstructionSet.ISA_88, nvvmAPI: null!) },
+        new("sm_90", ".ptx") { CreateBackend = c => new PTXBackend(c, CudaArchitecture.SM_90, CudaInstructionSet.ISA_78, nvvmAPI: null!) },
         new("cl20", ".cl") { CreateBackend = c => new CLBackend(c, Capabilities, CLDeviceVendor.Other, CLCVersion.CL20) },
         new("cl30", ".cl") { CreateBackend = c => new CLBackend(c, Capabilities, CLDeviceVendor.Other, CLCVersion.CL30) },
     ];
