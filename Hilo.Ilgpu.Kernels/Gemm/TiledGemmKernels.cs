@@ -96,7 +96,7 @@ public static class TiledGemmKernels
                 int kRow = t + kB;
                 tileB[kB * tile + cc] = kRow < g.K && col < g.N ? b[kRow * g.Ldb + col] : 0f;
             }
-            Group.Barrier();
+            SharedBarrier.Sync();
             for (int kk = 0; kk < TileK; kk++)
             {
                 int at = kk * tile;
@@ -113,7 +113,7 @@ public static class TiledGemmKernels
                 c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
                 c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
             }
-            Group.Barrier();
+            SharedBarrier.Sync();
         }
         int r0 = row0 + ty;
         int q0 = col0 + tx;

@@ -124,7 +124,7 @@ public static class AttentionKernels
                 values[e] = padKv[dim + headOffset + j];
             }
         }
-        Group.Barrier();
+        SharedBarrier.Sync();
         for (int qi = Group.IdxX; qi < area; qi += Group.DimX)
         {
             int qy = y0 + qi / s;
