@@ -36,11 +36,13 @@ run_case() {
   fi
 }
 
-# TiledGemmKernels.TiledGemm: groups of T×T threads, each a 4T×4T tile of C; grid (ceil(N/4T), ceil(M/4T)).
+# The launches mirror the C# launchers (TiledGemmKernels.TiledShape, AttentionKernels.WindowGrouped): the logical
+# grid folded into grid x (Configs.Folded), so NDRange x = groups × group width.
+# TiledGemmKernels.TiledGemm: groups of T×T threads, each a 4T×4T tile of C; ceil(N/4T) × ceil(M/4T) groups.
 # Args: a, b, bias, c, then TiledGemmArgs {M, N, K, Lda, Ldb, Ldc, HasBias, Gelu, Accumulate}.
 gemm() { # T M N K lda ldc hasBias gelu accumulate
   local t=$1 m=$2 n=$3 k=$4 lda=$5 ldc=$6 tile=$(( 4 * $1 ))
-  local gx=$(( (n + tile - 1) / tile * t )) gy=$(( (m + tile - 1) / tile * t ))
+  local gx=$(( (n + tile - 1) / tile * ((m + tile - 1) / tile) * t )) gy=$t
   local la=$(( (m - 1) * lda + k )) lb=$(( k * n )) lc=$(( (m - 1) * ldc + n ))
   run_case "TiledGemm-T$t-${m}x${n}x${k}-lda$lda-ldc$ldc-b$7g$8a$9" "$file" TiledGemm "$gx $gy 1" "$t $t 1" <<EOF
 $(buffer $la -1 0.0078125)
@@ -55,7 +57,7 @@ $(view $lc)
 EOF
 }
 
-# AttentionKernels.WindowAttentionGrouped: one group of 64 per (window, head, image); grid (windows, heads, batch).
+# AttentionKernels.WindowAttentionGrouped: one group of 64 per (window, head, image): windows × heads × batch groups.
 # Args: qkv, padKv, bias (padKv when there is none), output, then WindowAttentionArgs {Batch, Height, Width, Window,
 # Heads, HeadDim, QkvStride, OutStride, OutOffset, HasBias, Scale}.
 window_grouped() { # batch height width window heads headDim hasBias
@@ -66,7 +68,7 @@ window_grouped() { # batch height width window heads headDim hasBias
   local biasView; biasView="$(view $lbias)"
   if [ "$hasBias" = 0 ]; then biasArg="$(buffer $lpad 0 0.0078125)"; biasView="$(view $lpad)"; fi
   run_case "WindowAttentionGrouped-${b}x${h}x${w}-s$s-h$heads-d$d-bias$hasBias" "$file" WindowAttentionGrouped \
-    "$(( windows * 64 )) $heads $b" "64 1 1" <<EOF
+    "$(( windows * heads * b * 64 )) 1 1" "64 1 1" <<EOF
 $(buffer $lq -1 0.00048828125)
 $(buffer $lpad 0 0.0078125)
 $biasArg
