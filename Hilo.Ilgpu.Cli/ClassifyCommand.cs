@@ -173,7 +173,7 @@ internal static class ClassifyCommand
         // After the results are out: the pictures take a pass per image, and nothing they do can lose the results.
         if (explain is not null)
         {
-            ClassifyExplain.Write(classifier, results, explain, o.Explain!, log);
+            ClassifyExplain.Write(classifier, results, explain, o.Explain!, log, o.RandomWeights);
         }
         return results;
     }
@@ -184,7 +184,7 @@ internal static class ClassifyCommand
         {
             throw new ArgumentException(o.RandomWeights
                 ? "give either --weights or --random-weights, not both"
-                : "--weights is required (a .pth or .safetensors checkpoint), or --random-weights to try the command");
+                : "--weights is required (a .pth or .safetensors checkpoint: 'hilo models' lists the official ones and where to download them), or --random-weights to try the command");
         }
         if (o.Batch < 1)
         {

@@ -237,7 +237,7 @@ internal static partial class InferCommand
         }
         if (!o.RandomWeights && o.Weights is null)
         {
-            throw new ArgumentException("--weights is required (a .pth or .safetensors checkpoint), or --random-weights for timing");
+            throw new ArgumentException("--weights is required (a .pth or .safetensors checkpoint: 'hilo models' lists the official ones and where to download them), or --random-weights for timing");
         }
         if (o.Batch is < 1)
         {

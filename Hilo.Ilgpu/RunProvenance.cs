@@ -133,37 +133,6 @@ public sealed record RunProvenance
     /// <summary>The machine in words: the CPU model (Linux: /proc/cpuinfo), logical CPUs, the OS and the .NET runtime.</summary>
     public static string DescribeMachine() => MachineText.Value;
 
-    private static readonly Lazy<string> MachineText = new(() =>
-    {
-        string cpu = CpuModel() ?? RuntimeInformation.ProcessArchitecture.ToString();
-        return string.Create(CultureInfo.InvariantCulture,
-            $"{cpu}, {Environment.ProcessorCount} logical CPUs, {RuntimeInformation.OSDescription.Trim()}, {RuntimeInformation.FrameworkDescription} {RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant()}");
-    });
-
-    private static string? CpuModel()
-    {
-        try
-        {
-            if (!File.Exists("/proc/cpuinfo"))
-            {
-                return null;
-            }
-            // x86 says "model name", many ARM kernels "Model" or nothing per core.
-            foreach (string line in File.ReadLines("/proc/cpuinfo"))
-            {
-                int colon = line.IndexOf(':', StringComparison.Ordinal);
-                if (colon > 0 && line[..colon].Trim() is "model name" or "Model" && line[(colon + 1)..].Trim() is { Length: > 0 } name)
-                {
-                    return name;
-                }
-            }
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-        return null;
-    }
+    private static readonly Lazy<string> MachineText = new(() => string.Create(CultureInfo.InvariantCulture,
+        $"{Benchmarks.FmaPeak.CpuModel()}, {Environment.ProcessorCount} logical CPUs, {RuntimeInformation.OSDescription.Trim()}, {RuntimeInformation.FrameworkDescription} {RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant()}"));
 }
