@@ -28,6 +28,7 @@ internal sealed record ClassifyOptions
     public int ExplainBlock { get; init; }
     public int ExplainHead { get; init; }
     public string? Kernels { get; init; }
+    public string? CommandLine { get; init; }
 }
 
 /// <summary>
@@ -80,6 +81,7 @@ internal static class ClassifyCommand
             ExplainBlock = parse.GetValue(explainBlock),
             ExplainHead = parse.GetValue(explainHead),
             Kernels = parse.GetValue(kernels),
+            CommandLine = CliProvenance.CommandLine(parse),
         }, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return command;
     }
@@ -139,6 +141,8 @@ internal static class ClassifyCommand
         {
             model.LoadWeights(o.Weights!);
         }
+        var provenance = CliProvenance.ForModel(o.CommandLine, "classify", config, o.Weights, o.RandomWeights ? o.Seed : null,
+            device, o.Kernels, RunProvenance.Describe(classifier.Preprocess));
         log.WriteLine($"{config.Name} on {device}; {paths.Count} image(s); {classifier.Preprocess.Source}");
 
         var timer = Stopwatch.StartNew();
@@ -146,28 +150,30 @@ internal static class ClassifyCommand
             classifier.Classify(paths, o.Top, o.Batch, new SyncProgress<ClassifyProgress>(p => progress.Done(p.Done, p.Total))));
         timer.Stop();
         int classified = results.Count(r => r.Succeeded);
-        log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{classified} image(s) classified in {timer.Elapsed.TotalSeconds:0.00} s: {classified / timer.Elapsed.TotalSeconds:0.0} images/s on {device.Info.Id} (decoding, preprocessing and the model)"));
+        log.WriteLine(classified == 0
+            ? $"no image classified: {results.Count} error(s) below"
+            : string.Create(CultureInfo.InvariantCulture,
+                $"{classified} of {results.Count} image(s) classified in {timer.Elapsed.TotalSeconds:0.00} s: {classified / timer.Elapsed.TotalSeconds:0.0} images/s on {device.Info.Id} (decoding, preprocessing and the model)"));
 
         bool table = true;
         if (o.Json is not null)
         {
-            CliOutputs.WriteText(o.Json, output, w => WriteJson(w, results, config.Name));
+            CliOutputs.WriteText(o.Json, output, w => WriteJson(w, results, config.Name, provenance));
             table &= o.Json != "-";
         }
         if (o.Csv is not null)
         {
-            CliOutputs.WriteText(o.Csv, output, w => WriteCsv(w, results));
+            CliOutputs.WriteText(o.Csv, output, w => WriteCsv(w, results, provenance));
             table &= o.Csv != "-";
         }
         if (table)
         {
-            WriteTable(output, results);
+            WriteTable(output, results, provenance);
         }
         // After the results are out: the pictures take a pass per image, and nothing they do can lose the results.
         if (explain is not null)
         {
-            ClassifyExplain.Write(classifier, results, explain, o.Explain!, log);
+            ClassifyExplain.Write(classifier, results, explain, o.Explain!, log, o.RandomWeights);
         }
         return results;
     }
@@ -178,7 +184,7 @@ internal static class ClassifyCommand
         {
             throw new ArgumentException(o.RandomWeights
                 ? "give either --weights or --random-weights, not both"
-                : "--weights is required (a .pth or .safetensors checkpoint), or --random-weights to try the command");
+                : "--weights is required (a .pth or .safetensors checkpoint: 'hilo models' lists the official ones and where to download them), or --random-weights to try the command");
         }
         if (o.Batch < 1)
         {
@@ -198,9 +204,16 @@ internal static class ClassifyCommand
         }
     }
 
-    /// <summary>One row per image and rank: image, rank, class index, probability, label.</summary>
-    internal static void WriteTable(TextWriter output, IReadOnlyList<ImageClassification> results)
+    /// <summary>
+    /// One row per image and rank: image, rank, class index, probability, label; nothing when no image was classified
+    /// (the errors say why), and a footer line when the weights are random.
+    /// </summary>
+    internal static void WriteTable(TextWriter output, IReadOnlyList<ImageClassification> results, RunProvenance provenance)
     {
+        if (!results.Any(r => r.Succeeded))
+        {
+            return;
+        }
         int width = Math.Min(48, results.Select(r => DisplayName(r.Path).Length).DefaultIfEmpty(5).Max());
         output.WriteLine($"{"image".PadRight(width)}  rank  class  probability  label");
         foreach (var r in results.Where(r => r.Succeeded))
@@ -214,17 +227,23 @@ internal static class ClassifyCommand
                     $"{(k == 0 ? name : new string(' ', width))}  {k + 1,4}  {c.Index,5}  {c.Probability,11:0.0000}  {c.Label}"));
             }
         }
+        if (provenance.RandomWeights)
+        {
+            output.WriteLine($"({provenance.Weights}: random weights, the classes mean nothing; see hilo models for the official checkpoints)");
+        }
     }
 
     private static string DisplayName(string path) => Path.GetRelativePath(Environment.CurrentDirectory, path);
 
-    internal static void WriteJson(TextWriter writer, IReadOnlyList<ImageClassification> results, string model)
+    /// <summary><c>{"model", "provenance": {...}, "images": [{"path", "top": [...]} or {"path", "error"}]}</c>.</summary>
+    internal static void WriteJson(TextWriter writer, IReadOnlyList<ImageClassification> results, string model, RunProvenance provenance)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             json.WriteString("model", model);
+            provenance.WriteJson(json);
             json.WriteStartArray("images");
             foreach (var r in results)
             {
@@ -256,20 +275,26 @@ internal static class ClassifyCommand
         writer.WriteLine(Encoding.UTF8.GetString(buffer.ToArray()));
     }
 
-    internal static void WriteCsv(TextWriter writer, IReadOnlyList<ImageClassification> results)
+    /// <summary>The CSV header: the results' columns, then the provenance's (<see cref="RunProvenance.Keys"/>) on every row.</summary>
+    internal const string CsvHeader = "path,rank,class,label,probability,logit,error";
+
+    /// <summary>One row per image and rank (one per failed image, with its error), each ending in the provenance columns.</summary>
+    internal static void WriteCsv(TextWriter writer, IReadOnlyList<ImageClassification> results, RunProvenance provenance)
     {
-        writer.WriteLine("path,rank,class,label,probability,logit,error");
+        var columns = RunProvenance.ExtraColumns(CsvHeader);
+        string tail = "," + string.Join(",", provenance.Values(columns).Select(CsvText.Cell));
+        writer.WriteLine(CsvHeader + "," + string.Join(",", columns));
         foreach (var r in results)
         {
             if (!r.Succeeded)
             {
-                writer.WriteLine($"{CsvText.Cell(r.Path)},,,,,,{CsvText.Cell(r.Error!)}");
+                writer.WriteLine($"{CsvText.Cell(r.Path)},,,,,,{CsvText.Cell(r.Error!)}{tail}");
                 continue;
             }
             for (int k = 0; k < r.Top.Count; k++)
             {
                 var c = r.Top[k];
-                writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{CsvText.Cell(r.Path)},{k + 1},{c.Index},{CsvText.Cell(c.Label)},{c.Probability:R},{c.Logit:R},"));
+                writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{CsvText.Cell(r.Path)},{k + 1},{c.Index},{CsvText.Cell(c.Label)},{c.Probability:R},{c.Logit:R},{tail}"));
             }
         }
     }
