@@ -4,8 +4,12 @@ namespace Hilo.Ilgpu.Tests.Kernels;
 /// The device code ILGPU emits for every kernel (what <c>hilo kernels dump</c> writes): OpenCL barriers order the
 /// local memory their kernel uses, and at <c>OptimizationLevel.O2</c> every PTX load and store names its state space.
 /// </summary>
+[Collection(DumpCollection)]
 public sealed class KernelCodeTests
 {
+    /// <summary>The xUnit collection of the tests that compile every kernel for every target (run one at a time).</summary>
+    public const string DumpCollection = "kernel dump";
+
     private static readonly Lazy<List<DumpResult>> Dump = new(() => [.. KernelDump.CompileAll(KernelCatalog.Ilgpu)]);
 
     private static string Squeeze(string text) => string.Concat(text.Where(c => !char.IsWhiteSpace(c)));
