@@ -43,6 +43,7 @@ internal static class HiloCli
         root.Subcommands.Add(KernelsCommand.Create());
         root.Subcommands.Add(TuneCommand.Create());
         root.Subcommands.Add(PlanCommand.Create());
+        root.Subcommands.Add(ValidateCommand.Create());
         CliOptions.UsePlainNumberParsers(root);
         return root;
     }

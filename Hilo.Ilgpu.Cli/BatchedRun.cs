@@ -1,0 +1,84 @@
+using System.Globalization;
+using Hilo.Ilgpu.Imaging;
+using Hilo.Ilgpu.Validation;
+
+namespace Hilo.Ilgpu.Cli;
+
+/// <summary>How a <see cref="BatchedRun"/> went: results in list order, and how long it took.</summary>
+internal sealed record BatchedRunResult(IReadOnlyList<ImageClassification> Results, int Resumed, PipelineStats Stats);
+
+/// <summary>
+/// What <c>classify</c> and <c>validate</c> share: a file list cut into fixed batches (batch b = files b·B … b·B + B − 1
+/// of the shard), decoded by a <see cref="DecodePipeline"/> while the device classifies the batches before, each batch's
+/// results appended to a <see cref="ResultJournal"/> when there is one, and the batches a journal already holds
+/// skipped on <c>--resume</c> (fixed batches: a resumed run runs the model on exactly the batches of one uninterrupted run).
+/// </summary>
+internal static class BatchedRun
+{
+    /// <summary>The journal that goes with an output file: <c>FILE.journal</c>, next to it.</summary>
+    public static string JournalPath(string output) => output + ".journal";
+
+    /// <summary>A description of the weights for a journal: the file's full path, size and time, or the random seed.</summary>
+    public static string WeightsIdentity(string? weights, int seed)
+    {
+        if (weights is null)
+        {
+            return $"random, seed {seed}";
+        }
+        var file = new FileInfo(weights);
+        return string.Create(CultureInfo.InvariantCulture, $"{file.FullName} ({file.Length} bytes, {file.LastWriteTimeUtc:O})");
+    }
+
+    public static BatchedRunResult Run(ImageClassifier classifier, IReadOnlyList<string> paths, int batch, int topK,
+        DecodePipeline pipeline, ResultJournal? journal, CliProgress progress)
+    {
+        var results = new ImageClassification?[paths.Count];
+        int batches = (paths.Count + batch - 1) / batch;
+        int resumed = 0;
+        foreach (var (number, entries) in journal?.Done ?? new Dictionary<int, IReadOnlyList<(int Index, ImageClassification Result)>>())
+        {
+            if (number < 0 || number >= batches || entries.Count != Math.Min(batch, paths.Count - number * batch))
+            {
+                throw new ArgumentException($"journal {journal!.Path}: batch {number} does not fit this run's {batches} batch(es) of {batch}; run without --resume to start over");
+            }
+            foreach (var (index, result) in entries)
+            {
+                if (index < number * batch || index >= Math.Min(paths.Count, (number + 1) * batch) || result.Path != paths[index])
+                {
+                    throw new ArgumentException($"journal {journal!.Path}: batch {number} holds {result.Path} as file {index}, which this run does not; run without --resume to start over");
+                }
+                results[index] = result;
+                resumed++;
+            }
+        }
+        int done = resumed;
+        progress.Done(done, paths.Count);
+        var todo = Enumerable.Range(0, batches).Where(b => journal is null || !journal.Done.ContainsKey(b));
+        var stats = pipeline.Run(paths, batch, todo, decoded =>
+        {
+            var classified = decoded.Classify(classifier, topK);
+            var entries = decoded.Images.Select((image, k) => (image.Index, classified[k])).ToList();
+            journal?.Append(decoded.Number, entries);
+            foreach (var (index, result) in entries)
+            {
+                results[index] = result;
+            }
+            done += entries.Count;
+            progress.Done(done, paths.Count);
+        });
+        return new BatchedRunResult([.. results.Select(r => r!)], resumed, stats);
+    }
+
+    /// <summary>The throughput line: images per second of this run, and what the overlap did.</summary>
+    public static string Throughput(BatchedRunResult run, DecodePipeline pipeline, string device)
+    {
+        int ran = run.Results.Count - run.Resumed;
+        double seconds = run.Stats.Elapsed.TotalSeconds;
+        string how = pipeline.Overlap
+            ? $"decoding ({pipeline.Decoders} thread(s)) overlapped with the model; the model waited {run.Stats.ConsumerWaited.TotalSeconds:0.00} s for decoded images"
+            : $"decoding ({pipeline.Decoders} thread(s)) then the model, in turn; decoding took {run.Stats.ConsumerWaited.TotalSeconds:0.00} s";
+        string resumed = run.Resumed > 0 ? $" ({run.Resumed} more from the journal)" : "";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{ran} image(s){resumed} in {seconds:0.00} s: {(seconds > 0 ? ran / seconds : 0):0.0} images/s on {device} ({how})");
+    }
+}
