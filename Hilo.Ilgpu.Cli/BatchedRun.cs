@@ -29,8 +29,13 @@ internal static class BatchedRun
         return string.Create(CultureInfo.InvariantCulture, $"{file.FullName} ({file.Length} bytes, {file.LastWriteTimeUtc:O})");
     }
 
+    /// <summary>
+    /// Classifies <paramref name="paths"/> batch by batch, skipping the batches <paramref name="journal"/> holds and
+    /// appending the others to it; results in list order.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">Cancelled (Ctrl+C, SIGTERM): the batches finished are in the journal.</exception>
     public static BatchedRunResult Run(ImageClassifier classifier, IReadOnlyList<string> paths, int batch, int topK,
-        DecodePipeline pipeline, ResultJournal? journal, CliProgress progress)
+        DecodePipeline pipeline, ResultJournal? journal, CliProgress progress, CancellationToken cancellation)
     {
         var results = new ImageClassification?[paths.Count];
         int batches = (paths.Count + batch - 1) / batch;
@@ -65,9 +70,28 @@ internal static class BatchedRun
             }
             done += entries.Count;
             progress.Done(done, paths.Count);
-        });
+        }, cancellation);
         return new BatchedRunResult([.. results.Select(r => r!)], resumed, stats);
     }
+
+    /// <summary><see cref="Run"/>, with a cancellation turned into an <see cref="InterruptedRunException"/> that says how to go on.</summary>
+    public static BatchedRunResult RunOrStop(ImageClassifier classifier, IReadOnlyList<string> paths, int batch, int topK,
+        DecodePipeline pipeline, ResultJournal? journal, CliProgress progress, CancellationToken cancellation)
+    {
+        try
+        {
+            return Run(classifier, paths, batch, topK, pipeline, journal, progress, cancellation);
+        }
+        catch (OperationCanceledException e) when (cancellation.IsCancellationRequested)
+        {
+            throw new InterruptedRunException(Interrupted(journal), e);
+        }
+    }
+
+    /// <summary>The line that ends an interrupted run: what was kept, and how to go on.</summary>
+    public static string Interrupted(ResultJournal? journal) => journal is null
+        ? "interrupted: nothing was written (name an output file to keep a journal that --resume goes on from)"
+        : $"interrupted: the batches finished are in {journal.Path}; run the same command with --resume to go on";
 
     /// <summary>The throughput line: images per second of this run, and what the overlap did.</summary>
     public static string Throughput(BatchedRunResult run, DecodePipeline pipeline, string device)
@@ -82,3 +106,6 @@ internal static class BatchedRun
             $"{ran} image(s){resumed} in {seconds:0.00} s: {(seconds > 0 ? ran / seconds : 0):0.0} images/s on {device} ({how})");
     }
 }
+
+/// <summary>A run stopped by Ctrl+C or SIGTERM; the message says what was kept and how to go on.</summary>
+internal sealed class InterruptedRunException(string message, Exception inner) : Exception(message, inner);

@@ -62,7 +62,7 @@ internal static class ValidateCommand
         {
             command.Options.Add(option);
         }
-        command.SetAction(parse => Run(new ValidateOptions
+        command.SetAction((parse, cancellation) => Task.FromResult(Run(new ValidateOptions
         {
             Dataset = parse.GetValue(dataset),
             Model = parse.GetValue(model)!,
@@ -80,22 +80,30 @@ internal static class ValidateCommand
             NoOverlap = parse.GetValue(noOverlap),
             Decoders = parse.GetValue(decoders),
             Kernels = parse.GetValue(kernels),
-        }, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
+        }, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, cancellation)));
         return command;
     }
 
-    /// <summary>Runs the command: 0 when every image was classified, 1 after <c>error:</c> lines otherwise.</summary>
-    public static int Run(ValidateOptions options, TextWriter output, TextWriter error)
+    /// <summary>
+    /// Runs the command: 0 when every image was classified, 1 after <c>error:</c> lines otherwise. Cancelling
+    /// <paramref name="cancellation"/> (Ctrl+C, SIGTERM) stops it after the batch on the device, its journal kept.
+    /// </summary>
+    public static int Run(ValidateOptions options, TextWriter output, TextWriter error, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         try
         {
-            var report = options.Merge.Count > 0 ? MergeShards(options, output, error) : Execute(options, output, error);
+            var report = options.Merge.Count > 0 ? MergeShards(options, output, error) : Execute(options, output, error, cancellation);
             foreach (var failed in report.Images.Where(i => !i.Succeeded))
             {
                 error.WriteLine("error: " + InferCommand.OneLine(failed.Error!));
             }
             return report.Errors == 0 ? 0 : 1;
+        }
+        catch (InterruptedRunException e)
+        {
+            error.WriteLine("error: " + e.Message);
+            return 1;
         }
         catch (Exception e) when (InferCommand.IsUserError(e))
         {
@@ -104,7 +112,7 @@ internal static class ValidateCommand
         }
     }
 
-    private static ValidationReport Execute(ValidateOptions o, TextWriter output, TextWriter log)
+    private static ValidationReport Execute(ValidateOptions o, TextWriter output, TextWriter log, CancellationToken cancellation)
     {
         var config = InferCommand.ResolveModel(o.Model);
         CheckOptions(o);
@@ -133,7 +141,7 @@ internal static class ValidateCommand
         {
             model.LoadWeights(o.Weights!);
         }
-        var run = new ValidationRun(o.LabelsCsv ?? o.Dataset!, dataset.Images.Count, dataset.Naming.ToString().ToLowerInvariant(), config.Name,
+        var run = new ValidationRun(o.LabelsCsv ?? o.Dataset!, dataset.Images.Count, dataset.Naming.ToString().ToLowerInvariant(), config.Name, config.NumClasses,
             o.RandomWeights ? $"random, seed {o.Seed}" : o.Weights!, shard);
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{config.Name} on {device}; {images.Count} image(s) of {dataset.Images.Count} (shard {shard}: {start}…{end - 1}) in {run.Dataset} ({run.Naming}); {classifier.Preprocess.Source}"));
@@ -144,7 +152,7 @@ internal static class ValidateCommand
             o.Resume, labels);
         int topK = Math.Min(5, config.NumClasses);
         var result = CliProgress.Run(log, "validating", images.Count, progress =>
-            BatchedRun.Run(classifier, [.. images.Select(i => i.Path)], o.Batch, topK, pipeline, journal, progress));
+            BatchedRun.RunOrStop(classifier, [.. images.Select(i => i.Path)], o.Batch, topK, pipeline, journal, progress, cancellation));
         log.WriteLine(BatchedRun.Throughput(result, pipeline, device.Info.Id));
 
         var report = new ValidationReport(result.Results.Select((r, k) => new ValidatedImage(
@@ -177,9 +185,8 @@ internal static class ValidateCommand
         var parts = o.Merge.Select(m => File.Exists(m) ? m : throw new FileNotFoundException($"--merge: no such file {m}", m))
             .Select(m => { var (run, report) = ValidationReport.ReadJson(m); return (m, run, report); }).ToList();
         var (merged, whole) = ValidationReport.Merge(parts);
-        var config = InferCommand.ResolveModel(Litv2Config.IsPreset(merged.Model) ? merged.Model : o.Model);
         log.WriteLine($"merged {parts.Count} shard(s) of {merged.Dataset}: {whole.Images.Count} image(s)");
-        WriteOutputs(o, output, whole, merged, ClassLabels.For(config.NumClasses), json => json.WriteString("merged_from", string.Join(", ", o.Merge)));
+        WriteOutputs(o, output, whole, merged, ClassLabels.For(merged.Classes), json => json.WriteString("merged_from", string.Join(", ", o.Merge)));
         return whole;
     }
 

@@ -72,7 +72,7 @@ public sealed class ImageFolder
         {
             throw new ArgumentException($"dataset folder {root} has no class sub-folders (one per class, named by synset such as n01440764, or by class index)");
         }
-        bool synsets = ImageNetSynsets.LooksLikeSynset(folders[0]);
+        bool synsets = folders.Any(ImageNetSynsets.LooksLikeSynset);
         var labelled = new List<(int Label, string Folder)>();
         foreach (string folder in folders)
         {

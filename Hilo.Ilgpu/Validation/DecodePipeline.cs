@@ -76,7 +76,8 @@ public sealed class DecodePipeline
     /// <summary>
     /// Decodes the batches numbered <paramref name="batches"/> (in that order) of <paramref name="paths"/> cut into
     /// batches of <paramref name="batchSize"/>, and hands each to <paramref name="consume"/> on this thread. An exception
-    /// of the consumer stops the decoders and travels on unchanged.
+    /// of the consumer stops the decoders and travels on unchanged; so does a cancellation, seen between batches (the
+    /// batch being consumed is finished first).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">batchSize below 1, or a batch number outside the list.</exception>
     public PipelineStats Run(IReadOnlyList<string> paths, int batchSize, IEnumerable<int> batches, Action<DecodedBatch> consume, CancellationToken cancellation = default)
@@ -103,6 +104,7 @@ public sealed class DecodePipeline
         var waited = TimeSpan.Zero;
         foreach (int b in numbers)
         {
+            cancellation.ThrowIfCancellationRequested();
             var start = clock.Elapsed;
             var batch = Decode(paths, batchSize, b, cancellation);
             waited += clock.Elapsed - start;

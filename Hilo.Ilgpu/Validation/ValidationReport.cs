@@ -30,9 +30,10 @@ public sealed record ClassAccuracy(int Class, string Name, int Images, int Top1,
 /// <param name="DatasetImages">Images in the whole dataset (all shards).</param>
 /// <param name="Naming">How the dataset's classes were named.</param>
 /// <param name="Model">The model's name.</param>
+/// <param name="Classes">The model's classes.</param>
 /// <param name="Weights">The weights file, or <c>random, seed N</c>.</param>
 /// <param name="Shard">The part of the dataset this run did.</param>
-public sealed record ValidationRun(string Dataset, int DatasetImages, string Naming, string Model, string Weights, Shard Shard);
+public sealed record ValidationRun(string Dataset, int DatasetImages, string Naming, string Model, int Classes, string Weights, Shard Shard);
 
 /// <summary>
 /// Top-1 / top-5 accuracy of a validation run, as timm's <c>validate.py</c> reports it, over the images that were
@@ -115,6 +116,7 @@ public sealed class ValidationReport
         json.WriteNumber("dataset_images", run.DatasetImages);
         json.WriteString("naming", run.Naming);
         json.WriteString("model", run.Model);
+        json.WriteNumber("classes", run.Classes);
         json.WriteString("weights", run.Weights);
         json.WriteString("shard", run.Shard.ToString());
         json.WriteNumber("images", Images.Count);
@@ -161,7 +163,7 @@ public sealed class ValidationReport
             using var document = JsonDocument.Parse(File.ReadAllBytes(path));
             var root = document.RootElement;
             var run = new ValidationRun(root.GetProperty("dataset").GetString()!, root.GetProperty("dataset_images").GetInt32(),
-                root.GetProperty("naming").GetString()!, root.GetProperty("model").GetString()!, root.GetProperty("weights").GetString()!,
+                root.GetProperty("naming").GetString()!, root.GetProperty("model").GetString()!, root.GetProperty("classes").GetInt32(), root.GetProperty("weights").GetString()!,
                 Shard.Parse(root.GetProperty("shard").GetString()!));
             var images = root.GetProperty("results").EnumerateArray().Select(r => new ValidatedImage(
                 r.GetProperty("index").GetInt32(), r.GetProperty("path").GetString()!, r.GetProperty("label").GetInt32(),
@@ -193,7 +195,7 @@ public sealed class ValidationReport
         {
             var (a, b) = (first.Run, part.Run);
             string? differs = a.Dataset != b.Dataset || a.DatasetImages != b.DatasetImages ? $"dataset {a.Dataset} ({a.DatasetImages} images) vs {b.Dataset} ({b.DatasetImages} images)"
-                : a.Model != b.Model ? $"model {a.Model} vs {b.Model}"
+                : a.Model != b.Model || a.Classes != b.Classes ? $"model {a.Model} ({a.Classes} classes) vs {b.Model} ({b.Classes} classes)"
                 : a.Weights != b.Weights ? $"weights {a.Weights} vs {b.Weights}"
                 : a.Naming != b.Naming ? $"class naming {a.Naming} vs {b.Naming}"
                 : a.Shard.Count != b.Shard.Count ? $"shard {a.Shard} vs {b.Shard} (cut into different numbers of shards)"
