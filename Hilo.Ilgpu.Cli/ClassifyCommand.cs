@@ -22,6 +22,7 @@ internal sealed record ClassifyOptions
     public int Top { get; init; } = 5;
     public string? Json { get; init; }
     public string? Csv { get; init; }
+    public string? Logits { get; init; }
     public string? Labels { get; init; }
     public string? Explain { get; init; }
     public int ExplainStage { get; init; } = 3;
@@ -51,6 +52,7 @@ internal static class ClassifyCommand
         var top = new Option<int>("--top", "-k") { CustomParser = r => CliOptions.ParseWholeNumber(r) ?? 5, Description = "Classes listed per image.", DefaultValueFactory = _ => 5 };
         var json = new Option<string?>("--json") { Description = "Write the results as JSON to FILE ('-' for stdout, instead of the table)." };
         var csv = new Option<string?>("--csv") { Description = "Write the results as CSV to FILE ('-' for stdout, instead of the table)." };
+        var logits = new Option<string?>("--logits") { Description = "Also write every image's logits to FILE.npy (float32, images × classes, in the order classified; only when every image was classified)." };
         var labels = new Option<string?>("--labels") { Description = "Class names, one per line in class order (default: ImageNet-1k's for 1000 classes)." };
         var explain = new Option<string?>("--explain") { Description = "Write PNGs of the Hi-Fi and Lo-Fi attention and the token-merging offsets of each image into DIR (docs/explain.md)." };
         var explainStage = new Option<int>("--explain-stage") { Description = "HiLo stage drawn by --explain (3 or 4).", DefaultValueFactory = _ => 3 };
@@ -59,7 +61,7 @@ internal static class ClassifyCommand
         var kernels = CliOptions.KernelsOption();
         var command = new Command("classify", "Classify images (top-k ImageNet classes), optionally drawing what HiLo attends to.");
         command.Arguments.Add(images);
-        foreach (var option in new Option[] { model, weights, random, seed, device, batch, top, json, csv, labels, explain, explainStage, explainBlock, explainHead, kernels })
+        foreach (var option in new Option[] { model, weights, random, seed, device, batch, top, json, csv, logits, labels, explain, explainStage, explainBlock, explainHead, kernels })
         {
             command.Options.Add(option);
         }
@@ -75,6 +77,7 @@ internal static class ClassifyCommand
             Top = parse.GetValue(top),
             Json = parse.GetValue(json),
             Csv = parse.GetValue(csv),
+            Logits = parse.GetValue(logits),
             Labels = parse.GetValue(labels),
             Explain = parse.GetValue(explain),
             ExplainStage = parse.GetValue(explainStage),
@@ -121,7 +124,7 @@ internal static class ClassifyCommand
         }
         // Before any work: every output can be written and none is an input — an image, the weights, the labels.
         CliOutputs.Check(
-            [new("--json", o.Json, StdoutAllowed: true), new("--csv", o.Csv, StdoutAllowed: true),
+            [new("--json", o.Json, StdoutAllowed: true), new("--csv", o.Csv, StdoutAllowed: true), new("--logits", o.Logits),
              .. o.Explain is null ? [] : ClassifyExplain.PicturePaths(paths, o.Explain).Select(p => new CliOutput("--explain", p))],
             [CliOutputs.ModelInput(o.Model), CliOutputs.Input("--weights", o.Weights), CliOutputs.Input("--labels", o.Labels),
              .. paths.Select(p => new CliInput("an input image", p)), CliOutputs.TuningCacheInput]);
@@ -146,15 +149,22 @@ internal static class ClassifyCommand
         log.WriteLine($"{config.Name} on {device}; {paths.Count} image(s); {classifier.Preprocess.Source}");
 
         var timer = Stopwatch.StartNew();
-        var results = CliProgress.Run(log, "classifying", paths.Count, progress =>
-            classifier.Classify(paths, o.Top, o.Batch, new SyncProgress<ClassifyProgress>(p => progress.Done(p.Done, p.Total))));
+        // --logits needs every class's logit: ask for all of them, then keep --top for the other outputs.
+        int ranked = o.Logits is null ? o.Top : config.NumClasses;
+        var all = CliProgress.Run(log, "classifying", paths.Count, progress =>
+            classifier.Classify(paths, ranked, o.Batch, new SyncProgress<ClassifyProgress>(p => progress.Done(p.Done, p.Total))));
         timer.Stop();
+        var results = ranked == o.Top ? all : all.Select(r => r with { Top = r.Top.Take(o.Top).ToList() }).ToList();
         int classified = results.Count(r => r.Succeeded);
         log.WriteLine(classified == 0
             ? $"no image classified: {results.Count} error(s) below"
             : string.Create(CultureInfo.InvariantCulture,
                 $"{classified} of {results.Count} image(s) classified in {timer.Elapsed.TotalSeconds:0.00} s: {classified / timer.Elapsed.TotalSeconds:0.0} images/s on {device.Info.Id} (decoding, preprocessing and the model)"));
 
+        if (o.Logits is not null)
+        {
+            WriteLogits(o.Logits, all, config.NumClasses, log);
+        }
         bool table = true;
         if (o.Json is not null)
         {
@@ -176,6 +186,27 @@ internal static class ClassifyCommand
             ClassifyExplain.Write(classifier, results, explain, o.Explain!, log, o.RandomWeights);
         }
         return results;
+    }
+
+    // One row per input image or no file: rows that skip a failed image would be misread as the next image's.
+    private static void WriteLogits(string path, IReadOnlyList<ImageClassification> all, int classes, TextWriter log)
+    {
+        int failed = all.Count(r => !r.Succeeded);
+        if (failed > 0)
+        {
+            log.WriteLine($"error: --logits {path} not written: {failed} of {all.Count} image(s) failed, and the array must have one row per input image");
+            return;
+        }
+        var data = new float[(long)all.Count * classes];
+        for (int i = 0; i < all.Count; i++)
+        {
+            foreach (var c in all[i].Top)
+            {
+                data[(long)i * classes + c.Index] = c.Logit;
+            }
+        }
+        IO.NpyFile.Write(path, new IO.HostTensor([all.Count, classes], data));
+        log.WriteLine($"wrote logits [{all.Count}, {classes}] to {path}");
     }
 
     private static void CheckOptions(ClassifyOptions o)
