@@ -18,16 +18,9 @@ internal static class BatchedRun
     /// <summary>The journal that goes with an output file: <c>FILE.journal</c>, next to it.</summary>
     public static string JournalPath(string output) => output + ".journal";
 
-    /// <summary>A description of the weights for a journal: the file's full path, size and time, or the random seed.</summary>
-    public static string WeightsIdentity(string? weights, int seed)
-    {
-        if (weights is null)
-        {
-            return $"random, seed {seed}";
-        }
-        var file = new FileInfo(weights);
-        return string.Create(CultureInfo.InvariantCulture, $"{file.FullName} ({file.Length} bytes, {file.LastWriteTimeUtc:O})");
-    }
+    /// <summary>The weights for a journal's run description: the file and its SHA-256, or the random seed.</summary>
+    public static string WeightsIdentity(RunProvenance provenance) =>
+        provenance.RandomWeights ? provenance.Weights! : $"{Path.GetFullPath(provenance.WeightsFile!)} (SHA-256 {provenance.WeightsSha256})";
 
     /// <summary>
     /// Classifies <paramref name="paths"/> batch by batch, skipping the batches <paramref name="journal"/> holds and

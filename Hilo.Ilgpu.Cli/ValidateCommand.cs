@@ -25,6 +25,7 @@ internal sealed record ValidateOptions
     public bool NoOverlap { get; init; }
     public int Decoders { get; init; } = DefaultDecoders;
     public string? Kernels { get; init; }
+    public string? CommandLine { get; init; }
 
     /// <summary>Decoding threads by default: the cores less one for the thread that drives the device (at least 1).</summary>
     public static int DefaultDecoders => Math.Max(1, Environment.ProcessorCount - 1);
@@ -80,6 +81,7 @@ internal static class ValidateCommand
             NoOverlap = parse.GetValue(noOverlap),
             Decoders = parse.GetValue(decoders),
             Kernels = parse.GetValue(kernels),
+            CommandLine = CliProvenance.CommandLine(parse),
         }, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, cancellation)));
         return command;
     }
@@ -141,6 +143,8 @@ internal static class ValidateCommand
         {
             model.LoadWeights(o.Weights!);
         }
+        var provenance = CliProvenance.ForModel(o.CommandLine, "validate", config, o.Weights, o.RandomWeights ? o.Seed : null,
+            device, o.Kernels, RunProvenance.Describe(classifier.Preprocess));
         var run = new ValidationRun(o.LabelsCsv ?? o.Dataset!, dataset.Images.Count, dataset.Naming.ToString().ToLowerInvariant(), config.Name, config.NumClasses,
             o.RandomWeights ? $"random, seed {o.Seed}" : o.Weights!, shard);
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -148,7 +152,7 @@ internal static class ValidateCommand
 
         var pipeline = new DecodePipeline(classifier.Limits, capacity: 2, decoders: o.Decoders, overlap: !o.NoOverlap);
         using var journal = journalPath is null ? null : ResultJournal.Open(journalPath,
-            $"validate {Path.GetFullPath(run.Dataset)} ({dataset.Images.Count} images); {config.Name}; {BatchedRun.WeightsIdentity(o.Weights, o.Seed)}; shard {shard}; batch {o.Batch}",
+            $"validate {Path.GetFullPath(run.Dataset)} ({dataset.Images.Count} images); {config.Name}; {BatchedRun.WeightsIdentity(provenance)}; shard {shard}; batch {o.Batch}",
             o.Resume, labels);
         int topK = Math.Min(5, config.NumClasses);
         var result = CliProgress.Run(log, "validating", images.Count, progress =>
@@ -157,8 +161,9 @@ internal static class ValidateCommand
 
         var report = new ValidationReport(result.Results.Select((r, k) => new ValidatedImage(
             start + k, r.Path, images[k].Label, [.. r.Top.Select(c => c.Index)], r.Error)));
-        WriteOutputs(o, output, report, run, labels, json =>
+        WriteOutputs(o, output, report, run, labels, provenance, json =>
         {
+            provenance.WriteJson(json);
             json.WriteStartObject("throughput");
             json.WriteNumber("images", result.Results.Count - result.Resumed);
             json.WriteNumber("seconds", result.Stats.Elapsed.TotalSeconds);
@@ -185,12 +190,61 @@ internal static class ValidateCommand
         var parts = o.Merge.Select(m => File.Exists(m) ? m : throw new FileNotFoundException($"--merge: no such file {m}", m))
             .Select(m => { var (run, report) = ValidationReport.ReadJson(m); return (m, run, report); }).ToList();
         var (merged, whole) = ValidationReport.Merge(parts);
+        var shards = o.Merge.Select(ShardProvenance).ToList();
+        var hashes = shards.Select(p => p?.WeightsSha256).Distinct().ToList();
+        if (hashes.Count > 1)
+        {
+            throw new ArgumentException($"--merge: the shards ran different weights files (SHA-256 {string.Join(" vs ", hashes.Select(h => h ?? "unknown"))}): not shards of one run");
+        }
+        var provenance = new RunProvenance
+        {
+            Command = o.CommandLine ?? "hilo validate --merge",
+            Model = merged.Model,
+            WeightsFile = shards[0]?.WeightsFile ?? merged.Weights,
+            WeightsSha256 = hashes[0],
+            RandomSeed = shards[0]?.RandomSeed,
+            Device = string.Join(", ", shards.Select(p => p?.Device).Where(d => d is not null).Distinct()),
+            Kernels = shards[0]?.Kernels ?? "auto",
+            Preprocessing = shards[0]?.Preprocessing,
+        };
         log.WriteLine($"merged {parts.Count} shard(s) of {merged.Dataset}: {whole.Images.Count} image(s)");
-        WriteOutputs(o, output, whole, merged, ClassLabels.For(merged.Classes), json => json.WriteString("merged_from", string.Join(", ", o.Merge)));
+        WriteOutputs(o, output, whole, merged, ClassLabels.For(merged.Classes), provenance, json =>
+        {
+            provenance.WriteJson(json);
+            json.WriteStartArray("merged_from");
+            foreach (string file in o.Merge)
+            {
+                json.WriteStringValue(file);
+            }
+            json.WriteEndArray();
+        });
         return whole;
     }
 
-    private static void WriteOutputs(ValidateOptions o, TextWriter output, ValidationReport report, ValidationRun run, ClassLabels labels, Action<System.Text.Json.Utf8JsonWriter> extra)
+    // The provenance a shard's JSON file carries (null when it has none).
+    private static RunProvenance? ShardProvenance(string file)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(file));
+        if (!document.RootElement.TryGetProperty("provenance", out var p) || p.ValueKind != System.Text.Json.JsonValueKind.Object)
+        {
+            return null;
+        }
+        string? Text(string key) => p.TryGetProperty(key, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.String ? v.GetString() : null;
+        string? weights = Text("weights");
+        bool random = p.TryGetProperty("random_weights", out var r) && r.ValueKind == System.Text.Json.JsonValueKind.True;
+        return new RunProvenance
+        {
+            Command = Text("command") ?? "",
+            WeightsFile = random ? null : weights,
+            WeightsSha256 = Text("weights_sha256"),
+            RandomSeed = random && weights is not null && int.TryParse(weights.AsSpan(weights.LastIndexOf(' ') + 1), NumberStyles.Integer, CultureInfo.InvariantCulture, out int seed) ? seed : null,
+            Device = Text("device"),
+            Kernels = Text("kernels") ?? "auto",
+            Preprocessing = Text("preprocessing"),
+        };
+    }
+
+    private static void WriteOutputs(ValidateOptions o, TextWriter output, ValidationReport report, ValidationRun run, ClassLabels labels, RunProvenance provenance, Action<System.Text.Json.Utf8JsonWriter> extra)
     {
         bool summary = true;
         if (o.Json is not null)
@@ -200,7 +254,7 @@ internal static class ValidateCommand
         }
         if (o.PerClass is not null)
         {
-            CliOutputs.WriteText(o.PerClass, output, w => report.WritePerClassCsv(w, labels));
+            CliOutputs.WriteText(o.PerClass, output, w => report.WritePerClassCsv(w, labels, provenance));
             summary &= o.PerClass != "-";
         }
         if (summary)

@@ -44,11 +44,11 @@ public sealed class ClassifyShardTests : IDisposable
         {
             var (code, err) = Run(Tiny(Out($"s{i}.csv")) with { Shard = $"{i}/3", Batch = 3 }, token);
             Assert.True(code is 0 or 1, err);
-            var lines = File.ReadAllLines(Out($"s{i}.csv"));
+            var lines = CsvRows.Leading(Out($"s{i}.csv"), 7); // without the provenance columns (the command differs)
             Assert.Equal("path,rank,class,label,probability,logit,error", lines[0]);
             rows.AddRange(lines.Skip(1));
         }
-        Assert.Equal(File.ReadAllLines(Out("one.csv")).Skip(1), rows);
+        Assert.Equal(CsvRows.Leading(Out("one.csv"), 7).Skip(1), rows);
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public sealed class ClassifyShardTests : IDisposable
         var (resumed, resumedErr) = Run(Tiny(csv) with { Resume = true }, token);
         Assert.Equal(1, resumed);
         Assert.Contains("(6 from the journal); 7 in", resumedErr, StringComparison.Ordinal);
-        Assert.Equal(File.ReadAllText(Out("one.csv")), File.ReadAllText(csv));
+        Assert.Equal(CsvRows.Leading(Out("one.csv"), 7), CsvRows.Leading(csv, 7)); // the provenance's date differs
         Assert.False(File.Exists(journal));
     }
 

@@ -30,3 +30,4 @@ internal static class Interruption
         return lines;
     }
 }
+

@@ -90,15 +90,21 @@ public sealed class ValidationReport
             .Select(g => new ClassAccuracy(g.Key, labels[g.Key], g.Count(), g.Count(IsTop1), g.Count(IsTop5)))];
     }
 
-    /// <summary>The per-class CSV: <c>class,name,images,top1,top5,top1_accuracy,top5_accuracy</c> (accuracies in percent).</summary>
-    public void WritePerClassCsv(TextWriter writer, ClassLabels labels)
+    /// <summary>
+    /// The per-class CSV: <c>class,name,images,top1,top5,top1_accuracy,top5_accuracy</c> (accuracies in percent), then
+    /// <paramref name="provenance"/>'s columns (<see cref="RunProvenance.ExtraColumns"/>) on every row when given.
+    /// </summary>
+    public void WritePerClassCsv(TextWriter writer, ClassLabels labels, RunProvenance? provenance = null)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        writer.WriteLine("class,name,images,top1,top5,top1_accuracy,top5_accuracy");
+        const string Header = "class,name,images,top1,top5,top1_accuracy,top5_accuracy";
+        var columns = provenance is null ? [] : RunProvenance.ExtraColumns(Header);
+        string tail = provenance is null ? "" : "," + string.Join(",", provenance.Values(columns).Select(CsvText.Cell));
+        writer.WriteLine(provenance is null ? Header : Header + "," + string.Join(",", columns));
         foreach (var c in PerClass(labels))
         {
             writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{c.Class},{CsvText.Cell(c.Name)},{c.Images},{c.Top1},{c.Top5},{c.Top1Percent:0.###},{c.Top5Percent:0.###}"));
+                $"{c.Class},{CsvText.Cell(c.Name)},{c.Images},{c.Top1},{c.Top5},{c.Top1Percent:0.###},{c.Top5Percent:0.###}{tail}"));
         }
     }
 
