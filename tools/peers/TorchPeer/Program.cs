@@ -1,0 +1,1 @@
+namespace Hilo.Peers; internal static class P { static void Main() {} }
