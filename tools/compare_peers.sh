@@ -14,8 +14,9 @@
 # python3-onnx), root for the trixie root that LibTorch runs in (tools/pocl6.sh; its libstdc++ has the
 # GLIBCXX_3.4.32 that TorchSharp's native library needs and Debian 12's lacks). NuGet restores
 # Microsoft.ML.OnnxRuntime and TorchSharp-cpu (about 1 GB) on the first run. Models: tools/peers/export_models.py,
-# exported into --models (default ~/.cache/hilo/peers) when missing. Every timing step runs under
-# flock /tmp/hilo-heavy.lock so that builds of other work on the machine do not run during it.
+# exported into --models (default ~/.cache/hilo/peers) when missing. Builds and exports run under
+# flock /tmp/hilo-heavy.lock, and so does each case's whole sequence of timings (all seven runs under one hold, so that
+# every contender of a case meets the same machine and no build of other work runs meanwhile).
 # Writes results.jsonl, peak.json and table.md to --out (default: a new directory under /tmp).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,6 +52,7 @@ out=$(cd "$out" && pwd) models=$(cd "$models" && pwd)
 results="$out/results.jsonl"
 : > "$results"
 lock() { flock /tmp/hilo-heavy.lock "$@"; }
+exec 9>>/tmp/hilo-heavy.lock   # held per case below (flock 9 ... flock -u 9)
 
 echo "== build (hilo, ONNX Runtime and LibTorch runners)" >&2
 lock nice dotnet build -c Release Hilo.Ilgpu.Cli -v quiet -nologo >&2
@@ -68,7 +70,9 @@ fi
 load=$(cut -d' ' -f1 /proc/loadavg)
 hilo=(dotnet Hilo.Ilgpu.Cli/bin/Release/net10.0/hilo.dll)
 echo "== fp32 FMA peak, $threads threads (load average $load)" >&2
-lock "${hilo[@]}" peak --threads "$threads" --json > "$out/peak.json"
+flock 9
+"${hilo[@]}" peak --threads "$threads" --json > "$out/peak.json"
+flock -u 9
 cat "$out/peak.json" >&2
 
 peer_args=(--threads "$threads" --runs "$runs" --repeat "$repeat" --warmup "$warmup")
@@ -79,16 +83,16 @@ run_pytorch() {  # $1 case, $2 round
     litv2s-b16) proto=model models=litv2-s batch=16 ;;
     litv2s-b1) proto=model models=litv2-s batch=1 ;;
   esac
-  lock "$python" tools/bench_pytorch.py --protocol "$proto" --models "$models" --batch "$batch" --threads "$threads" \
+  "$python" tools/bench_pytorch.py --protocol "$proto" --models "$models" --batch "$batch" --threads "$threads" \
     --runs "$runs" --repeat "$repeat" --warmup "$warmup" --json "$json" >&2
   "$python" tools/peers/peer_table.py --pytorch-json "$json" --case "$c" --round "$2" >> "$results"
 }
 run_ort() {
-  lock dotnet tools/peers/OrtPeer/bin/Release/net10.0/OrtPeer.dll --case "$models/$1" "${peer_args[@]}" \
+  dotnet tools/peers/OrtPeer/bin/Release/net10.0/OrtPeer.dll --case "$models/$1" "${peer_args[@]}" \
     | "$python" tools/peers/peer_table.py --tag-round "$2" >> "$results"
 }
 run_libtorch() {
-  lock env HILO_POCL6_BIND="$models" tools/pocl6.sh run \
+  env HILO_POCL6_BIND="$models" tools/pocl6.sh run \
     dotnet tools/peers/TorchPeer/bin/Release/net10.0/TorchPeer.dll --case "$models/$1" "${peer_args[@]}" \
     | "$python" tools/peers/peer_table.py --tag-round "$2" >> "$results"
 }
@@ -100,12 +104,15 @@ run_hilo() {
     litv2s-b1) args=(--protocol model --models litv2-s --batch 1) ;;
   esac
   # One loop of runs × repeat passes (hilo compare has no best-of-loops): no advantage over the peers.
-  lock env HILO_CPU_THREADS="$threads" "${hilo[@]}" compare "${args[@]}" --devices cpu --runs $((runs * repeat)) \
+  env HILO_CPU_THREADS="$threads" "${hilo[@]}" compare "${args[@]}" --devices cpu --runs $((runs * repeat)) \
     --warmup "$warmup" --json "$json" >&2
   "$python" tools/peers/peer_table.py --hilo-json "$json" --case "$c" --threads "$threads" >> "$results"
 }
 
 for c in "${case_list[@]}"; do
+  echo "== $c: waiting for /tmp/hilo-heavy.lock" >&2
+  flock 9
+  echo "== $c: load average $(cut -d' ' -f1 /proc/loadavg)" >&2
   for round in 1 2; do
     if [ "$round" = 2 ]; then
       echo "== $c: hilo cpu" >&2
@@ -116,6 +123,7 @@ for c in "${case_list[@]}"; do
     run_ort "$c" "$round"
     run_libtorch "$c" "$round"
   done
+  flock -u 9
 done
 
 "$python" tools/peers/peer_table.py --table "$results" --peak "$out/peak.json" --load "$load" --threads "$threads" \

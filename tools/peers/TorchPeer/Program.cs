@@ -41,7 +41,7 @@ internal static class TorchPeer
             }
             double error = run.Check(c, output, "libtorch");
             double seconds = run.BestSeconds(() => module.call(x).Dispose());
-            run.Report(c, "libtorch", torch.__version__, seconds, error);
+            run.Report(c, "libtorch", string.Join(".", torch.__version__.Split(".").Take(3)), seconds, error);
         }
         module.Dispose();
         return 0;
