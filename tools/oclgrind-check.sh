@@ -81,6 +81,25 @@ $(view $lo)
 EOF
 }
 
+# AttentionKernels.GlobalAttentionTiled[32]: one group of 64 per (64 queries, head, image): ⌈N/64⌉ × heads × batch
+# groups. Args: q, kv, output, then GlobalAttentionArgs {Batch, Queries, Keys, Heads, HeadDim, QStride, QOffset,
+# KvStride, KOffset, VOffset, OutStride, OutOffset, Scale}; q and kv strided with offsets as the layers use them.
+global_tiled() { # kernel batch queries keys heads headDim
+  local kernel=$1 b=$2 n=$3 m=$4 heads=$5 d=$6
+  local dim=$(( heads * d ))
+  local lq=$(( b * n * (dim + 1) )) lkv=$(( b * m * 2 * dim )) lo=$(( b * n * (dim + 2) ))
+  run_case "$kernel-${b}x${n}x${m}-h$heads-d$d" "$file" "${kernel#AttentionKernels.}" \
+    "$(( (n + 63) / 64 * heads * b * 64 )) 1 1" "64 1 1" <<EOF
+$(buffer $lq -1 0.00048828125)
+$(buffer $lkv -2 0.000244140625)
+$(output $lo 0)
+$(view $lq)
+$(view $lkv)
+$(view $lo)
+<int size=52> $b $n $m $heads $d $(( dim + 1 )) 1 $(( 2 * dim )) 0 $dim $(( dim + 2 )) 2 $quarter
+EOF
+}
+
 shopt -s nullglob
 files=("$dump"/*.cl20.cl)
 [ ${#files[@]} -gt 0 ] || { echo "no OpenCL C 2.0 files in $dump (run: hilo kernels dump $dump)"; exit 1; }
@@ -96,6 +115,11 @@ for file in "${files[@]}"; do
     AttentionKernels.WindowAttentionGrouped)
       window_grouped 2 7 7 4 2 8 1      # 7×7 in 4×4 windows: padded keys from padKv, relative-position bias
       window_grouped 1 8 8 8 1 32 0 ;;  # one full 8×8 window, head dim 32, no bias
+    AttentionKernels.GlobalAttentionTiled)
+      global_tiled "$kernel" 2 70 100 2 16   # a partial block of queries, a partial second key tile
+      global_tiled "$kernel" 1 5 64 1 64 ;;  # one full tile, the largest head dim
+    AttentionKernels.GlobalAttentionTiled32)
+      global_tiled "$kernel" 1 65 130 2 32 ;;
     *)
       echo "FAILED: $kernel uses local memory but tools/oclgrind-check.sh has no case for it"; fail=1 ;;
   esac

@@ -10,7 +10,7 @@ namespace Hilo.Ilgpu.Kernels.Layers.Attention;
 /// pass over the keys: when a larger logit arrives, the running sum and the output accumulated so far are rescaled.
 /// The weighted sum accumulates in the thread's own output row. Float64 references: <see cref="AttentionReference"/>.
 /// </summary>
-public static class AttentionKernels
+public static partial class AttentionKernels
 {
     /// <summary>Threads per group along the queries.</summary>
     public const int QueryGroup = 64;
@@ -271,8 +271,25 @@ public static class AttentionKernels
         }
     }
 
-    /// <summary>Runs <see cref="GlobalAttention"/>; writes output columns <c>[OutOffset, OutOffset + Heads·HeadDim)</c> of every query row, nothing else.</summary>
+    /// <summary>
+    /// Global attention: <see cref="GlobalTiled"/> for head dims up to <see cref="MaxTiledHeadDim"/>, else
+    /// <see cref="GlobalPerQuery"/>; writes output columns <c>[OutOffset, OutOffset + Heads·HeadDim)</c> of every query
+    /// row, nothing else.
+    /// </summary>
     public static void Global(KernelDevice device, ArrayView<float> q, ArrayView<float> kv, ArrayView<float> output, GlobalAttentionArgs args)
+    {
+        if (TiledSupports(args))
+        {
+            GlobalTiled(device, q, kv, output, args);
+        }
+        else
+        {
+            GlobalPerQuery(device, q, kv, output, args);
+        }
+    }
+
+    /// <summary>Runs <see cref="GlobalAttention"/> (one thread per query, no shared memory; any head dim); the contract of <see cref="Global"/>.</summary>
+    public static void GlobalPerQuery(KernelDevice device, ArrayView<float> q, ArrayView<float> kv, ArrayView<float> output, GlobalAttentionArgs args)
     {
         ArgumentNullException.ThrowIfNull(device);
         if (AttentionChecks.Global(q, kv, output, args))

@@ -83,6 +83,9 @@ public abstract partial class AttentionSuite
         { 2, 13, 4, 3, 5 },
         { 2, 7, 30, 2, 8 },
         { 1, 5, 3136, 2, 16 },
+        { 2, 70, 100, 2, 32 },     // head dim 32 (the constant kernel): a partial second block of queries and tile of keys
+        { 1, 3, 65, 1, 64 },       // the largest tiled head dim; one key past a tile
+        { 1, 2, 5, 1, 65 },        // past it: the per-query kernel
     };
 
     [Theory]
@@ -108,6 +111,14 @@ public abstract partial class AttentionSuite
         Global(dev.Kernels, dq.View, dkv.View, dout.View, args);
         double[] want = AttentionReference.GlobalCore(q, kv, args);
         AssertColumns(dout.ToArray(), want, batch * queries, args.OutStride, args.OutOffset, dim, "global kernel", Atol);
+        if (Family == KernelFamily.Ilgpu)
+        {
+            // Global runs the tiled kernel up to head dim 64; the per-query kernel stays right for every head dim.
+            Assert.Equal(headDim <= AttentionKernels.MaxTiledHeadDim, AttentionKernels.TiledSupports(args));
+            Elementwise.Fill(dev.Kernels, dev.Family, dout.View, float.NaN);
+            AttentionKernels.GlobalPerQuery(dev.Kernels, dq.View, dkv.View, dout.View, args);
+            AssertColumns(dout.ToArray(), want, batch * queries, args.OutStride, args.OutOffset, dim, "per-query global kernel", Atol);
+        }
     }
 
     [Fact]
