@@ -102,25 +102,7 @@ internal static class ClassifyCommand
     public static int Run(ClassifyOptions options, TextWriter output, TextWriter error, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        try
-        {
-            var results = Execute(options, output, error, cancellation);
-            foreach (var failed in results.Where(r => !r.Succeeded))
-            {
-                error.WriteLine("error: " + InferCommand.OneLine(failed.Error!));
-            }
-            return results.All(r => r.Succeeded) ? 0 : 1;
-        }
-        catch (InterruptedRunException e)
-        {
-            error.WriteLine("error: " + e.Message);
-            return 1;
-        }
-        catch (Exception e) when (InferCommand.IsUserError(e))
-        {
-            error.WriteLine("error: " + InferCommand.OneLine(e.Message));
-            return 1;
-        }
+        return BatchedRun.Report(error, () => Execute(options, output, error, cancellation).Select(r => r.Error));
     }
 
     private static IReadOnlyList<ImageClassification> Execute(ClassifyOptions o, TextWriter output, TextWriter log, CancellationToken cancellation)
@@ -238,12 +220,7 @@ internal static class ClassifyCommand
 
     private static void CheckOptions(ClassifyOptions o)
     {
-        if (o.RandomWeights == (o.Weights is not null))
-        {
-            throw new ArgumentException(o.RandomWeights
-                ? "give either --weights or --random-weights, not both"
-                : "--weights is required (a .pth or .safetensors checkpoint: 'hilo models' lists the official ones and where to download them), or --random-weights to try the command");
-        }
+        CliOptions.CheckWeights(o.RandomWeights, o.Weights);
         if (o.Batch < 1)
         {
             throw new ArgumentException($"--batch must be at least 1, got {o.Batch}");
@@ -259,10 +236,6 @@ internal static class ClassifyCommand
         if (o.Json == "-" && o.Csv == "-")
         {
             throw new ArgumentException("--json - and --csv - both ask for stdout: give one of them a file");
-        }
-        if (o.Weights is not null)
-        {
-            InferCommand.CheckWeightsPath(o.Weights);
         }
     }
 
