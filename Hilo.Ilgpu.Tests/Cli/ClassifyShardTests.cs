@@ -10,13 +10,29 @@ namespace Hilo.Ilgpu.Tests.Cli;
 /// </summary>
 public sealed class ClassifyShardTests : IDisposable
 {
+    // Thirteen fixtures, two of them bad, copied into a folder of their own: 7 batches of 2.
+    private static readonly string[] Fixtures =
+    [
+        "gray_200x150.png", "huge_header.png", "lossless_100x80.webp", "not_an_image.png", "palette_150x110.gif", "photo444_300x400.jpg",
+        "photo_300x400.jpg", "png_named.jpg", "rgb16_120x90.png", "rgb_317x251.png", "rgb_90x70.bmp", "rgba_160x120.png", "tiny_40x30.png",
+    ];
+
     private readonly string dir = Directory.CreateTempSubdirectory("hilo-classify-shard-").FullName;
+
+    public ClassifyShardTests()
+    {
+        Directory.CreateDirectory(Path.Combine(dir, "images"));
+        foreach (string file in Fixtures)
+        {
+            File.Copy(Path.Combine(ImageFixtureCase.Folder, file), Path.Combine(dir, "images", file));
+        }
+    }
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    private static ClassifyOptions Tiny(string csv) => new()
+    private ClassifyOptions Tiny(string csv) => new()
     {
-        Images = [ImageFixtureCase.Folder], // 13 files, two of them bad
+        Images = [Path.Combine(dir, "images")],
         Model = Litv2TestData.PathOf("tiny_config.json"),
         Weights = Litv2TestData.PathOf("tiny_bare.pth"),
         Device = "cpu",
