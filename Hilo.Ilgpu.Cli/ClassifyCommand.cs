@@ -22,12 +22,16 @@ internal sealed record ClassifyOptions
     public int Top { get; init; } = 5;
     public string? Json { get; init; }
     public string? Csv { get; init; }
+    public string? Logits { get; init; }
     public string? Labels { get; init; }
     public string? Explain { get; init; }
     public int ExplainStage { get; init; } = 3;
     public int ExplainBlock { get; init; }
     public int ExplainHead { get; init; }
     public string? Kernels { get; init; }
+    public string? CommandLine { get; init; }
+    public string? Shard { get; init; }
+    public bool Resume { get; init; }
 }
 
 /// <summary>
@@ -50,19 +54,22 @@ internal static class ClassifyCommand
         var top = new Option<int>("--top", "-k") { CustomParser = r => CliOptions.ParseWholeNumber(r) ?? 5, Description = "Classes listed per image.", DefaultValueFactory = _ => 5 };
         var json = new Option<string?>("--json") { Description = "Write the results as JSON to FILE ('-' for stdout, instead of the table)." };
         var csv = new Option<string?>("--csv") { Description = "Write the results as CSV to FILE ('-' for stdout, instead of the table)." };
+        var logits = new Option<string?>("--logits") { Description = "Also write every image's logits to FILE.npy (float32, images × classes, in the order classified; only when every image was classified)." };
         var labels = new Option<string?>("--labels") { Description = "Class names, one per line in class order (default: ImageNet-1k's for 1000 classes)." };
         var explain = new Option<string?>("--explain") { Description = "Write PNGs of the Hi-Fi and Lo-Fi attention and the token-merging offsets of each image into DIR (docs/explain.md)." };
         var explainStage = new Option<int>("--explain-stage") { Description = "HiLo stage drawn by --explain (3 or 4).", DefaultValueFactory = _ => 3 };
         var explainBlock = new Option<int>("--explain-block") { Description = "Block of that stage drawn by --explain (0-based).", DefaultValueFactory = _ => 0 };
         var explainHead = new Option<int>("--explain-head") { Description = "Head of each branch drawn by --explain (0-based).", DefaultValueFactory = _ => 0 };
         var kernels = CliOptions.KernelsOption();
+        var shard = new Option<string?>("--shard") { Description = "Classify only part i of n (0 <= i < n) of the images: a contiguous range of the ordered list (docs/validate.md)." };
+        var resume = new Option<bool>("--resume") { Description = "Go on from the journal FILE.journal of an interrupted run with the same --json or --csv FILE (written whenever one names a file)." };
         var command = new Command("classify", "Classify images (top-k ImageNet classes), optionally drawing what HiLo attends to.");
         command.Arguments.Add(images);
-        foreach (var option in new Option[] { model, weights, random, seed, device, batch, top, json, csv, labels, explain, explainStage, explainBlock, explainHead, kernels })
+        foreach (var option in new Option[] { model, weights, random, seed, device, batch, top, json, csv, logits, labels, explain, explainStage, explainBlock, explainHead, kernels, shard, resume })
         {
             command.Options.Add(option);
         }
-        command.SetAction(parse => Run(new ClassifyOptions
+        command.SetAction((parse, cancellation) => Task.FromResult(Run(new ClassifyOptions
         {
             Images = parse.GetValue(images)!,
             Model = parse.GetValue(model)!,
@@ -74,28 +81,40 @@ internal static class ClassifyCommand
             Top = parse.GetValue(top),
             Json = parse.GetValue(json),
             Csv = parse.GetValue(csv),
+            Logits = parse.GetValue(logits),
             Labels = parse.GetValue(labels),
             Explain = parse.GetValue(explain),
             ExplainStage = parse.GetValue(explainStage),
             ExplainBlock = parse.GetValue(explainBlock),
             ExplainHead = parse.GetValue(explainHead),
             Kernels = parse.GetValue(kernels),
-        }, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
+            CommandLine = CliProvenance.CommandLine(parse),
+            Shard = parse.GetValue(shard),
+            Resume = parse.GetValue(resume),
+        }, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, cancellation)));
         return command;
     }
 
-    /// <summary>Runs the command: 0 when every image was classified, 1 after <c>error:</c> lines otherwise.</summary>
-    public static int Run(ClassifyOptions options, TextWriter output, TextWriter error)
+    /// <summary>
+    /// Runs the command: 0 when every image was classified, 1 after <c>error:</c> lines otherwise. Cancelling
+    /// <paramref name="cancellation"/> (Ctrl+C, SIGTERM) stops it after the batch on the device, its journal kept.
+    /// </summary>
+    public static int Run(ClassifyOptions options, TextWriter output, TextWriter error, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         try
         {
-            var results = Execute(options, output, error);
+            var results = Execute(options, output, error, cancellation);
             foreach (var failed in results.Where(r => !r.Succeeded))
             {
                 error.WriteLine("error: " + InferCommand.OneLine(failed.Error!));
             }
             return results.All(r => r.Succeeded) ? 0 : 1;
+        }
+        catch (InterruptedRunException e)
+        {
+            error.WriteLine("error: " + e.Message);
+            return 1;
         }
         catch (Exception e) when (InferCommand.IsUserError(e))
         {
@@ -104,11 +123,16 @@ internal static class ClassifyCommand
         }
     }
 
-    private static IReadOnlyList<ImageClassification> Execute(ClassifyOptions o, TextWriter output, TextWriter log)
+    private static IReadOnlyList<ImageClassification> Execute(ClassifyOptions o, TextWriter output, TextWriter log, CancellationToken cancellation)
     {
         var config = InferCommand.ResolveModel(o.Model);
         CheckOptions(o);
-        var paths = ImageSource.Expand(o.Images);
+        var shard = o.Shard is null ? Validation.Shard.All : Validation.Shard.Parse(o.Shard);
+        var listed = ImageSource.Expand(o.Images);
+        var (first, end) = shard.Range(listed.Count);
+        var paths = listed.Skip(first).Take(end - first).ToList();
+        string? resultFile = new[] { o.Json, o.Csv }.FirstOrDefault(f => f is not null and not "-");
+        string? journalPath = resultFile is null ? null : BatchedRun.JournalPath(resultFile);
         if (o.Explain is not null)
         {
             if (File.Exists(o.Explain))
@@ -119,7 +143,7 @@ internal static class ClassifyCommand
         }
         // Before any work: every output can be written and none is an input — an image, the weights, the labels.
         CliOutputs.Check(
-            [new("--json", o.Json, StdoutAllowed: true), new("--csv", o.Csv, StdoutAllowed: true),
+            [new("--json", o.Json, StdoutAllowed: true), new("--csv", o.Csv, StdoutAllowed: true), new("--logits", o.Logits), new("the journal", journalPath),
              .. o.Explain is null ? [] : ClassifyExplain.PicturePaths(paths, o.Explain).Select(p => new CliOutput("--explain", p))],
             [CliOutputs.ModelInput(o.Model), CliOutputs.Input("--weights", o.Weights), CliOutputs.Input("--labels", o.Labels),
              .. paths.Select(p => new CliInput("an input image", p)), CliOutputs.TuningCacheInput]);
@@ -129,7 +153,7 @@ internal static class ClassifyCommand
         var labels = o.Labels is null ? ClassLabels.For(config.NumClasses) : ClassLabels.Read(o.Labels, config.NumClasses);
         var classifier = new ImageClassifier(model, labels);
         int side = classifier.Preprocess.CropSize;
-        model.EnsureFits(Math.Min(o.Batch, paths.Count), side, side);
+        model.EnsureFits(Math.Max(1, Math.Min(o.Batch, paths.Count)), side, side);
         var explain = o.Explain is null ? null : ClassifyExplain.Options(o, config, side);
         if (o.RandomWeights)
         {
@@ -139,37 +163,77 @@ internal static class ClassifyCommand
         {
             model.LoadWeights(o.Weights!);
         }
-        log.WriteLine($"{config.Name} on {device}; {paths.Count} image(s); {classifier.Preprocess.Source}");
+        var provenance = CliProvenance.ForModel(o.CommandLine, "classify", config, o.Weights, o.RandomWeights ? o.Seed : null,
+            device, o.Kernels, RunProvenance.Describe(classifier.Preprocess));
+        string part = o.Shard is null ? "" : $" (shard {shard}: {first}…{end - 1} of {listed.Count})";
+        log.WriteLine($"{config.Name} on {device}; {paths.Count} image(s){part}; {classifier.Preprocess.Source}");
 
-        var timer = Stopwatch.StartNew();
-        var results = CliProgress.Run(log, "classifying", paths.Count, progress =>
-            classifier.Classify(paths, o.Top, o.Batch, new SyncProgress<ClassifyProgress>(p => progress.Done(p.Done, p.Total))));
-        timer.Stop();
+        // --logits needs every class's logit: ask for all of them, then keep --top for the other outputs.
+        int ranked = o.Logits is null ? o.Top : config.NumClasses;
+        var pipeline = new Validation.DecodePipeline(classifier.Limits, capacity: 2, decoders: ValidateOptions.DefaultDecoders);
+        using var journal = journalPath is null ? null : Validation.ResultJournal.Open(journalPath,
+            $"classify {string.Join(' ', listed.Select(Path.GetFullPath))}; {config.Name}; {BatchedRun.WeightsIdentity(provenance)}; labels {labels.Source}; shard {shard}; batch {o.Batch}; top {ranked}",
+            o.Resume, labels);
+        var run = CliProgress.Run(log, "classifying", paths.Count, progress =>
+            BatchedRun.RunOrStop(classifier, paths, o.Batch, ranked, pipeline, journal, progress, cancellation));
+        var all = run.Results;
+        var results = ranked == o.Top ? all : all.Select(r => r with { Top = r.Top.Take(o.Top).ToList() }).ToList();
         int classified = results.Count(r => r.Succeeded);
-        log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{classified} image(s) classified in {timer.Elapsed.TotalSeconds:0.00} s: {classified / timer.Elapsed.TotalSeconds:0.0} images/s on {device.Info.Id} (decoding, preprocessing and the model)"));
+        double seconds = run.Stats.Elapsed.TotalSeconds;
+        int ran = results.Count - run.Resumed;
+        string resumed = run.Resumed > 0 ? $" ({run.Resumed} from the journal)" : "";
+        log.WriteLine(classified == 0
+            ? $"no image classified: {results.Count} error(s) below"
+            : string.Create(CultureInfo.InvariantCulture,
+                $"{classified} of {results.Count} image(s) classified{resumed}; {ran} in {seconds:0.00} s: {(seconds > 0 ? ran / seconds : 0):0.0} images/s on {device.Info.Id} (decoding overlapped with preprocessing and the model)"));
 
+        if (o.Logits is not null)
+        {
+            WriteLogits(o.Logits, all, config.NumClasses, log);
+        }
         bool table = true;
         if (o.Json is not null)
         {
-            CliOutputs.WriteText(o.Json, output, w => WriteJson(w, results, config.Name));
+            CliOutputs.WriteText(o.Json, output, w => WriteJson(w, results, config.Name, provenance));
             table &= o.Json != "-";
         }
         if (o.Csv is not null)
         {
-            CliOutputs.WriteText(o.Csv, output, w => WriteCsv(w, results));
+            CliOutputs.WriteText(o.Csv, output, w => WriteCsv(w, results, provenance));
             table &= o.Csv != "-";
         }
         if (table)
         {
-            WriteTable(output, results);
+            WriteTable(output, results, provenance);
         }
+        journal?.Delete();
         // After the results are out: the pictures take a pass per image, and nothing they do can lose the results.
         if (explain is not null)
         {
-            ClassifyExplain.Write(classifier, results, explain, o.Explain!, log);
+            ClassifyExplain.Write(classifier, results, explain, o.Explain!, log, o.RandomWeights);
         }
         return results;
+    }
+
+    // One row per input image or no file: rows that skip a failed image would be misread as the next image's.
+    private static void WriteLogits(string path, IReadOnlyList<ImageClassification> all, int classes, TextWriter log)
+    {
+        int failed = all.Count(r => !r.Succeeded);
+        if (failed > 0)
+        {
+            log.WriteLine($"error: --logits {path} not written: {failed} of {all.Count} image(s) failed, and the array must have one row per input image");
+            return;
+        }
+        var data = new float[(long)all.Count * classes];
+        for (int i = 0; i < all.Count; i++)
+        {
+            foreach (var c in all[i].Top)
+            {
+                data[(long)i * classes + c.Index] = c.Logit;
+            }
+        }
+        IO.NpyFile.Write(path, new IO.HostTensor([all.Count, classes], data));
+        log.WriteLine($"wrote logits [{all.Count}, {classes}] to {path}");
     }
 
     private static void CheckOptions(ClassifyOptions o)
@@ -178,7 +242,7 @@ internal static class ClassifyCommand
         {
             throw new ArgumentException(o.RandomWeights
                 ? "give either --weights or --random-weights, not both"
-                : "--weights is required (a .pth or .safetensors checkpoint), or --random-weights to try the command");
+                : "--weights is required (a .pth or .safetensors checkpoint: 'hilo models' lists the official ones and where to download them), or --random-weights to try the command");
         }
         if (o.Batch < 1)
         {
@@ -187,6 +251,10 @@ internal static class ClassifyCommand
         if (o.Top < 1)
         {
             throw new ArgumentException($"--top must be at least 1, got {o.Top}");
+        }
+        if (o.Resume && new[] { o.Json, o.Csv }.All(f => f is null or "-"))
+        {
+            throw new ArgumentException("--resume needs --json FILE or --csv FILE: the run's journal is FILE.journal, next to it");
         }
         if (o.Json == "-" && o.Csv == "-")
         {
@@ -198,9 +266,16 @@ internal static class ClassifyCommand
         }
     }
 
-    /// <summary>One row per image and rank: image, rank, class index, probability, label.</summary>
-    internal static void WriteTable(TextWriter output, IReadOnlyList<ImageClassification> results)
+    /// <summary>
+    /// One row per image and rank: image, rank, class index, probability, label; nothing when no image was classified
+    /// (the errors say why), and a footer line when the weights are random.
+    /// </summary>
+    internal static void WriteTable(TextWriter output, IReadOnlyList<ImageClassification> results, RunProvenance provenance)
     {
+        if (!results.Any(r => r.Succeeded))
+        {
+            return;
+        }
         int width = Math.Min(48, results.Select(r => DisplayName(r.Path).Length).DefaultIfEmpty(5).Max());
         output.WriteLine($"{"image".PadRight(width)}  rank  class  probability  label");
         foreach (var r in results.Where(r => r.Succeeded))
@@ -214,17 +289,23 @@ internal static class ClassifyCommand
                     $"{(k == 0 ? name : new string(' ', width))}  {k + 1,4}  {c.Index,5}  {c.Probability,11:0.0000}  {c.Label}"));
             }
         }
+        if (provenance.RandomWeights)
+        {
+            output.WriteLine($"({provenance.Weights}: random weights, the classes mean nothing; see hilo models for the official checkpoints)");
+        }
     }
 
     private static string DisplayName(string path) => Path.GetRelativePath(Environment.CurrentDirectory, path);
 
-    internal static void WriteJson(TextWriter writer, IReadOnlyList<ImageClassification> results, string model)
+    /// <summary><c>{"model", "provenance": {...}, "images": [{"path", "top": [...]} or {"path", "error"}]}</c>.</summary>
+    internal static void WriteJson(TextWriter writer, IReadOnlyList<ImageClassification> results, string model, RunProvenance provenance)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             json.WriteString("model", model);
+            provenance.WriteJson(json);
             json.WriteStartArray("images");
             foreach (var r in results)
             {
@@ -256,20 +337,26 @@ internal static class ClassifyCommand
         writer.WriteLine(Encoding.UTF8.GetString(buffer.ToArray()));
     }
 
-    internal static void WriteCsv(TextWriter writer, IReadOnlyList<ImageClassification> results)
+    /// <summary>The CSV header: the results' columns, then the provenance's (<see cref="RunProvenance.Keys"/>) on every row.</summary>
+    internal const string CsvHeader = "path,rank,class,label,probability,logit,error";
+
+    /// <summary>One row per image and rank (one per failed image, with its error), each ending in the provenance columns.</summary>
+    internal static void WriteCsv(TextWriter writer, IReadOnlyList<ImageClassification> results, RunProvenance provenance)
     {
-        writer.WriteLine("path,rank,class,label,probability,logit,error");
+        var columns = RunProvenance.ExtraColumns(CsvHeader);
+        string tail = "," + string.Join(",", provenance.Values(columns).Select(CsvText.Cell));
+        writer.WriteLine(CsvHeader + "," + string.Join(",", columns));
         foreach (var r in results)
         {
             if (!r.Succeeded)
             {
-                writer.WriteLine($"{CsvText.Cell(r.Path)},,,,,,{CsvText.Cell(r.Error!)}");
+                writer.WriteLine($"{CsvText.Cell(r.Path)},,,,,,{CsvText.Cell(r.Error!)}{tail}");
                 continue;
             }
             for (int k = 0; k < r.Top.Count; k++)
             {
                 var c = r.Top[k];
-                writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{CsvText.Cell(r.Path)},{k + 1},{c.Index},{CsvText.Cell(c.Label)},{c.Probability:R},{c.Logit:R},"));
+                writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{CsvText.Cell(r.Path)},{k + 1},{c.Index},{CsvText.Cell(c.Label)},{c.Probability:R},{c.Logit:R},{tail}"));
             }
         }
     }

@@ -54,7 +54,7 @@ internal static partial class ClassifyExplain
     }
 
     /// <summary>Writes the pictures of every classified image; an image that can no longer be read is reported and skipped.</summary>
-    public static void Write(ImageClassifier classifier, IReadOnlyList<ImageClassification> results, ExplainOptions options, string directory, TextWriter log)
+    public static void Write(ImageClassifier classifier, IReadOnlyList<ImageClassification> results, ExplainOptions options, string directory, TextWriter log, bool randomWeights = false)
     {
         var names = UniqueNames(results.Select(r => r.Path));
         int written = 0, images = 0;
@@ -79,7 +79,7 @@ internal static partial class ClassifyExplain
             using var image = classifier.Preprocessor.Run([decoded]);
             var maps = HiLoExplainer.Compute(classifier.Model, image, options);
             note ??= maps.HiFiAbsentReason ?? maps.LoFiAbsentReason;
-            written += ExplainPictures.Write(maps, image, directory, names[i], classifier.Preprocess).Count;
+            written += ExplainPictures.Write(maps, image, directory, names[i], classifier.Preprocess, randomWeights ? RandomWeightsNote : null).Count;
             images++;
         }
         if (note is not null)
@@ -88,6 +88,9 @@ internal static partial class ClassifyExplain
         }
         log.WriteLine($"--explain: wrote {written} picture(s) of {images} image(s) (stage {options.Stage}, block {options.Block}) to {directory}");
     }
+
+    /// <summary>The end of every picture's title when the weights are random (what the model attends to then means nothing).</summary>
+    public const string RandomWeightsNote = "RANDOM WEIGHTS";
 
     // photos/a.jpg and more/a.png would both be "a": the second becomes "a-2".
     private static string UniqueName(string path, HashSet<string> used)

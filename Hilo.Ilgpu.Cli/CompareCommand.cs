@@ -19,6 +19,7 @@ internal sealed record CompareOptions
     public string? Html { get; init; }
     public string? Chart { get; init; }
     public string? Kernels { get; init; }
+    public string? CommandLine { get; init; }
 }
 
 /// <summary>
@@ -61,6 +62,7 @@ internal static class CompareCommand
             Html = parse.GetValue(html),
             Chart = parse.GetValue(chart),
             Kernels = parse.GetValue(kernels),
+            CommandLine = CliProvenance.CommandLine(parse),
         }, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return command;
     }
@@ -99,6 +101,7 @@ internal static class CompareCommand
                 CompareCharts.CheckFont();
             }
             var devices = DeviceList(options.Devices);
+            var started = DateTimeOffset.UtcNow;
             var report = CliProgress.Run(error, "compare", devices.Count * settings.EffectiveNames.Count, progress => CompareRunner.Run(devices, settings, progress.Line));
             foreach (var s in report.Skipped)
             {
@@ -108,6 +111,16 @@ internal static class CompareCommand
             {
                 throw new ArgumentException("no device could be measured" + (report.Skipped.Count > 0 ? " (see the reasons above)" : ""));
             }
+            var provenance = new RunProvenance
+            {
+                Command = options.CommandLine ?? "hilo compare",
+                Model = string.Join(",", settings.EffectiveNames),
+                RandomSeed = settings.Seed,
+                Device = string.Join("; ", report.Results.Select(r => $"{r.Device}: {r.DeviceName}").Distinct()),
+                Kernels = CliProvenance.Kernels(options.Kernels),
+                Preprocessing = $"none: random inputs, seed {settings.Seed}",
+                Date = started,
+            };
             // "-" puts that output on stdout instead of the table.
             if (new[] { options.Json, options.Csv, options.Html }.All(p => p != "-"))
             {
@@ -116,23 +129,23 @@ internal static class CompareCommand
             }
             if (options.Json is not null)
             {
-                CliOutputs.WriteUtf8(options.Json, output, s => CompareFormats.WriteJson(s, report.Results));
+                CliOutputs.WriteUtf8(options.Json, output, s => CompareFormats.WriteJson(s, report.Results, provenance));
                 Wrote(error, options.Json);
             }
             if (options.Csv is not null)
             {
-                CliOutputs.WriteText(options.Csv, output, w => CompareFormats.WriteCsv(w, report.Results));
+                CliOutputs.WriteText(options.Csv, output, w => CompareFormats.WriteCsv(w, report.Results, provenance));
                 Wrote(error, options.Csv);
             }
             if (options.Html is not null)
             {
                 string title = $"hilo compare --protocol {options.Protocol.ToLowerInvariant()}, batch {settings.Batch}, {settings.Runs} runs";
-                CliOutputs.WriteText(options.Html, output, w => w.Write(CompareHtml.Render(report.Results, title)));
+                CliOutputs.WriteText(options.Html, output, w => w.Write(CompareHtml.Render(report.Results, title, provenance)));
                 Wrote(error, options.Html);
             }
             if (options.Chart is not null)
             {
-                CompareCharts.Save(report.Results, options.Chart);
+                CompareCharts.Save(report.Results, options.Chart, provenance: provenance);
                 error.WriteLine($"wrote {options.Chart}");
             }
             return 0;

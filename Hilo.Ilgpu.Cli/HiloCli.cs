@@ -41,8 +41,12 @@ internal static class HiloCli
         root.Subcommands.Add(DevicesCommand.Create());
         root.Subcommands.Add(InferCommand.Create());
         root.Subcommands.Add(KernelsCommand.Create());
+        root.Subcommands.Add(ModelsCommand.Create());
         root.Subcommands.Add(TuneCommand.Create());
         root.Subcommands.Add(PlanCommand.Create());
+        root.Subcommands.Add(PreprocessCommand.Create());
+        root.Subcommands.Add(PeakCommand.Create());
+        root.Subcommands.Add(ValidateCommand.Create());
         CliOptions.UsePlainNumberParsers(root);
         return root;
     }

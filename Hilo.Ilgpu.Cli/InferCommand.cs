@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 
 using Hilo.Ilgpu.IO;
+using Hilo.Ilgpu.Imaging;
 using Hilo.Ilgpu.Models;
 
 namespace Hilo.Ilgpu.Cli;
@@ -22,6 +23,9 @@ internal sealed record InferOptions
     public int Benchmark { get; init; }
     public bool Profile { get; init; }
     public string? Kernels { get; init; }
+    public string? Json { get; init; }
+    public string? Labels { get; init; }
+    public string? CommandLine { get; init; }
 }
 
 /// <summary>
@@ -47,9 +51,11 @@ internal static partial class InferCommand
         var seed = new Option<int>("--seed") { Description = "Seed of --random-weights and of the benchmark's random images.", DefaultValueFactory = _ => 0 };
         var benchmark = new Option<int>("--benchmark") { Description = "Time RUNS forward passes of one batch after one warm-up and print the time per image (random images at img_size without --input).", DefaultValueFactory = _ => 0 };
         var profile = new Option<bool>("--profile") { Description = "With --benchmark: also time every kernel launch (waiting for each) and print the slowest kernels." };
+        var json = new Option<string?>("--json") { Description = "Write the top-5 classes per image and how they were made (model, weights and SHA-256, device, ...) as JSON to FILE ('-' for stdout, instead of the printed classes)." };
+        var labels = new Option<string?>("--labels") { Description = "Class names, one per line in class order (default: ImageNet-1k's for 1000 classes)." };
         var command = new Command("infer", "Run a LITv2 classifier on a batch of images (.npy) and write or print the logits.");
         var kernels = CliOptions.KernelsOption();
-        foreach (var option in new Option[] { model, weights, input, output, device, batch, random, seed, benchmark, profile, kernels })
+        foreach (var option in new Option[] { model, weights, input, output, device, batch, random, seed, benchmark, profile, json, labels, kernels })
         {
             command.Options.Add(option);
         }
@@ -66,6 +72,9 @@ internal static partial class InferCommand
             Benchmark = parse.GetValue(benchmark),
             Profile = parse.GetValue(profile),
             Kernels = parse.GetValue(kernels),
+            Json = parse.GetValue(json),
+            Labels = parse.GetValue(labels),
+            CommandLine = CliProvenance.CommandLine(parse),
         }, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return command;
     }
@@ -93,8 +102,10 @@ internal static partial class InferCommand
         var config = ResolveModel(o.Model);
         CheckOptions(o);
         // Before any work: the output can be written and is none of the inputs (docs/errors.md, "Outputs").
-        CliOutputs.Check([new("--output", o.Output)],
-            [CliOutputs.ModelInput(o.Model), CliOutputs.Input("--weights", o.Weights), CliOutputs.Input("--input", o.Input), CliOutputs.TuningCacheInput]);
+        CliOutputs.Check([new("--output", o.Output), new("--json", o.Json, StdoutAllowed: true)],
+            [CliOutputs.ModelInput(o.Model), CliOutputs.Input("--weights", o.Weights), CliOutputs.Input("--input", o.Input),
+             CliOutputs.Input("--labels", o.Labels), CliOutputs.TuningCacheInput]);
+        var labels = o.Labels is null ? ClassLabels.For(config.NumClasses) : ClassLabels.Read(o.Labels, config.NumClasses);
         HostTensor? images = o.Input is null ? null : ReadImages(o.Input, config);
         if (!o.RandomWeights)
         {
@@ -124,7 +135,7 @@ internal static partial class InferCommand
         if (o.Benchmark > 0)
         {
             Benchmark(model, images, o, output);
-            if (o.Output is null)
+            if (o.Output is null && o.Json is null)
             {
                 return;
             }
@@ -141,15 +152,66 @@ internal static partial class InferCommand
         timer.Stop();
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{images.Shape[0]} image(s) of {images.Shape[2]}×{images.Shape[3]} in batches of {batch}: {timer.Elapsed.TotalMilliseconds:0.0} ms"));
+        var provenance = CliProvenance.ForModel(o.CommandLine, "infer", config, o.Weights, o.RandomWeights ? o.Seed : null, device, o.Kernels,
+            o.Input is null
+                ? string.Create(CultureInfo.InvariantCulture, $"none: random images, uniform in [-2, 2), seed {o.Seed}")
+                : $"none here: {o.Input} as given (float32 NCHW, already normalised)");
         if (o.Output is not null)
         {
             NpyFile.Write(o.Output, logits);
             log.WriteLine($"wrote logits {logits.ShapeText} to {o.Output}");
         }
-        else
+        if (o.Json is not null)
         {
-            PrintTop5(logits, output);
+            CliOutputs.WriteUtf8(o.Json, output, s => WriteJson(s, logits, labels, o, provenance));
         }
+        if (o.Output is null && o.Json != "-")
+        {
+            PrintTop5(logits, labels, output);
+            if (provenance.RandomWeights)
+            {
+                output.WriteLine($"({provenance.Weights}: random weights, the classes mean nothing; see hilo models for the official checkpoints)");
+            }
+        }
+    }
+
+    /// <summary><c>{"model", "provenance": {...}, "input", "output", "logits_shape", "images": [{"index", "top": [...]}]}</c>: the top-5 of every image.</summary>
+    internal static void WriteJson(Stream stream, HostTensor logits, ClassLabels labels, InferOptions o, RunProvenance provenance)
+    {
+        int n = logits.Shape[0];
+        var top = Imaging.ImageClassifier.TopOfLogits(logits.Data, n, labels, Math.Min(5, logits.Shape[1]));
+        using var json = new System.Text.Json.Utf8JsonWriter(stream, new System.Text.Json.JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        json.WriteStartObject();
+        json.WriteString("model", provenance.Model);
+        provenance.WriteJson(json);
+        json.WriteString("input", o.Input);
+        json.WriteString("output", o.Output);
+        json.WriteStartArray("logits_shape");
+        foreach (int d in logits.Shape)
+        {
+            json.WriteNumberValue(d);
+        }
+        json.WriteEndArray();
+        json.WriteStartArray("images");
+        for (int i = 0; i < n; i++)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("index", i);
+            json.WriteStartArray("top");
+            foreach (var c in top[i])
+            {
+                json.WriteStartObject();
+                json.WriteNumber("class", c.Index);
+                json.WriteString("label", c.Label);
+                json.WriteNumber("probability", c.Probability);
+                json.WriteNumber("logit", c.Logit);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
     }
 
     /// <summary>A preset name, or a path to a CONFIG.json file.</summary>
@@ -175,7 +237,7 @@ internal static partial class InferCommand
         }
         if (!o.RandomWeights && o.Weights is null)
         {
-            throw new ArgumentException("--weights is required (a .pth or .safetensors checkpoint), or --random-weights for timing");
+            throw new ArgumentException("--weights is required (a .pth or .safetensors checkpoint: 'hilo models' lists the official ones and where to download them), or --random-weights for timing");
         }
         if (o.Batch is < 1)
         {
@@ -331,14 +393,15 @@ internal static partial class InferCommand
         return new HostTensor([batch, Litv2Config.InChannels, size, size], data);
     }
 
-    /// <summary>Prints, for every image, the five most likely classes with their softmax probabilities.</summary>
-    internal static void PrintTop5(HostTensor logits, TextWriter output)
+    /// <summary>Prints, for every image, the five most likely classes: index, label and softmax probability.</summary>
+    internal static void PrintTop5(HostTensor logits, ClassLabels labels, TextWriter output)
     {
         int n = logits.Shape[0], classes = logits.Shape[1];
-        var top = Imaging.ImageClassifier.TopOfLogits(logits.Data, n, Imaging.ClassLabels.Numbered(classes), 5);
+        var top = Imaging.ImageClassifier.TopOfLogits(logits.Data, n, labels, Math.Min(5, classes));
+        bool named = labels.Source != "numbered"; // "7 class 7" says nothing more than "7"
         for (int i = 0; i < n; i++)
         {
-            output.WriteLine($"image {i}: {string.Join("  ", top[i].Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Index} ({c.Probability:0.0000})")))}");
+            output.WriteLine($"image {i}: {string.Join("  ", top[i].Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Index}{(named ? " " + c.Label : "")} ({c.Probability:0.0000})")))}");
         }
     }
 

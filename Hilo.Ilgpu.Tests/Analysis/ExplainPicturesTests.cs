@@ -60,6 +60,39 @@ public sealed class ExplainPicturesTests(CpuFamilyFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public void ANoteEndsEveryTitle()
+    {
+        // Random weights: each picture's title says so (classify --random-weights --explain). The panels are the same
+        // pictures; only the title strip (its text, and its height when the longer title needs a smaller scale) differs.
+        var (model, image) = Tiny("32x32");
+        using (model)
+        using (image)
+        using (var dir = new TempDirectory())
+        {
+            var maps = HiLoExplainer.Compute(model, image, new ExplainOptions { Stage = 3, Merge = 1 });
+            var plain = ExplainPictures.Write(maps, image, dir.Path, "plain");
+            var noted = ExplainPictures.Write(maps, image, dir.Path, "noted", note: "random weights");
+            for (int i = 0; i < plain.Count; i++)
+            {
+                using var a = Image.Load<Rgb24>(plain[i]);
+                using var b = Image.Load<Rgb24>(noted[i]);
+                Assert.Equal(a.Width, b.Width);
+                int rows = Math.Min(a.Height, b.Height);
+                // The bottom rows (legend, colour bar) are the same; the top differs.
+                Assert.True(Row(a, a.Height - 1).SequenceEqual(Row(b, b.Height - 1)), plain[i]);
+                Assert.False(Enumerable.Range(0, 24).All(y => Row(a, y).SequenceEqual(Row(b, y))), $"{noted[i]}: the title strip is unchanged");
+            }
+        }
+    }
+
+    private static Rgb24[] Row(Image<Rgb24> image, int y)
+    {
+        var row = new Rgb24[image.Width];
+        image.ProcessPixelRows(p => p.GetRowSpan(y).CopyTo(row));
+        return row;
+    }
+
+    [Fact]
     public void BadArgumentsAreNamed()
     {
         var (model, image) = Tiny("32x32");

@@ -56,6 +56,28 @@ public sealed class CompareChartsTests : IDisposable
     }
 
     [Fact]
+    public void ProvenanceGoesUnderTheChartCutToItsWidth()
+    {
+        var provenance = new RunProvenance
+        {
+            Command = "hilo compare --devices cpu,cuda:0 --json 'results/my run.json'",
+            HiloVersion = "9.8.7",
+            Date = new DateTimeOffset(2026, 12, 7, 17, 30, 5, TimeSpan.Zero),
+            Machine = "Some CPU, 2 logical CPUs, Debian GNU/Linux 12, .NET 10",
+        };
+        var texts = Texts(CompareCharts.RenderSvg(TwoDevices(3), provenance: provenance));
+        Assert.Contains("2026-12-07T17:30:05Z · hilo 9.8.7 · Some CPU, 2 logical CPUs, Debian GNU/Linux 12, .NET 10", texts);
+        Assert.Contains(provenance.Command, texts);
+        Assert.Contains("device (bar labels: images/s, speed-up over MSA on the same device)", texts);
+
+        // At the narrowest chart a long command is cut with an ellipsis rather than run off the picture.
+        var narrow = Texts(CompareCharts.RenderSvg(TwoDevices(3), CompareCharts.MinWidth, CompareCharts.MinHeight, provenance with { Command = "hilo compare " + new string('x', 200) }));
+        string cut = Assert.Single(narrow, t => t.StartsWith("hilo compare xxx", StringComparison.Ordinal));
+        Assert.EndsWith("…", cut, StringComparison.Ordinal);
+        Assert.True(cut.Length * 7 <= CompareCharts.MinWidth, cut);
+    }
+
+    [Fact]
     public void DevicesFarApartGetALogAxis()
     {
         var texts = Texts(CompareCharts.RenderSvg(TwoDevices(1000)));

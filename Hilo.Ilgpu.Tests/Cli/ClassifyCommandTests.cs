@@ -83,12 +83,22 @@ public sealed class ClassifyCommandTests : IDisposable
         var (code, output, err) = Run(Tiny(Image("rgb_317x251.png"), Image("not_an_image.png"), Image("tiny_40x30.png")) with { Csv = "-" });
         Assert.Equal(1, code);
         var rows = output.Trim().Split('\n');
-        Assert.Equal("path,rank,class,label,probability,logit,error", rows[0].TrimEnd());
+        Assert.StartsWith("path,rank,class,label,probability,logit,error,command,", rows[0].TrimEnd(), StringComparison.Ordinal);
         Assert.Equal(1 + 3 + 1 + 3, rows.Length);
         Assert.Contains(rows, r => r.Contains("not_an_image.png", StringComparison.Ordinal) && r.Contains("unknown image format", StringComparison.Ordinal));
         var errors = err.Split('\n').Where(l => l.StartsWith("error: ", StringComparison.Ordinal)).ToList();
         Assert.Single(errors);
         Assert.Contains("not_an_image.png: unknown image format", errors[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WhenEveryImageFailsOnlyTheErrorsAndASummaryArePrinted()
+    {
+        var (code, output, err) = Run(Tiny(Image("not_an_image.png"), Image("huge_header.png")));
+        Assert.Equal(1, code);
+        Assert.Equal("", output); // no table header over no rows
+        Assert.Contains("no image classified: 2 error(s) below", err, StringComparison.Ordinal);
+        Assert.Equal(2, err.Split('\n').Count(l => l.StartsWith("error: ", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -31,7 +31,7 @@ public sealed class CompareCommandTests : IDisposable
         return (code, output.ToString(), error.ToString());
     }
 
-    private static CompareOptions Tiny(string devices) => new() { Devices = devices, Batch = 2, Runs = 1, Warmup = 1 };
+    private static CompareOptions Tiny(string devices) => new() { Devices = devices, Batch = 2, Runs = 1, Warmup = 1, CommandLine = "hilo compare --devices " + devices };
 
     [Fact]
     public void AttentionProtocolOnTheManagedCpuWritesEveryFormat()
@@ -46,7 +46,12 @@ public sealed class CompareCommandTests : IDisposable
         Assert.Contains("1.00×", output, StringComparison.Ordinal);   // MSA is its own reference
 
         using var json = JsonDocument.Parse(File.ReadAllText(Temp("r.json")));
-        Assert.Equal(["results"], json.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["provenance", "results"], json.RootElement.EnumerateObject().Select(p => p.Name));
+        var provenance = json.RootElement.GetProperty("provenance");
+        Assert.Equal("hilo compare --devices cpu", provenance.GetProperty("command").GetString());
+        Assert.Equal("hilo,sra,local-window,msa", provenance.GetProperty("model").GetString());
+        Assert.Equal("random, seed 0", provenance.GetProperty("weights").GetString());
+        Assert.StartsWith("cpu: ILGPU CPU accelerator", provenance.GetProperty("device").GetString(), StringComparison.Ordinal);
         var results = json.RootElement.GetProperty("results").EnumerateArray().ToList();
         Assert.Equal(CompareSettings.AttentionNames, results.Select(r => r.GetProperty("name").GetString()));
         foreach (var r in results)
@@ -64,11 +69,14 @@ public sealed class CompareCommandTests : IDisposable
         }
 
         var csv = File.ReadAllLines(Temp("r.csv"));
-        Assert.Equal(CompareFormats.CsvHeader, csv[0]);
+        // The results' columns, then the provenance's that they lack (each row has its own device).
+        Assert.Equal(CompareFormats.CsvHeader + "," + string.Join(",", RunProvenance.Keys.Where(k => k != "device")), csv[0]);
         Assert.Equal(5, csv.Length);
+        var (_, rows) = CsvRows.Parse(File.ReadAllText(Temp("r.csv")));
+        Assert.All(rows, r => Assert.Equal((provenance.GetProperty("date").GetString(), "hilo compare --devices cpu"), (r["date"], r["command"])));
         Assert.StartsWith("cpu,\"ILGPU CPU accelerator", csv[1], StringComparison.Ordinal);   // the name has a comma: quoted
-        Assert.EndsWith(",1," + results[3].GetProperty("params").GetInt64() + "," + results[3].GetProperty("flops").GetInt64() + ","
-            + results[3].GetProperty("peak_memory_bytes").GetInt64(), csv[4], StringComparison.Ordinal);
+        Assert.Contains(",1," + results[3].GetProperty("params").GetInt64() + "," + results[3].GetProperty("flops").GetInt64() + ","
+            + results[3].GetProperty("peak_memory_bytes").GetInt64() + ",hilo compare", csv[4], StringComparison.Ordinal);
 
         string html = File.ReadAllText(Temp("r.html"));
         Assert.StartsWith("<!DOCTYPE html>", html, StringComparison.Ordinal);
@@ -76,6 +84,7 @@ public sealed class CompareCommandTests : IDisposable
         Assert.Equal(4, Count(html, "<tr data-device=\"cpu\">"));
         Assert.DoesNotContain("<?xml", html, StringComparison.Ordinal);
         Assert.DoesNotContain("<script", html, StringComparison.Ordinal);
+        Assert.Contains($"<p class=\"provenance\">Measured {provenance.GetProperty("date").GetString()} with <code>hilo compare --devices cpu</code>", html, StringComparison.Ordinal);
         // Self-contained: the only addresses are the SVG's namespace names, which nothing fetches.
         Assert.DoesNotContain("http", html.Replace("\"http://www.w3.org/2000/svg\"", "", StringComparison.Ordinal)
             .Replace("\"http://www.w3.org/1999/xlink\"", "", StringComparison.Ordinal), StringComparison.Ordinal);

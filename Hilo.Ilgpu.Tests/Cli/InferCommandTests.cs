@@ -64,6 +64,29 @@ public sealed class InferCommandTests : IDisposable
     }
 
     [Fact]
+    public void PrintedClassesCarryTheirLabels()
+    {
+        string[] names = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
+        string labels = Temp("labels.txt");
+        File.WriteAllLines(labels, names);
+        var (code, text, err) = Run(Tiny() with { Labels = labels });
+        Assert.True(code == 0, err);
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var want = Litv2TestData.Logits("32x48").Data;
+        for (int i = 0; i < 2; i++)
+        {
+            var row = want.AsSpan(i * 10, 10).ToArray();
+            int best = Array.IndexOf(row, row.Max());
+            Assert.StartsWith($"image {i}: {best} {names[best]} (0.", lines[i], StringComparison.Ordinal);
+        }
+
+        // Random weights: the same, and a footer that says the classes mean nothing.
+        var (randomCode, randomText, randomErr) = Run(Tiny() with { Weights = null, RandomWeights = true, Seed = 3, Labels = labels });
+        Assert.True(randomCode == 0, randomErr);
+        Assert.Equal("(random, seed 3: random weights, the classes mean nothing; see hilo models for the official checkpoints)", randomText.TrimEnd().Split('\n')[^1]);
+    }
+
+    [Fact]
     public void PresetWithRandomWeightsBenchmarks()
     {
         // Smallest valid image for a quick run of the real litv2-s graph.

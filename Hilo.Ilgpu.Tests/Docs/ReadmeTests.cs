@@ -19,6 +19,37 @@ public class ReadmeTests
     public void SaxpyRunsOnCuda() => AssertSaxpy(DeviceRequirement.RequireDevice(BackendKind.Cuda).Id);
 
     [Fact]
+    public void TheSampleOnAMissingDeviceIsOneErrorLineAndExitCodeOne()
+    {
+        // Not an unhandled DeviceNotFoundException (exit code 134 and a stack trace) on a machine without the device.
+        var output = new StringWriter();
+        var error = new StringWriter();
+        Assert.Equal(1, VectorAddProgram.Run(["opencl:99"], output, error));
+        Assert.Equal("", output.ToString());
+        string line = Assert.Single(error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: ", line, StringComparison.Ordinal);
+        Assert.Contains("opencl:99", line, StringComparison.Ordinal);
+        Assert.Contains("-- devices", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheSampleOnTheCpuPrintsSaxpy()
+    {
+        var output = new StringWriter();
+        Assert.Equal(0, VectorAddProgram.Run(["cpu"], output, TextWriter.Null));
+        Assert.EndsWith("y[0..4] = 1, 3, 5, 7 ... y[999] = 1999", output.ToString().TrimEnd(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadmeDevicesLineBuildsRelease()
+    {
+        // The same configuration as every other line: without -c Release it is a second, Debug build.
+        string readme = File.ReadAllText(Path.Combine(FindRepositoryRoot(), "README.md"));
+        Assert.Contains("dotnet run -c Release --project Hilo.Ilgpu.Cli -- devices", readme, StringComparison.Ordinal);
+        Assert.DoesNotContain("dotnet run --project Hilo.Ilgpu.Cli", readme, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ReadmeExampleIsTheSampleCode()
     {
         string root = FindRepositoryRoot();

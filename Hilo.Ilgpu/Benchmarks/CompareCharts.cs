@@ -31,7 +31,7 @@ public static class CompareCharts
 
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    /// <summary>The file extensions <see cref="Save(IReadOnlyList{CompareResult}, string, int, int)"/> accepts: <c>.png</c> and <c>.svg</c>.</summary>
+    /// <summary>The file extensions <see cref="Save(IReadOnlyList{CompareResult}, string, int, int, RunProvenance)"/> accepts: <c>.png</c> and <c>.svg</c>.</summary>
     public static IReadOnlyList<string> Extensions { get; } = [".png", ".svg"];
 
     /// <summary>
@@ -66,6 +66,13 @@ public static class CompareCharts
         Save(report.Results, path, width, height);
     }
 
+    /// <summary>Writes the chart of <paramref name="report"/>'s results to <paramref name="path"/> with the date, command and machine under it.</summary>
+    public static void Save(CompareReport report, string path, RunProvenance provenance, int width = DefaultWidth, int height = DefaultHeight)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        Save(report.Results, path, width, height, provenance);
+    }
+
     /// <summary>
     /// Writes the chart of <paramref name="results"/> to <paramref name="path"/>, atomically: a PNG or an SVG by the
     /// path's extension (<see cref="Extensions"/>; any other is an <see cref="ArgumentException"/> naming it).
@@ -74,10 +81,11 @@ public static class CompareCharts
     /// <param name="path">The file to write: <c>.png</c> or <c>.svg</c>.</param>
     /// <param name="width">Width in pixels, at least <see cref="MinWidth"/>.</param>
     /// <param name="height">Height in pixels, at least <see cref="MinHeight"/>.</param>
-    public static void Save(IReadOnlyList<CompareResult> results, string path, int width = DefaultWidth, int height = DefaultHeight)
+    /// <param name="provenance">When given, its date, command and machine are written under the chart.</param>
+    public static void Save(IReadOnlyList<CompareResult> results, string path, int width = DefaultWidth, int height = DefaultHeight, RunProvenance? provenance = null)
     {
         CheckExtension(path); // the font is looked up by Build
-        using var plot = Build(results, width, height);
+        using var plot = Build(results, width, height, provenance);
         byte[] bytes = Path.GetExtension(path).Equals(".svg", StringComparison.OrdinalIgnoreCase)
             ? new UTF8Encoding(false).GetBytes(plot.GetSvgXml(width, height))
             : plot.GetImageBytes(width, height, ImageFormat.Png);
@@ -88,13 +96,14 @@ public static class CompareCharts
     /// <param name="results">Measured rows; at least one.</param>
     /// <param name="width">Width in pixels, at least <see cref="MinWidth"/>.</param>
     /// <param name="height">Height in pixels, at least <see cref="MinHeight"/>.</param>
-    public static string RenderSvg(IReadOnlyList<CompareResult> results, int width = DefaultWidth, int height = DefaultHeight)
+    /// <param name="provenance">When given, its date, command and machine are written under the chart.</param>
+    public static string RenderSvg(IReadOnlyList<CompareResult> results, int width = DefaultWidth, int height = DefaultHeight, RunProvenance? provenance = null)
     {
-        using var plot = Build(results, width, height);
+        using var plot = Build(results, width, height, provenance);
         return plot.GetSvgXml(width, height);
     }
 
-    private static Plot Build(IReadOnlyList<CompareResult> results, int width, int height)
+    private static Plot Build(IReadOnlyList<CompareResult> results, int width, int height, RunProvenance? provenance)
     {
         ArgumentNullException.ThrowIfNull(results);
         if (results.Count == 0)
@@ -160,7 +169,8 @@ public static class CompareCharts
         string reference = results.All(r => r.Protocol == "model") ? "the first model" : "MSA";
         plot.Title(Title(results));
         string[] shown = [.. new[] { showRate ? "images/s" : null, showSpeedUp ? $"speed-up over {reference} on the same device" : null }.OfType<string>()];
-        plot.XLabel(shown.Length == 0 ? "device" : $"device (bar labels: {string.Join(", ", shown)})", 13);
+        string xLabel = shown.Length == 0 ? "device" : $"device (bar labels: {string.Join(", ", shown)})";
+        plot.XLabel(provenance is null ? xLabel : xLabel + "\n" + Caption(provenance, width), 13);
         plot.YLabel(log ? "throughput (images/s, log scale)" : "throughput (images/s)", 13);
         // Room above the tallest bar for its two-line label; bars stand on the axis.
         plot.Axes.Margins(left: 0.02, right: 0.02, bottom: 0, top: 0.22);
@@ -183,6 +193,14 @@ public static class CompareCharts
         }
         int alone = anySpeedUp ? speedChars : rateChars;
         return Fit(alone) >= 8 ? (Fit(alone), !anySpeedUp, anySpeedUp) : (8, false, false);
+    }
+
+    // The date, command and machine in two lines under the axis label, each cut to what the width holds (~7 px a character).
+    private static string Caption(RunProvenance p, int width)
+    {
+        int chars = Math.Max(40, (width - 40) / 7);
+        string Fit(string text) => text.Length > chars ? text[..(chars - 1)] + "…" : text;
+        return Fit($"{p.DateText} · hilo {p.HiloVersion} · {p.Machine}") + "\n" + Fit(p.Command);
     }
 
     private static string? SpeedUp(CompareResult r) => r.SpeedUp is { } s ? s.ToString("0.00", Invariant) + "×" : null;

@@ -15,14 +15,16 @@ public static class CompareFormats
     public const string CsvHeader = "device,device_name,device_kind,protocol,name,batch,images_per_second,ms_per_batch,speed_up,params,flops,peak_memory_bytes";
 
     /// <summary>
-    /// Writes <c>{"results":[{"device", "device_name", "device_kind", "protocol", "name", "batch", "images_per_second",
-    /// "ms_per_batch", "params", "flops", "peak_memory_bytes"}, ...]}</c> (flops per image, in multiply-adds).
+    /// Writes <c>{"provenance": {...}, "results":[{"device", "device_name", "device_kind", "protocol", "name", "batch", "images_per_second",
+    /// "ms_per_batch", "params", "flops", "peak_memory_bytes"}, ...]}</c> (flops per image, in multiply-adds; the
+    /// provenance, <see cref="RunProvenance.WriteJson"/>, only when given).
     /// </summary>
-    public static void WriteJson(Stream stream, IReadOnlyList<CompareResult> results)
+    public static void WriteJson(Stream stream, IReadOnlyList<CompareResult> results, RunProvenance? provenance = null)
     {
         ArgumentNullException.ThrowIfNull(results);
-        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         json.WriteStartObject();
+        provenance?.WriteJson(json);
         json.WriteStartArray("results");
         foreach (var r in results)
         {
@@ -44,12 +46,17 @@ public static class CompareFormats
         json.WriteEndObject();
     }
 
-    /// <summary>Writes the results as CSV (<see cref="CsvHeader"/>; speed_up empty where there is no reference).</summary>
-    public static void WriteCsv(TextWriter writer, IReadOnlyList<CompareResult> results)
+    /// <summary>
+    /// Writes the results as CSV (<see cref="CsvHeader"/>; speed_up empty where there is no reference), with
+    /// <paramref name="provenance"/>'s columns that the header lacks (<see cref="RunProvenance.ExtraColumns"/>) at the end of every row.
+    /// </summary>
+    public static void WriteCsv(TextWriter writer, IReadOnlyList<CompareResult> results, RunProvenance? provenance = null)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(results);
-        writer.Write(CsvHeader + "\n");
+        var extra = provenance is null ? [] : RunProvenance.ExtraColumns(CsvHeader);
+        string tail = provenance is null ? "" : "," + string.Join(",", provenance.Values(extra).Select(Csv));
+        writer.Write(CsvHeader + string.Concat(extra.Select(c => "," + c)) + "\n");
         foreach (var r in results)
         {
             string[] cells =
@@ -59,7 +66,7 @@ public static class CompareFormats
                 r.SpeedUp?.ToString("0.###", Invariant) ?? "", r.Parameters.ToString(Invariant), r.Flops.ToString(Invariant),
                 r.PeakMemoryBytes.ToString(Invariant),
             ];
-            writer.Write(string.Join(",", cells.Select(Csv)) + "\n");
+            writer.Write(string.Join(",", cells.Select(Csv)) + tail + "\n");
         }
     }
 

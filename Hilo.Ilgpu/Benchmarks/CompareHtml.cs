@@ -13,8 +13,11 @@ public static class CompareHtml
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    /// <summary>The page for <paramref name="results"/>; <paramref name="title"/> heads it.</summary>
-    public static string Render(IReadOnlyList<CompareResult> results, string title)
+    /// <summary>
+    /// The page for <paramref name="results"/>; <paramref name="title"/> heads it, and <paramref name="provenance"/>
+    /// (when given) says under it when, by what command and on what machine it was measured.
+    /// </summary>
+    public static string Render(IReadOnlyList<CompareResult> results, string title, RunProvenance? provenance = null)
     {
         ArgumentNullException.ThrowIfNull(results);
         var html = new StringBuilder();
@@ -23,7 +26,8 @@ public static class CompareHtml
             .Append(".chart svg{max-width:100%;height:auto}table{border-collapse:collapse;margin-top:2em}\n")
             .Append("td,th{border:1px solid #ccc;padding:.2em .6em;text-align:right}td:nth-child(-n+2),th:nth-child(-n+2){text-align:left}\n")
             .Append("</style>\n</head>\n<body>\n<h1>").Append(E(title)).Append("</h1>\n<p>Throughput in images per second (higher is better), one group per device.</p>\n")
-            .Append("<figure class=\"chart\">\n").Append(InlineSvg(results)).Append("\n</figure>\n");
+            .Append(Provenance(provenance))
+            .Append("<figure class=\"chart\">\n").Append(InlineSvg(results, provenance)).Append("\n</figure>\n");
         html.Append("<table>\n<tr><th>device</th><th>name</th><th>batch</th><th>images/s</th><th>ms/batch</th><th>speed-up</th><th>params</th><th>FLOPs</th><th>peak memory</th></tr>\n");
         foreach (var r in results)
         {
@@ -38,13 +42,16 @@ public static class CompareHtml
     }
 
     // The SVG document without its XML declaration, which has no place inside a page; the viewBox lets CSS scale it.
-    private static string InlineSvg(IReadOnlyList<CompareResult> results)
+    private static string InlineSvg(IReadOnlyList<CompareResult> results, RunProvenance? provenance)
     {
-        string svg = CompareCharts.RenderSvg(results);
+        string svg = CompareCharts.RenderSvg(results, provenance: provenance);
         int root = svg.IndexOf("<svg", StringComparison.Ordinal);
         string viewBox = string.Create(Invariant, $"<svg viewBox=\"0 0 {CompareCharts.DefaultWidth} {CompareCharts.DefaultHeight}\"");
         return viewBox + svg[(root + "<svg".Length)..].TrimEnd();
     }
+
+    private static string Provenance(RunProvenance? p) => p is null ? "" :
+        $"<p class=\"provenance\">Measured {E(p.DateText)} with <code>{E(p.Command)}</code> (hilo {E(p.HiloVersion)}, kernels {E(p.Kernels)}, weights {E(p.Weights ?? "none")}) on {E(p.Machine)}.</p>\n";
 
     private static string E(string text) => WebUtility.HtmlEncode(text);
 }

@@ -21,23 +21,24 @@ public static class ExplainPictures
     /// named <paramref name="name"/> + <see cref="Suffixes"/>, over <paramref name="preprocessedImage"/>: the image the
     /// maps were computed from (1 × 3 × H × W or 3 × H × W, any device), shown after undoing the normalisation of
     /// <paramref name="preprocess"/> (ImageNet mean and std when null). A block without a Hi-Fi (or Lo-Fi) branch
-    /// still gets its file, saying why there is no map. Returns the paths written.
+    /// still gets its file, saying why there is no map. <paramref name="note"/>, when given, ends every title (e.g.
+    /// <c>RANDOM WEIGHTS</c>). Returns the paths written.
     /// </summary>
     /// <exception cref="ArgumentException">The image does not match the maps' size, or the name is not a plain file name.</exception>
-    public static IReadOnlyList<string> Write(HiLoMaps maps, Tensor preprocessedImage, string directory, string name, Preprocess? preprocess = null)
+    public static IReadOnlyList<string> Write(HiLoMaps maps, Tensor preprocessedImage, string directory, string name, Preprocess? preprocess = null, string? note = null)
     {
         ArgumentNullException.ThrowIfNull(preprocessedImage);
-        return Write(maps, preprocessedImage.ToArray(), preprocessedImage.ShapeText, directory, name, preprocess);
+        return Write(maps, preprocessedImage.ToArray(), preprocessedImage.ShapeText, directory, name, preprocess, note);
     }
 
-    /// <summary>As <see cref="Write(HiLoMaps, Tensor, string, string, Preprocess?)"/> with the image as host values (3·H·W, channel-major RGB).</summary>
-    public static IReadOnlyList<string> Write(HiLoMaps maps, float[] preprocessedImage, string directory, string name, Preprocess? preprocess = null)
+    /// <summary>As <see cref="Write(HiLoMaps, Tensor, string, string, Preprocess?, string?)"/> with the image as host values (3·H·W, channel-major RGB).</summary>
+    public static IReadOnlyList<string> Write(HiLoMaps maps, float[] preprocessedImage, string directory, string name, Preprocess? preprocess = null, string? note = null)
     {
         ArgumentNullException.ThrowIfNull(preprocessedImage);
-        return Write(maps, preprocessedImage, $"{preprocessedImage.Length} values", directory, name, preprocess);
+        return Write(maps, preprocessedImage, $"{preprocessedImage.Length} values", directory, name, preprocess, note);
     }
 
-    private static List<string> Write(HiLoMaps maps, float[] image, string shape, string directory, string name, Preprocess? preprocess)
+    private static List<string> Write(HiLoMaps maps, float[] image, string shape, string directory, string name, Preprocess? preprocess, string? note)
     {
         ArgumentNullException.ThrowIfNull(maps);
         ArgumentException.ThrowIfNullOrEmpty(directory);
@@ -54,7 +55,7 @@ public static class ExplainPictures
         }
         double[] grey = Grey(image, h, w, preprocess?.Mean ?? Preprocess.ImageNetMean, preprocess?.Std ?? Preprocess.ImageNetStd);
         Directory.CreateDirectory(directory);
-        var pictures = new[] { Overlays.HiFi(maps, grey), Overlays.LoFi(maps, grey), Overlays.Dtm(maps, grey) };
+        var pictures = new[] { Overlays.HiFi(maps, grey, note), Overlays.LoFi(maps, grey, note), Overlays.Dtm(maps, grey, note) };
         var paths = new List<string>();
         for (int i = 0; i < pictures.Length; i++)
         {

@@ -17,13 +17,13 @@ internal static class Overlays
 
     private static readonly string[] TapNames = ["TOP-LEFT", "TOP-RIGHT", "BOTTOM-LEFT", "BOTTOM-RIGHT"];
 
-    public static Canvas HiFi(HiLoMaps maps, double[] grey)
+    public static Canvas HiFi(HiLoMaps maps, double[] grey, string? note = null)
     {
         var hi = maps.HiFi;
         string title = hi is null
             ? $"HI-FI  {maps.BlockName}  NONE"
             : Text($"HI-FI  {maps.BlockName}  HEAD {hi.Head} OF {maps.HiFiHeads}  WINDOWS {hi.WindowSize}X{hi.WindowSize}");
-        var figure = new Figure(maps.ImageHeight, maps.ImageWidth, 1, title);
+        var figure = new Figure(maps.ImageHeight, maps.ImageWidth, 1, Noted(title, note));
         figure.Backdrop(0, grey, DimBackdrop);
         if (hi is null)
         {
@@ -46,13 +46,13 @@ internal static class Overlays
         return figure.Canvas;
     }
 
-    public static Canvas LoFi(HiLoMaps maps, double[] grey)
+    public static Canvas LoFi(HiLoMaps maps, double[] grey, string? note = null)
     {
         var lo = maps.LoFi;
         string title = lo is null
             ? $"LO-FI  {maps.BlockName}  NONE"
             : Text($"LO-FI  {maps.BlockName}  HEAD {lo.Head} OF {maps.LoFiHeads}  KEYS {lo.KeyRows}X{lo.KeyColumns}{(lo.PoolSize > 1 ? $" ({lo.PoolSize}X{lo.PoolSize} AVG POOL)" : " (NO POOLING)")}");
-        var figure = new Figure(maps.ImageHeight, maps.ImageWidth, lo is null ? 1 : 2, title);
+        var figure = new Figure(maps.ImageHeight, maps.ImageWidth, lo is null ? 1 : 2, Noted(title, note));
         figure.Backdrop(0, grey, DimBackdrop);
         if (lo is null)
         {
@@ -90,12 +90,12 @@ internal static class Overlays
         return figure.Canvas;
     }
 
-    public static Canvas Dtm(HiLoMaps maps, double[] grey)
+    public static Canvas Dtm(HiLoMaps maps, double[] grey, string? note = null)
     {
         var d = maps.Dtm;
         double meanShift = Enumerable.Range(0, d.Offsets.Count / 2).Average(i => Math.Sqrt(d.Offsets[2 * i] * d.Offsets[2 * i] + d.Offsets[2 * i + 1] * d.Offsets[2 * i + 1]));
         string title = Text($"DTM  LAYERS.{d.Merge}.DOWNSAMPLE  {d.InputHeight}X{d.InputWidth} TO {d.OutputHeight}X{d.OutputWidth}");
-        var figure = new Figure(maps.ImageHeight, maps.ImageWidth, 1, title);
+        var figure = new Figure(maps.ImageHeight, maps.ImageWidth, 1, Noted(title, note));
         figure.Backdrop(0, grey, BrightBackdrop);
         figure.Caption(0, "DOT: SAMPLE POINT  LINE: FROM ITS 2X2 GRID POINT");
         int t = d.TokenPixels;
@@ -191,4 +191,7 @@ internal static class Overlays
     private static double Unit(double v, double low, double high) => high - low < 1e-12 ? 0.5 : (v - low) / (high - low);
 
     private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    // A note for every picture of a run (e.g. random weights) at the end of the title, in the font's capitals.
+    private static string Noted(string title, string? note) => note is null ? title : title + "  " + note.ToUpperInvariant();
 }
