@@ -28,6 +28,8 @@ internal sealed record ClassifyOptions
     public int ExplainStage { get; init; } = 3;
     public int ExplainBlock { get; init; }
     public int ExplainHead { get; init; }
+    public int? ExplainHiFiHead { get; init; }
+    public int? ExplainLoFiHead { get; init; }
     public string? Kernels { get; init; }
     public string? CommandLine { get; init; }
 }
@@ -57,11 +59,13 @@ internal static class ClassifyCommand
         var explain = new Option<string?>("--explain") { Description = "Write PNGs of the Hi-Fi and Lo-Fi attention and the token-merging offsets of each image into DIR (docs/explain.md)." };
         var explainStage = new Option<int>("--explain-stage") { Description = "HiLo stage drawn by --explain (3 or 4).", DefaultValueFactory = _ => 3 };
         var explainBlock = new Option<int>("--explain-block") { Description = "Block of that stage drawn by --explain (0-based).", DefaultValueFactory = _ => 0 };
-        var explainHead = new Option<int>("--explain-head") { Description = "Head of each branch drawn by --explain (0-based).", DefaultValueFactory = _ => 0 };
+        var explainHead = new Option<int>("--explain-head") { Description = "Head of each branch drawn by --explain (0-based), unless the next two say otherwise.", DefaultValueFactory = _ => 0 };
+        var explainHiFiHead = new Option<int?>("--explain-hifi-head") { Description = "Hi-Fi head drawn by --explain (0-based among the block's Hi-Fi heads)." };
+        var explainLoFiHead = new Option<int?>("--explain-lofi-head") { Description = "Lo-Fi head drawn by --explain (0-based among the block's Lo-Fi heads)." };
         var kernels = CliOptions.KernelsOption();
         var command = new Command("classify", "Classify images (top-k ImageNet classes), optionally drawing what HiLo attends to.");
         command.Arguments.Add(images);
-        foreach (var option in new Option[] { model, weights, random, seed, device, batch, top, json, csv, logits, labels, explain, explainStage, explainBlock, explainHead, kernels })
+        foreach (var option in new Option[] { model, weights, random, seed, device, batch, top, json, csv, logits, labels, explain, explainStage, explainBlock, explainHead, explainHiFiHead, explainLoFiHead, kernels })
         {
             command.Options.Add(option);
         }
@@ -83,6 +87,8 @@ internal static class ClassifyCommand
             ExplainStage = parse.GetValue(explainStage),
             ExplainBlock = parse.GetValue(explainBlock),
             ExplainHead = parse.GetValue(explainHead),
+            ExplainHiFiHead = parse.GetValue(explainHiFiHead),
+            ExplainLoFiHead = parse.GetValue(explainLoFiHead),
             Kernels = parse.GetValue(kernels),
             CommandLine = CliProvenance.CommandLine(parse),
         }, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));

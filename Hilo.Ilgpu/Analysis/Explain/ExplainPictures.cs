@@ -13,6 +13,12 @@ namespace Hilo.Ilgpu.Analysis;
 /// </summary>
 public static class ExplainPictures
 {
+    /// <summary>
+    /// Throws <see cref="FileNotFoundException"/> (saying how to get one) when no font can draw the pictures' text
+    /// (DejaVu Sans or another system font, or <c>HILO_CHART_FONT</c>): call it before long work.
+    /// </summary>
+    public static void CheckFont() => PictureFont.Check();
+
     /// <summary>The suffixes of the files written, in order.</summary>
     public static IReadOnlyList<string> Suffixes { get; } = [".hifi.png", ".lofi.png", ".dtm.png"];
 
@@ -21,8 +27,8 @@ public static class ExplainPictures
     /// named <paramref name="name"/> + <see cref="Suffixes"/>, over <paramref name="preprocessedImage"/>: the image the
     /// maps were computed from (1 × 3 × H × W or 3 × H × W, any device), shown after undoing the normalisation of
     /// <paramref name="preprocess"/> (ImageNet mean and std when null). A block without a Hi-Fi (or Lo-Fi) branch
-    /// still gets its file, saying why there is no map. <paramref name="note"/>, when given, ends every title (e.g.
-    /// <c>RANDOM WEIGHTS</c>). Returns the paths written.
+    /// still gets its file, saying why there is no map. <paramref name="note"/>, when given, is a second title line on
+    /// every picture (e.g. the file name and its predicted class). Returns the paths written.
     /// </summary>
     /// <exception cref="ArgumentException">The image does not match the maps' size, or the name is not a plain file name.</exception>
     public static IReadOnlyList<string> Write(HiLoMaps maps, Tensor preprocessedImage, string directory, string name, Preprocess? preprocess = null, string? note = null)
