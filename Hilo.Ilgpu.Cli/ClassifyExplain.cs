@@ -26,6 +26,7 @@ internal static partial class ClassifyExplain
             // The library's hint names a property: the command line's option instead.
             throw new ArgumentException(HeadHint().Replace(message, m => $" ({CliName(m.Groups[1].Value)} chooses {m.Groups[2].Value} on its own)"), e);
         }
+        SharedScale(o.ExplainScale);
         ExplainPictures.CheckFont();
         return options;
     }
@@ -57,11 +58,25 @@ internal static partial class ClassifyExplain
     }
 
     /// <summary>Writes the pictures of every classified image; an image that can no longer be read is reported and skipped.</summary>
-    public static void Write(ImageClassifier classifier, IReadOnlyList<ImageClassification> results, ExplainOptions options, string directory, TextWriter log, bool randomWeights = false)
+    /// <summary><c>--explain-scale</c>: true for <c>shared</c>, false for <c>own</c>.</summary>
+    /// <exception cref="ArgumentException">Any other value.</exception>
+    public static bool SharedScale(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "own" => false,
+        "shared" => true,
+        _ => throw new ArgumentException($"--explain-scale {value}: use own (each map its own range) or shared (one range over every image)"),
+    };
+
+    /// <summary>
+    /// Writes the pictures of every classified image; an image that can no longer be read is reported and skipped. With
+    /// <paramref name="shared"/>, every image's maps are computed first and drawn on one colour scale (<see cref="ColourScales.Over"/>).
+    /// </summary>
+    public static void Write(ImageClassifier classifier, IReadOnlyList<ImageClassification> results, ExplainOptions options, string directory, TextWriter log, bool randomWeights = false, bool shared = false)
     {
         var names = UniqueNames(results.Select(r => r.Path));
         int written = 0, images = 0;
         string? note = null;
+        var pending = new List<(HiLoMaps Maps, float[] Image, string Name, string Note)>();
         for (int i = 0; i < results.Count; i++)
         {
             var result = results[i];
@@ -82,8 +97,23 @@ internal static partial class ClassifyExplain
             using var image = classifier.Preprocessor.Run([decoded]);
             var maps = HiLoExplainer.Compute(classifier.Model, image, options);
             note ??= maps.HiFiAbsentReason ?? maps.LoFiAbsentReason;
-            written += ExplainPictures.Write(maps, image, directory, names[i], classifier.Preprocess, Note(result, randomWeights)).Count;
+            if (shared)
+            {
+                pending.Add((maps, image.ToArray(), names[i], Note(result, randomWeights))); // drawn once every range is known
+            }
+            else
+            {
+                written += ExplainPictures.Write(maps, image, directory, names[i], classifier.Preprocess, Note(result, randomWeights)).Count;
+            }
             images++;
+        }
+        if (shared && pending.Count > 0)
+        {
+            var scales = ColourScales.Over(pending.Select(p => p.Maps));
+            foreach (var (maps, image, name, text) in pending)
+            {
+                written += ExplainPictures.Write(maps, image, directory, name, classifier.Preprocess, text, scales).Count;
+            }
         }
         if (note is not null)
         {

@@ -36,6 +36,9 @@ def parse_args(argv):
     p.add_argument("--quick", action="store_true", help="smoke test: batch 2, 2 runs, 1 warm-up")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="cpu", help="torch device: cpu (default) or cuda (eager fp32, synchronised around the timed loop)")
+    p.add_argument("--openblas-core", default="auto",
+                   help="OPENBLAS_CORETYPE for this process: auto (default: SkylakeX with AVX-512, Haswell with AVX2, "
+                        "what the CPU's /proc/cpuinfo flags allow), keep (the environment's), or a core name")
     a = p.parse_args(argv)
     if a.quick:
         a.batch, a.runs, a.warmup = 2, 2, 1
@@ -48,19 +51,77 @@ def parse_args(argv):
     return a
 
 
-def blas_description():
-    """Name and version of the BLAS the process actually loaded (Debian's torch links libblas.so.3,
-    which update-alternatives points at OpenBLAS or the reference BLAS)."""
+# AVX-512 subsets OpenBLAS's SkylakeX kernels use (its own CPU check asks for these).
+SKYLAKEX_FLAGS = {"avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512cd"}
+
+
+def cpu_flags():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+def best_openblas_core(flags):
+    """The fastest OpenBLAS core this CPU can run, or None (let OpenBLAS detect). OpenBLAS 0.3.21 (Debian 12) does not
+    recognise recent CPUs (Sapphire/Emerald Rapids, some Zen 4 VMs) and falls back to its Prescott SSE3 kernels,
+    4-5x slower at sgemm; naming the core by the ISA the CPU reports avoids that."""
+    if SKYLAKEX_FLAGS <= flags:
+        return "SkylakeX"
+    if {"avx2", "fma"} <= flags:
+        return "Haswell"
+    return None
+
+
+def choose_openblas_core(choice):
+    """Sets OPENBLAS_CORETYPE (before the BLAS loads) and asks OpenBLAS to print the core it picks (OPENBLAS_VERBOSE=2);
+    unsets OPENBLAS_L2_SIZE (a wrong cache size slows its blocking). Returns the core asked for, or None."""
+    os.environ.pop("OPENBLAS_L2_SIZE", None)
+    os.environ["OPENBLAS_VERBOSE"] = "2"
+    if choice == "keep":
+        return os.environ.get("OPENBLAS_CORETYPE")
+    core = best_openblas_core(cpu_flags()) if choice == "auto" else choice
+    if core is None:
+        os.environ.pop("OPENBLAS_CORETYPE", None)
+    else:
+        os.environ["OPENBLAS_CORETYPE"] = core
+    return core
+
+
+def openblas_core_name():
+    """The core OpenBLAS runs (openblas_get_corename), or None where the BLAS is not OpenBLAS."""
     import ctypes
-    path = None
+    path = loaded_blas_path()
+    if path is None:
+        return None
+    try:
+        fn = ctypes.CDLL(path).openblas_get_corename
+        fn.restype = ctypes.c_char_p
+        return fn().decode()
+    except (OSError, AttributeError):
+        return None
+
+
+def loaded_blas_path():
     try:
         with open("/proc/self/maps") as f:
             for line in f:
                 if "libblas" in line or "libopenblas" in line:
-                    path = line.split()[-1]
-                    break
+                    return line.split()[-1]
     except OSError:
         pass
+    return None
+
+
+def blas_description():
+    """Name and version of the BLAS the process actually loaded (Debian's torch links libblas.so.3,
+    which update-alternatives points at OpenBLAS or the reference BLAS)."""
+    import ctypes
+    path = loaded_blas_path()
     if path is None:
         return "BLAS unknown"
     try:
@@ -72,6 +133,9 @@ def blas_description():
             desc += " pthread"
         elif "openblas-openmp" in path:
             desc += " openmp"
+        core = openblas_core_name()
+        if core:
+            desc += f", core {core}"
         return desc
     except (OSError, AttributeError):
         return "reference BLAS (" + os.path.realpath(path) + ")"
@@ -120,11 +184,16 @@ def main(argv):
     # OpenBLAS and OpenMP read their thread counts at load time: set them before importing torch.
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(args.threads)
+    asked = choose_openblas_core(args.openblas_core)
     sys.path.insert(0, HERE)
     import torch
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     torch.mm(torch.ones(64, 64), torch.ones(64, 64))      # make sure the BLAS is loaded
+    running = openblas_core_name()
+    if asked and running and running.lower() != asked.lower():
+        raise SystemExit(f"error: OPENBLAS_CORETYPE={asked} but OpenBLAS runs core {running}: "
+                         "this OpenBLAS lacks that core; pass --openblas-core with one it has")
     dev = torch.device(args.device)
     if dev.type == "cuda":
         # Eager fp32, as the paper's GPU figures: no TF32 in matmuls or convolutions.

@@ -42,8 +42,9 @@ mkdir -p "$out"
 dotnet build -c Release Hilo.Ilgpu.Cli -v quiet -nologo >/dev/null
 
 echo "== PyTorch ($protocol: $models, batch $batch, $runs runs, $threads threads)"
-# The peer at its best: this workplace's OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE slow OpenBLAS, so they are unset for it alone.
-env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$python" tools/bench_pytorch.py --protocol "$protocol" --models "$models" --batch "$batch" \
+# The peer at its best: bench_pytorch.py names the fastest OpenBLAS core for this CPU (SkylakeX with AVX-512, Haswell
+# with AVX2), unsets OPENBLAS_L2_SIZE and prints the core OpenBLAS reports (OPENBLAS_VERBOSE=2), for itself alone.
+"$python" tools/bench_pytorch.py --protocol "$protocol" --models "$models" --batch "$batch" \
   --runs "$runs" --threads "$threads" --json "$out/pytorch.json"
 
 echo "== hilo compare"

@@ -11,7 +11,8 @@
 #   tools/pocl6.sh setup              # create or check the root (idempotent); prints its path
 #   tools/pocl6.sh run CMD [ARGS...]  # run CMD in the repository root inside it, e.g. tools/pocl6.sh run clinfo -l
 #
-# HILO_POCL6_ROOT overrides the cache folder (default ~/.cache/hilo/pocl6-trixie); HILO_DEBIAN_MIRROR the mirror.
+# HILO_POCL6_ROOT overrides the cache folder (default ~/.cache/hilo/pocl6-trixie); HILO_DEBIAN_MIRROR the mirror;
+# HILO_POCL6_BIND=DIR[:DIR...] also mounts those folders at their own paths (tools/peers/ runs LibTorch there).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 root=${HILO_POCL6_ROOT:-${XDG_CACHE_HOME:-$HOME/.cache}/hilo/pocl6-trixie}
@@ -46,10 +47,10 @@ run() {
   dotnet_root=$(dirname "$(readlink -f "$(command -v dotnet)")")
   local nuget=${NUGET_PACKAGES:-$HOME/.nuget/packages}
   # Everything below runs in a private mount namespace: the mounts disappear with the command.
-  unshare --mount --propagation private -- bash -s -- "$root" "$repo" "$dotnet_root" "$nuget" "$@" <<'INNER'
+  unshare --mount --propagation private -- bash -s -- "$root" "$repo" "$dotnet_root" "$nuget" "${HILO_POCL6_BIND:-}" "$@" <<'INNER'
 set -euo pipefail
-root=$1 repo=$2 dotnet_root=$3 nuget=$4
-shift 4
+root=$1 repo=$2 dotnet_root=$3 nuget=$4 extra=$5
+shift 5
 bind() { mkdir -p "$root$2"; mount --bind "$1" "$root$2"; }
 mount -t proc proc "$root/proc"
 mount --rbind /sys "$root/sys"
@@ -59,6 +60,8 @@ bind "$dotnet_root" "$dotnet_root"
 mkdir -p "$nuget"
 bind "$nuget" "$nuget"
 [ -d /opt/nuget ] && bind /opt/nuget /opt/nuget
+IFS=: read -r -a extra_dirs <<< "$extra"
+for d in "${extra_dirs[@]}"; do [ -z "$d" ] || bind "$d" "$d"; done
 # The charts' text (hilo compare --chart): Skia reads fonts from /usr/share/fonts only; the minimal root has none.
 [ -d /usr/share/fonts ] && bind /usr/share/fonts /usr/share/fonts
 cmd=$(printf '%q ' "$@")

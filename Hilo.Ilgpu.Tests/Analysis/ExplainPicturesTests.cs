@@ -85,6 +85,41 @@ public sealed class ExplainPicturesTests(CpuFamilyFixture fixture) : IClassFixtu
         }
     }
 
+    [Fact]
+    public void ASharedScaleSpansEveryMapAndColoursByIt()
+    {
+        var (model, a) = Tiny("32x32");
+        var (other, b) = Tiny("36x50");
+        using (model)
+        using (other)
+        using (a)
+        using (b)
+        using (var dir = new TempDirectory())
+        {
+            var options = new ExplainOptions { Stage = 3, Merge = 1 };
+            var first = HiLoExplainer.Compute(model, a, options);
+            var second = HiLoExplainer.Compute(model, b, options);
+            var shared = ColourScales.Over([first, second]);
+            var hi = first.HiFi!.Received.Concat(second.HiFi!.Received).ToList();
+            var query = first.LoFi!.QueryAttention.Concat(second.LoFi!.QueryAttention).ToList();
+            var mean = first.LoFi!.MeanAttention.Concat(second.LoFi!.MeanAttention).ToList();
+            Assert.Equal((hi.Min(), hi.Max()), shared.HiFi);
+            Assert.Equal((query.Min(), query.Max()), shared.LoFiQuery);
+            Assert.Equal((mean.Min(), mean.Max()), shared.LoFiMean);
+
+            // One image's own range as a fixed scale draws exactly what no scale draws; a wider one does not.
+            var own = ExplainPictures.Write(first, a, dir.Path, "own");
+            var same = ExplainPictures.Write(first, a, dir.Path, "same", scales: ColourScales.Over([first]));
+            var wider = new ColourScales((0, 2 * hi.Max()), (0, 2 * query.Max()), (0, 2 * mean.Max()));
+            var wide = ExplainPictures.Write(first, a, dir.Path, "wide", scales: wider);
+            for (int i = 0; i < 2; i++) // the Hi-Fi and Lo-Fi pictures; the DTM has no colour scale
+            {
+                Assert.Equal(File.ReadAllBytes(own[i]), File.ReadAllBytes(same[i]));
+                Assert.NotEqual(File.ReadAllBytes(own[i]), File.ReadAllBytes(wide[i]));
+            }
+        }
+    }
+
     private static Rgb24[] Row(Image<Rgb24> image, int y)
     {
         var row = new Rgb24[image.Width];

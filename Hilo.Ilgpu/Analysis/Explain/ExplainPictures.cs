@@ -28,23 +28,25 @@ public static class ExplainPictures
     /// maps were computed from (1 × 3 × H × W or 3 × H × W, any device), shown after undoing the normalisation of
     /// <paramref name="preprocess"/> (ImageNet mean and std when null). A block without a Hi-Fi (or Lo-Fi) branch
     /// still gets its file, saying why there is no map. <paramref name="note"/>, when given, is a second title line on
-    /// every picture (e.g. the file name and its predicted class). Returns the paths written.
+    /// every picture (e.g. the file name and its predicted class). <paramref name="scales"/> fixes the maps' colour ranges
+    /// (<see cref="ColourScales.Over"/>: one scale across several images); null scales each map to its own range. Returns
+    /// the paths written.
     /// </summary>
     /// <exception cref="ArgumentException">The image does not match the maps' size, or the name is not a plain file name.</exception>
-    public static IReadOnlyList<string> Write(HiLoMaps maps, Tensor preprocessedImage, string directory, string name, Preprocess? preprocess = null, string? note = null)
+    public static IReadOnlyList<string> Write(HiLoMaps maps, Tensor preprocessedImage, string directory, string name, Preprocess? preprocess = null, string? note = null, ColourScales? scales = null)
     {
         ArgumentNullException.ThrowIfNull(preprocessedImage);
-        return Write(maps, preprocessedImage.ToArray(), preprocessedImage.ShapeText, directory, name, preprocess, note);
+        return Write(maps, preprocessedImage.ToArray(), preprocessedImage.ShapeText, directory, name, preprocess, note, scales);
     }
 
-    /// <summary>As <see cref="Write(HiLoMaps, Tensor, string, string, Preprocess?, string?)"/> with the image as host values (3·H·W, channel-major RGB).</summary>
-    public static IReadOnlyList<string> Write(HiLoMaps maps, float[] preprocessedImage, string directory, string name, Preprocess? preprocess = null, string? note = null)
+    /// <summary>As <see cref="Write(HiLoMaps, Tensor, string, string, Preprocess?, string?, ColourScales?)"/> with the image as host values (3·H·W, channel-major RGB).</summary>
+    public static IReadOnlyList<string> Write(HiLoMaps maps, float[] preprocessedImage, string directory, string name, Preprocess? preprocess = null, string? note = null, ColourScales? scales = null)
     {
         ArgumentNullException.ThrowIfNull(preprocessedImage);
-        return Write(maps, preprocessedImage, $"{preprocessedImage.Length} values", directory, name, preprocess, note);
+        return Write(maps, preprocessedImage, $"{preprocessedImage.Length} values", directory, name, preprocess, note, scales);
     }
 
-    private static List<string> Write(HiLoMaps maps, float[] image, string shape, string directory, string name, Preprocess? preprocess, string? note)
+    private static List<string> Write(HiLoMaps maps, float[] image, string shape, string directory, string name, Preprocess? preprocess, string? note, ColourScales? scales)
     {
         ArgumentNullException.ThrowIfNull(maps);
         ArgumentException.ThrowIfNullOrEmpty(directory);
@@ -61,7 +63,7 @@ public static class ExplainPictures
         }
         double[] grey = Grey(image, h, w, preprocess?.Mean ?? Preprocess.ImageNetMean, preprocess?.Std ?? Preprocess.ImageNetStd);
         Directory.CreateDirectory(directory);
-        var pictures = new[] { Overlays.HiFi(maps, grey, note), Overlays.LoFi(maps, grey, note), Overlays.Dtm(maps, grey, note) };
+        var pictures = new[] { Overlays.HiFi(maps, grey, note, scales), Overlays.LoFi(maps, grey, note, scales), Overlays.Dtm(maps, grey, note) };
         var paths = new List<string>();
         for (int i = 0; i < pictures.Length; i++)
         {

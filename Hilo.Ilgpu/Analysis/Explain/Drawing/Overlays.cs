@@ -17,7 +17,7 @@ internal static class Overlays
 
     private static readonly string[] TapNames = ["top-left", "top-right", "bottom-left", "bottom-right"];
 
-    public static Canvas HiFi(HiLoMaps maps, double[] grey, string? note = null)
+    public static Canvas HiFi(HiLoMaps maps, double[] grey, string? note = null, ColourScales? scales = null)
     {
         var hi = maps.HiFi;
         string title = hi is null
@@ -32,7 +32,7 @@ internal static class Overlays
             return figure.Canvas;
         }
         figure.Caption(0, "Attention each token gets from its window");
-        var (low, high) = Range(hi.Received);
+        var (low, high) = scales?.HiFi ?? Range(hi.Received);
         int t = maps.TokenPixels;
         for (int r = 0; r < maps.StageHeight; r++)
         {
@@ -46,7 +46,7 @@ internal static class Overlays
         return figure.Canvas;
     }
 
-    public static Canvas LoFi(HiLoMaps maps, double[] grey, string? note = null)
+    public static Canvas LoFi(HiLoMaps maps, double[] grey, string? note = null, ColourScales? scales = null)
     {
         var lo = maps.LoFi;
         string title = lo is null
@@ -67,7 +67,7 @@ internal static class Overlays
         for (int panel = 0; panel < 2; panel++)
         {
             var values = panel == 0 ? lo.QueryAttention : lo.MeanAttention;
-            var (low, high) = Range(values);
+            var (low, high) = (panel == 0 ? scales?.LoFiQuery : scales?.LoFiMean) ?? Range(values);
             for (int r = 0; r < lo.KeyRows; r++)
             {
                 for (int c = 0; c < lo.KeyColumns; c++)
@@ -188,7 +188,7 @@ internal static class Overlays
 
     private static (double Low, double High) Range(IReadOnlyList<double> values) => (values.Min(), values.Max());
 
-    private static double Unit(double v, double low, double high) => high - low < 1e-12 ? 0.5 : (v - low) / (high - low);
+    private static double Unit(double v, double low, double high) => high - low < 1e-12 ? 0.5 : Math.Clamp((v - low) / (high - low), 0, 1);
 
     private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
