@@ -30,6 +30,8 @@ internal sealed record ClassifyOptions
     public int ExplainHead { get; init; }
     public string? Kernels { get; init; }
     public string? CommandLine { get; init; }
+    public string? Shard { get; init; }
+    public bool Resume { get; init; }
 }
 
 /// <summary>
@@ -59,13 +61,15 @@ internal static class ClassifyCommand
         var explainBlock = new Option<int>("--explain-block") { Description = "Block of that stage drawn by --explain (0-based).", DefaultValueFactory = _ => 0 };
         var explainHead = new Option<int>("--explain-head") { Description = "Head of each branch drawn by --explain (0-based).", DefaultValueFactory = _ => 0 };
         var kernels = CliOptions.KernelsOption();
+        var shard = new Option<string?>("--shard") { Description = "Classify only part i of n (0 <= i < n) of the images: a contiguous range of the ordered list (docs/validate.md)." };
+        var resume = new Option<bool>("--resume") { Description = "Go on from the journal FILE.journal of an interrupted run with the same --json or --csv FILE (written whenever one names a file)." };
         var command = new Command("classify", "Classify images (top-k ImageNet classes), optionally drawing what HiLo attends to.");
         command.Arguments.Add(images);
-        foreach (var option in new Option[] { model, weights, random, seed, device, batch, top, json, csv, logits, labels, explain, explainStage, explainBlock, explainHead, kernels })
+        foreach (var option in new Option[] { model, weights, random, seed, device, batch, top, json, csv, logits, labels, explain, explainStage, explainBlock, explainHead, kernels, shard, resume })
         {
             command.Options.Add(option);
         }
-        command.SetAction(parse => Run(new ClassifyOptions
+        command.SetAction((parse, cancellation) => Task.FromResult(Run(new ClassifyOptions
         {
             Images = parse.GetValue(images)!,
             Model = parse.GetValue(model)!,
@@ -85,22 +89,32 @@ internal static class ClassifyCommand
             ExplainHead = parse.GetValue(explainHead),
             Kernels = parse.GetValue(kernels),
             CommandLine = CliProvenance.CommandLine(parse),
-        }, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
+            Shard = parse.GetValue(shard),
+            Resume = parse.GetValue(resume),
+        }, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, cancellation)));
         return command;
     }
 
-    /// <summary>Runs the command: 0 when every image was classified, 1 after <c>error:</c> lines otherwise.</summary>
-    public static int Run(ClassifyOptions options, TextWriter output, TextWriter error)
+    /// <summary>
+    /// Runs the command: 0 when every image was classified, 1 after <c>error:</c> lines otherwise. Cancelling
+    /// <paramref name="cancellation"/> (Ctrl+C, SIGTERM) stops it after the batch on the device, its journal kept.
+    /// </summary>
+    public static int Run(ClassifyOptions options, TextWriter output, TextWriter error, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         try
         {
-            var results = Execute(options, output, error);
+            var results = Execute(options, output, error, cancellation);
             foreach (var failed in results.Where(r => !r.Succeeded))
             {
                 error.WriteLine("error: " + InferCommand.OneLine(failed.Error!));
             }
             return results.All(r => r.Succeeded) ? 0 : 1;
+        }
+        catch (InterruptedRunException e)
+        {
+            error.WriteLine("error: " + e.Message);
+            return 1;
         }
         catch (Exception e) when (InferCommand.IsUserError(e))
         {
@@ -109,11 +123,16 @@ internal static class ClassifyCommand
         }
     }
 
-    private static IReadOnlyList<ImageClassification> Execute(ClassifyOptions o, TextWriter output, TextWriter log)
+    private static IReadOnlyList<ImageClassification> Execute(ClassifyOptions o, TextWriter output, TextWriter log, CancellationToken cancellation)
     {
         var config = InferCommand.ResolveModel(o.Model);
         CheckOptions(o);
-        var paths = ImageSource.Expand(o.Images);
+        var shard = o.Shard is null ? Validation.Shard.All : Validation.Shard.Parse(o.Shard);
+        var listed = ImageSource.Expand(o.Images);
+        var (first, end) = shard.Range(listed.Count);
+        var paths = listed.Skip(first).Take(end - first).ToList();
+        string? resultFile = new[] { o.Json, o.Csv }.FirstOrDefault(f => f is not null and not "-");
+        string? journalPath = resultFile is null ? null : BatchedRun.JournalPath(resultFile);
         if (o.Explain is not null)
         {
             if (File.Exists(o.Explain))
@@ -124,7 +143,7 @@ internal static class ClassifyCommand
         }
         // Before any work: every output can be written and none is an input — an image, the weights, the labels.
         CliOutputs.Check(
-            [new("--json", o.Json, StdoutAllowed: true), new("--csv", o.Csv, StdoutAllowed: true), new("--logits", o.Logits),
+            [new("--json", o.Json, StdoutAllowed: true), new("--csv", o.Csv, StdoutAllowed: true), new("--logits", o.Logits), new("the journal", journalPath),
              .. o.Explain is null ? [] : ClassifyExplain.PicturePaths(paths, o.Explain).Select(p => new CliOutput("--explain", p))],
             [CliOutputs.ModelInput(o.Model), CliOutputs.Input("--weights", o.Weights), CliOutputs.Input("--labels", o.Labels),
              .. paths.Select(p => new CliInput("an input image", p)), CliOutputs.TuningCacheInput]);
@@ -134,7 +153,7 @@ internal static class ClassifyCommand
         var labels = o.Labels is null ? ClassLabels.For(config.NumClasses) : ClassLabels.Read(o.Labels, config.NumClasses);
         var classifier = new ImageClassifier(model, labels);
         int side = classifier.Preprocess.CropSize;
-        model.EnsureFits(Math.Min(o.Batch, paths.Count), side, side);
+        model.EnsureFits(Math.Max(1, Math.Min(o.Batch, paths.Count)), side, side);
         var explain = o.Explain is null ? null : ClassifyExplain.Options(o, config, side);
         if (o.RandomWeights)
         {
@@ -146,20 +165,27 @@ internal static class ClassifyCommand
         }
         var provenance = CliProvenance.ForModel(o.CommandLine, "classify", config, o.Weights, o.RandomWeights ? o.Seed : null,
             device, o.Kernels, RunProvenance.Describe(classifier.Preprocess));
-        log.WriteLine($"{config.Name} on {device}; {paths.Count} image(s); {classifier.Preprocess.Source}");
+        string part = o.Shard is null ? "" : $" (shard {shard}: {first}…{end - 1} of {listed.Count})";
+        log.WriteLine($"{config.Name} on {device}; {paths.Count} image(s){part}; {classifier.Preprocess.Source}");
 
-        var timer = Stopwatch.StartNew();
         // --logits needs every class's logit: ask for all of them, then keep --top for the other outputs.
         int ranked = o.Logits is null ? o.Top : config.NumClasses;
-        var all = CliProgress.Run(log, "classifying", paths.Count, progress =>
-            classifier.Classify(paths, ranked, o.Batch, new SyncProgress<ClassifyProgress>(p => progress.Done(p.Done, p.Total))));
-        timer.Stop();
+        var pipeline = new Validation.DecodePipeline(classifier.Limits, capacity: 2, decoders: ValidateOptions.DefaultDecoders);
+        using var journal = journalPath is null ? null : Validation.ResultJournal.Open(journalPath,
+            $"classify {string.Join(' ', listed.Select(Path.GetFullPath))}; {config.Name}; {BatchedRun.WeightsIdentity(provenance)}; labels {labels.Source}; shard {shard}; batch {o.Batch}; top {ranked}",
+            o.Resume, labels);
+        var run = CliProgress.Run(log, "classifying", paths.Count, progress =>
+            BatchedRun.RunOrStop(classifier, paths, o.Batch, ranked, pipeline, journal, progress, cancellation));
+        var all = run.Results;
         var results = ranked == o.Top ? all : all.Select(r => r with { Top = r.Top.Take(o.Top).ToList() }).ToList();
         int classified = results.Count(r => r.Succeeded);
+        double seconds = run.Stats.Elapsed.TotalSeconds;
+        int ran = results.Count - run.Resumed;
+        string resumed = run.Resumed > 0 ? $" ({run.Resumed} from the journal)" : "";
         log.WriteLine(classified == 0
             ? $"no image classified: {results.Count} error(s) below"
             : string.Create(CultureInfo.InvariantCulture,
-                $"{classified} of {results.Count} image(s) classified in {timer.Elapsed.TotalSeconds:0.00} s: {classified / timer.Elapsed.TotalSeconds:0.0} images/s on {device.Info.Id} (decoding, preprocessing and the model)"));
+                $"{classified} of {results.Count} image(s) classified{resumed}; {ran} in {seconds:0.00} s: {(seconds > 0 ? ran / seconds : 0):0.0} images/s on {device.Info.Id} (decoding overlapped with preprocessing and the model)"));
 
         if (o.Logits is not null)
         {
@@ -180,6 +206,7 @@ internal static class ClassifyCommand
         {
             WriteTable(output, results, provenance);
         }
+        journal?.Delete();
         // After the results are out: the pictures take a pass per image, and nothing they do can lose the results.
         if (explain is not null)
         {
@@ -224,6 +251,10 @@ internal static class ClassifyCommand
         if (o.Top < 1)
         {
             throw new ArgumentException($"--top must be at least 1, got {o.Top}");
+        }
+        if (o.Resume && new[] { o.Json, o.Csv }.All(f => f is null or "-"))
+        {
+            throw new ArgumentException("--resume needs --json FILE or --csv FILE: the run's journal is FILE.journal, next to it");
         }
         if (o.Json == "-" && o.Csv == "-")
         {

@@ -46,6 +46,7 @@ internal static class HiloCli
         root.Subcommands.Add(PlanCommand.Create());
         root.Subcommands.Add(PreprocessCommand.Create());
         root.Subcommands.Add(PeakCommand.Create());
+        root.Subcommands.Add(ValidateCommand.Create());
         CliOptions.UsePlainNumberParsers(root);
         return root;
     }

@@ -40,7 +40,10 @@ internal static class KernelsCommand
         return 0;
     }
 
-    /// <summary>Writes <c>Class.Method.target.ext</c> per kernel and target (each file whole or not at all); 1 when any compile failed.</summary>
+    /// <summary>
+    /// Writes <c>Class.Method.target.ext</c> per kernel and target (each file whole or not at all); 1 when any compile
+    /// failed or an OpenCL barrier leaves out the local memory its kernel uses (<see cref="KernelCodeChecks"/>).
+    /// </summary>
     public static int Dump(string directory, TextWriter output, TextWriter? error = null)
     {
         if (File.Exists(directory))
@@ -59,7 +62,7 @@ internal static class KernelsCommand
             (error ?? Console.Error).WriteLine($"error: {e.Message}");
             return TopLevelErrors.ExitCode;
         }
-        int written = 0;
+        int written = 0, unfenced = 0, generic = 0, memory = 0;
         var failures = new List<DumpResult>();
         foreach (var result in KernelDump.CompileAll(KernelCatalog.Ilgpu))
         {
@@ -71,15 +74,33 @@ internal static class KernelsCommand
             }
             WriteAtomically(Path.Combine(directory, $"{result.Kernel.Name}.{result.Target.Name}{result.Target.Extension}"), result.Code);
             written++;
+            if (result.Target.Extension == ".cl")
+            {
+                // A barrier that does not fence the local memory it orders is a race on GPU drivers (PoCL hides it).
+                foreach (string barrier in KernelCodeChecks.UnfencedBarriers(result.Code))
+                {
+                    unfenced++;
+                    output.WriteLine($"FAILED {result.Kernel.Name} for {result.Target.Name}: '{barrier}' does not fence the local memory the kernel uses (use SharedBarrier.Sync)");
+                }
+            }
+            else
+            {
+                generic += KernelCodeChecks.GenericMemoryInstructions(result.Code).Count;
+                memory += KernelCodeChecks.MemoryInstructionCount(result.Code);
+            }
         }
         int kernels = KernelCatalog.Ilgpu.Count();
         output.WriteLine($"wrote {written} files ({kernels} ILGPU kernels × {KernelDump.Targets.Count} targets: {string.Join(", ", KernelDump.Targets.Select(t => t.Name))}) to {directory}");
+        output.WriteLine($"PTX: {generic} of {memory} loads/stores/atomics in the generic address space");
         if (failures.Count > 0)
         {
             output.WriteLine($"{failures.Count} kernel/target pairs did not compile");
-            return 1;
         }
-        return 0;
+        if (unfenced > 0)
+        {
+            output.WriteLine($"{unfenced} OpenCL barriers do not fence local memory");
+        }
+        return failures.Count > 0 || unfenced > 0 ? 1 : 0;
     }
 
     // Each file whole or not at all, and a device or pipe in the folder written through, not replaced (AtomicFile).

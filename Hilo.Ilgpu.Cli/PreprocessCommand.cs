@@ -134,12 +134,13 @@ internal static class PreprocessCommand
             for (int start = 0; start < paths.Count; start += o.Batch)
             {
                 int count = Math.Min(o.Batch, paths.Count - start);
-                var decoded = new List<RgbImage>(count);
+                // One decoded image at a time: each is resized into its slot before the next file is decoded.
+                using var images = preprocessor.Begin(count);
                 for (int i = start; i < start + count; i++)
                 {
                     try
                     {
-                        decoded.Add(ImageFile.Load(paths[i], limits));
+                        images.Add(ImageFile.Load(paths[i], limits));
                     }
                     catch (Exception e) when (e is ImageDecodeException or IOException or UnauthorizedAccessException)
                     {
@@ -148,7 +149,7 @@ internal static class PreprocessCommand
                 }
                 if (errors.Count == 0)
                 {
-                    using var batch = preprocessor.Run(decoded);
+                    using var batch = images.Finish();
                     batch.ToArray().CopyTo(data, start * perImage);
                 }
                 progress.Done(start + count, paths.Count);

@@ -75,8 +75,9 @@ public static class TiledGemmKernels
         int ty = Group.IdxY;
         int tid = ty * threads + tx;
         int perThread = tile * TileK / (threads * threads);
-        int row0 = Grid.IdxY * tile;
-        int col0 = Grid.IdxX * tile;
+        Configs.Unfold((g.N + tile - 1) / tile, (g.M + tile - 1) / tile, out int tileX, out int tileY, out _);
+        int row0 = tileY * tile;
+        int col0 = tileX * tile;
         float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
         float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
         for (int t = 0; t < g.K; t += TileK)
@@ -96,7 +97,7 @@ public static class TiledGemmKernels
                 int kRow = t + kB;
                 tileB[kB * tile + cc] = kRow < g.K && col < g.N ? b[kRow * g.Ldb + col] : 0f;
             }
-            Group.Barrier();
+            SharedBarrier.Sync();
             for (int kk = 0; kk < TileK; kk++)
             {
                 int at = kk * tile;
@@ -113,7 +114,7 @@ public static class TiledGemmKernels
                 c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
                 c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
             }
-            Group.Barrier();
+            SharedBarrier.Sync();
         }
         int r0 = row0 + ty;
         int q0 = col0 + tx;
@@ -139,8 +140,9 @@ public static class TiledGemmKernels
     [IlgpuKernel("gemm")]
     public static void RowBlockGemm(ArrayView<float> a, ArrayView<float> b, ArrayView<float> bias, ArrayView<float> c, TiledGemmArgs g)
     {
-        int col = Grid.GlobalIndex.X;
-        int row0 = Grid.IdxY * RowBlock;
+        Configs.Unfold((g.N + RowBlockGroup - 1) / RowBlockGroup, (g.M + RowBlock - 1) / RowBlock, out int groupX, out int rowBlock, out _);
+        int col = groupX * RowBlockGroup + Group.IdxX;
+        int row0 = rowBlock * RowBlock;
         // Columns past N read column N-1 and rows past M row M-1 (valid memory); neither is stored.
         int bc = col < g.N ? col : g.N - 1;
         int r1 = Math.Min(row0 + 1, g.M - 1), r2 = Math.Min(row0 + 2, g.M - 1), r3 = Math.Min(row0 + 3, g.M - 1);
@@ -192,8 +194,18 @@ public static class TiledGemmKernels
         {
             return;
         }
-        var config = new KernelConfig(new Index2D((n + RowBlockGroup - 1) / RowBlockGroup, (m + RowBlock - 1) / RowBlock), new Index2D(RowBlockGroup, 1));
-        device.Launch(RowBlockGemm, config, a, b, bias.Length > 0 ? bias : c, c, args);
+        device.Launch(RowBlockGemm, RowBlockShape(m, n), a, b, bias.Length > 0 ? bias : c, c, args);
+    }
+
+    /// <summary>The launch of <see cref="RowBlockGemm"/>: ⌈N/32⌉ × ⌈M/8⌉ groups of 32, folded along x (⌈M/8⌉ passes 65,535 from M = 524,281).</summary>
+    internal static KernelConfig RowBlockShape(int m, int n) =>
+        Configs.Folded((n + RowBlockGroup - 1) / RowBlockGroup, (m + RowBlock - 1) / RowBlock, 1, RowBlockGroup);
+
+    /// <summary>The launch of <see cref="TiledGemm"/> with T×T threads a group: ⌈N/4T⌉ × ⌈M/4T⌉ tiles, folded along x.</summary>
+    internal static KernelConfig TiledShape(int m, int n, int threads)
+    {
+        int tile = 4 * threads;
+        return Configs.Folded((n + tile - 1) / tile, (m + tile - 1) / tile, 1, threads, threads);
     }
 
     private static void Store(ArrayView<float> bias, ArrayView<float> c, TiledGemmArgs g, int row, int col, int step, float v0, float v1, float v2, float v3)
@@ -271,10 +283,6 @@ public static class TiledGemmKernels
         {
             return;
         }
-        int tile = 4 * threads;
-        var config = new KernelConfig(
-            new Index2D((args.N + tile - 1) / tile, (args.M + tile - 1) / tile),
-            new Index2D(threads, threads));
-        device.Launch(TiledGemm, config, a, b, bias, c, args);
+        device.Launch(TiledGemm, TiledShape(args.M, args.N, threads), a, b, bias, c, args);
     }
 }

@@ -121,7 +121,8 @@ public static class Devices
         bool debug = Environment.GetEnvironmentVariable("HILO_ILGPU_DEBUG") is "1" or "true";
         var context = Context.Create(builder =>
         {
-            builder.CPU(CpuShape).OpenCL().Cuda().EnableAlgorithms();
+            builder.CPU(CpuShape).OpenCL().Cuda().EnableAlgorithms().Optimize(OptimizationLevel.O2);
+            SharedBarrier.Register(builder);
             if (debug)
             {
                 builder.Debug();

@@ -14,6 +14,16 @@ public sealed partial class KernelDevice
         return grid.Size == 0 || group.Size == 0;
     }
 
+    // Every launch inside the limits every GPU has (Configs.OverLimits): a shape that only the CPU accelerator or PoCL
+    // would run is an error here, not a failed launch on someone's GPU.
+    private static void CheckLimits(Delegate kernel, in KernelConfig config)
+    {
+        if (Configs.OverLimits(config) is { } over)
+        {
+            throw new ArgumentException($"Kernel {KernelCatalog.NameOf(kernel.Method)}: {over} (CUDA's and OpenCL's portable launch limits).");
+        }
+    }
+
     private long BeginProfile()
     {
         if (Profiler is null)
@@ -49,6 +59,7 @@ public sealed partial class KernelDevice
         {
             return;
         }
+        CheckLimits(kernel, config);
         var run = Load(kernel, static (acc, k) => acc.LoadKernel((Action<T1>)k));
         long start = BeginProfile();
         run(Stream, config, a1);
@@ -67,6 +78,7 @@ public sealed partial class KernelDevice
         {
             return;
         }
+        CheckLimits(kernel, config);
         var run = Load(kernel, static (acc, k) => acc.LoadKernel((Action<T1, T2>)k));
         long start = BeginProfile();
         run(Stream, config, a1, a2);
@@ -85,6 +97,7 @@ public sealed partial class KernelDevice
         {
             return;
         }
+        CheckLimits(kernel, config);
         var run = Load(kernel, static (acc, k) => acc.LoadKernel((Action<T1, T2, T3>)k));
         long start = BeginProfile();
         run(Stream, config, a1, a2, a3);
@@ -103,6 +116,7 @@ public sealed partial class KernelDevice
         {
             return;
         }
+        CheckLimits(kernel, config);
         var run = Load(kernel, static (acc, k) => acc.LoadKernel((Action<T1, T2, T3, T4>)k));
         long start = BeginProfile();
         run(Stream, config, a1, a2, a3, a4);
@@ -121,6 +135,7 @@ public sealed partial class KernelDevice
         {
             return;
         }
+        CheckLimits(kernel, config);
         var run = Load(kernel, static (acc, k) => acc.LoadKernel((Action<T1, T2, T3, T4, T5>)k));
         long start = BeginProfile();
         run(Stream, config, a1, a2, a3, a4, a5);
@@ -139,6 +154,7 @@ public sealed partial class KernelDevice
         {
             return;
         }
+        CheckLimits(kernel, config);
         var run = Load(kernel, static (acc, k) => acc.LoadKernel((Action<T1, T2, T3, T4, T5, T6>)k));
         long start = BeginProfile();
         run(Stream, config, a1, a2, a3, a4, a5, a6);
@@ -157,6 +173,7 @@ public sealed partial class KernelDevice
         {
             return;
         }
+        CheckLimits(kernel, config);
         var run = Load(kernel, static (acc, k) => acc.LoadKernel((Action<T1, T2, T3, T4, T5, T6, T7>)k));
         long start = BeginProfile();
         run(Stream, config, a1, a2, a3, a4, a5, a6, a7);
@@ -175,6 +192,7 @@ public sealed partial class KernelDevice
         {
             return;
         }
+        CheckLimits(kernel, config);
         var run = Load(kernel, static (acc, k) => acc.LoadKernel((Action<T1, T2, T3, T4, T5, T6, T7, T8>)k));
         long start = BeginProfile();
         run(Stream, config, a1, a2, a3, a4, a5, a6, a7, a8);
@@ -193,6 +211,7 @@ public sealed partial class KernelDevice
         {
             return;
         }
+        CheckLimits(kernel, config);
         var run = Load(kernel, static (acc, k) => acc.LoadKernel((Action<T1, T2, T3, T4, T5, T6, T7, T8, T9>)k));
         long start = BeginProfile();
         run(Stream, config, a1, a2, a3, a4, a5, a6, a7, a8, a9);
@@ -211,6 +230,7 @@ public sealed partial class KernelDevice
         {
             return;
         }
+        CheckLimits(kernel, config);
         var run = Load(kernel, static (acc, k) => acc.LoadKernel((Action<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>)k));
         long start = BeginProfile();
         run(Stream, config, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10);
@@ -229,6 +249,7 @@ public sealed partial class KernelDevice
         {
             return;
         }
+        CheckLimits(kernel, config);
         var run = Load(kernel, static (acc, k) => acc.LoadKernel((Action<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>)k));
         long start = BeginProfile();
         run(Stream, config, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11);
@@ -247,6 +268,7 @@ public sealed partial class KernelDevice
         {
             return;
         }
+        CheckLimits(kernel, config);
         var run = Load(kernel, static (acc, k) => acc.LoadKernel((Action<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>)k));
         long start = BeginProfile();
         run(Stream, config, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12);

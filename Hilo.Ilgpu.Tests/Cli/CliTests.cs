@@ -2,6 +2,8 @@ using Hilo.Ilgpu.Cli;
 
 namespace Hilo.Ilgpu.Tests.Cli;
 
+// One collection with KernelCodeTests: the two compile every kernel for every target, not at once.
+[Collection(Hilo.Ilgpu.Tests.Kernels.KernelCodeTests.DumpCollection)]
 public class CliTests
 {
     [Fact]

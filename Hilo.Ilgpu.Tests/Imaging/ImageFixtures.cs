@@ -12,6 +12,9 @@ public sealed record ImageFixtureCase(string Image, string PilMode, int Resize, 
     /// <summary>Every case, by its key (<c>image.tensor-tag</c>).</summary>
     public static IReadOnlyDictionary<string, ImageFixtureCase> All { get; } = Read();
 
+    /// <summary>For every fixture image, the SHA-256 of PIL's decoded RGB bytes (<c>Image.open(f).convert('RGB')</c>).</summary>
+    public static IReadOnlyDictionary<string, string> PilRgbSha256 { get; } = ReadHashes();
+
     /// <summary>The case keys, for theories.</summary>
     public static TheoryData<string> Keys() => [.. All.Keys.Order(StringComparer.Ordinal)];
 
@@ -20,6 +23,12 @@ public sealed record ImageFixtureCase(string Image, string PilMode, int Resize, 
 
     /// <summary>torchvision's tensor (1 × 3 × crop × crop).</summary>
     public HostTensor Expected() => NpyFile.Read(Path.Combine(Folder, Tensor));
+
+    private static Dictionary<string, string> ReadHashes()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, "manifest.json")));
+        return doc.RootElement.GetProperty("decoded_rgb_sha256").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!, StringComparer.Ordinal);
+    }
 
     private static Dictionary<string, ImageFixtureCase> Read()
     {

@@ -22,6 +22,17 @@ public static class CsvRows
         return (header, rows);
     }
 
+    /// <summary>
+    /// The header and each row of the file <paramref name="path"/> cut to its first <paramref name="cells"/> columns,
+    /// cells joined by commas: a table without the provenance columns (date, command…) that differ from run to run.
+    /// </summary>
+    public static List<string> Leading(string path, int cells)
+    {
+        var (header, rows) = Parse(File.ReadAllText(path));
+        var keep = header.Take(cells).ToList();
+        return [string.Join(",", keep), .. rows.Select(r => string.Join(",", keep.Select(k => r[k])))];
+    }
+
     private static List<List<string>> Records(string text)
     {
         var records = new List<List<string>>();

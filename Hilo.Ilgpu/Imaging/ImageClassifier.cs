@@ -74,8 +74,9 @@ public sealed class ImageClassifier
 
     /// <summary>
     /// Classifies the files <paramref name="paths"/>, <paramref name="batch"/> images per forward pass; one result per
-    /// path, in order. Every file's header is checked before any image is decoded, so a bad file is reported without
-    /// costing the others' work.
+    /// path, in order. Files are decoded one at a time, each checked (size, format, header limits) before its pixels
+    /// are decoded and resized into its batch slot before the next is decoded, so host memory holds one decoded
+    /// image at a time; a file that fails is that file's result, and the others are still classified.
     /// </summary>
     /// <exception cref="ArgumentException">topK or batch below 1, or a batch too large for the device (before any work).</exception>
     public IReadOnlyList<ImageClassification> Classify(IReadOnlyList<string> paths, int topK = 5, int batch = 8, IProgress<ClassifyProgress>? progress = null)
@@ -86,46 +87,40 @@ public sealed class ImageClassifier
         int side = Preprocess.CropSize;
         Model.EnsureFits(Math.Max(1, Math.Min(batch, paths.Count)), side, side);
         var results = new ImageClassification?[paths.Count];
-        var good = new List<int>();
-        for (int i = 0; i < paths.Count; i++)
+        progress?.Report(new ClassifyProgress(0, paths.Count));
+        for (int start = 0; start < paths.Count; start += batch)
         {
-            try
+            int count = Math.Min(batch, paths.Count - start);
+            var classified = new List<int>(count);
+            using (var images = Preprocessor.Begin(count))
             {
-                ImageFile.Identify(paths[i], Limits);
-                good.Add(i);
-            }
-            catch (Exception e) when (e is ImageDecodeException or IOException or UnauthorizedAccessException)
-            {
-                results[i] = new ImageClassification(paths[i], [], Named(paths[i], e));
-            }
-        }
-        int done = paths.Count - good.Count;
-        progress?.Report(new ClassifyProgress(done, paths.Count));
-        for (int start = 0; start < good.Count; start += batch)
-        {
-            var chunk = good.Skip(start).Take(batch).ToList();
-            var images = new List<(int Index, RgbImage Image)>();
-            foreach (int i in chunk)
-            {
-                try
+                for (int i = start; i < start + count; i++)
                 {
-                    images.Add((i, ImageFile.Load(paths[i], Limits)));
+                    RgbImage image;
+                    try
+                    {
+                        image = ImageFile.Load(paths[i], Limits);
+                    }
+                    catch (Exception e) when (e is ImageDecodeException or IOException or UnauthorizedAccessException)
+                    {
+                        results[i] = new ImageClassification(paths[i], [], Named(paths[i], e));
+                        continue;
+                    }
+                    images.Add(image);
+                    classified.Add(i);
                 }
-                catch (Exception e) when (e is ImageDecodeException or IOException or UnauthorizedAccessException)
+                if (classified.Count > 0)
                 {
-                    results[i] = new ImageClassification(paths[i], [], Named(paths[i], e));
-                }
-            }
-            if (images.Count > 0)
-            {
-                var top = Top(images.Select(x => x.Image).ToList(), topK);
-                for (int k = 0; k < images.Count; k++)
-                {
-                    results[images[k].Index] = new ImageClassification(paths[images[k].Index], top[k], null);
+                    using var input = images.Finish();
+                    using var logits = Model.Forward(input);
+                    var top = TopOfLogits(logits.ToArray(), classified.Count, Labels, topK);
+                    for (int k = 0; k < classified.Count; k++)
+                    {
+                        results[classified[k]] = new ImageClassification(paths[classified[k]], top[k], null);
+                    }
                 }
             }
-            done += chunk.Count;
-            progress?.Report(new ClassifyProgress(done, paths.Count));
+            progress?.Report(new ClassifyProgress(start + count, paths.Count));
         }
         return results.Select(r => r!).ToList();
     }

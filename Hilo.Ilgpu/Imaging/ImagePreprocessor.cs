@@ -37,19 +37,36 @@ public sealed class ImagePreprocessor
         {
             throw new ArgumentException("Preprocessing needs at least one image.", nameof(images));
         }
-        int side = Preprocess.CropSize;
-        int pixels = side * side;
-        using var packed = device.Allocate(images.Count, pixels);
+        using var batch = Begin(images.Count);
         for (int b = 0; b < images.Count; b++)
         {
-            var image = images[b] ?? throw new ArgumentException($"Image {b} of the batch is null.", nameof(images));
-            ResizeInto(image, packed.View.SubView((long)b * pixels, pixels));
+            batch.Add(images[b] ?? throw new ArgumentException($"Image {b} of the batch is null.", nameof(images)));
         }
-        var output = device.Allocate(images.Count, 3, side, side);
+        return batch.Finish();
+    }
+
+    /// <summary>
+    /// Starts a batch of up to <paramref name="capacity"/> images that are added one at a time
+    /// (<see cref="ImageBatch.Add"/>): each image is resized on the device as it is added, so its decoded pixels can be
+    /// dropped before the next image is decoded, and host memory holds one decoded image, not a batch of them.
+    /// </summary>
+    public ImageBatch Begin(int capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        int side = Preprocess.CropSize;
+        return new ImageBatch(this, device.Allocate(capacity, side * side), capacity);
+    }
+
+    // Normalises the first `count` resized images of `packed` into a new count × 3 × S × S tensor.
+    internal Tensor Normalize(Tensor packed, int count)
+    {
+        int side = Preprocess.CropSize;
+        int pixels = side * side;
+        var output = device.Allocate(count, 3, side, side);
         try
         {
             float[] mean = [.. Preprocess.Mean], std = [.. Preprocess.Std];
-            ResampleKernels.NormalizeImages(device.Kernels, device.Family, packed.View, output.View, pixels, images.Count, mean, std);
+            ResampleKernels.NormalizeImages(device.Kernels, device.Family, packed.View.SubView(0, (long)count * pixels), output.View, pixels, count, mean, std);
         }
         catch
         {
@@ -60,7 +77,7 @@ public sealed class ImagePreprocessor
     }
 
     // Resizes the pixels of one image that the crop keeps into `target` (S × S packed pixels).
-    private void ResizeInto(RgbImage image, ILGPU.ArrayView<float> target)
+    internal void ResizeInto(RgbImage image, ILGPU.ArrayView<float> target)
     {
         var plan = Preprocess.Plan(image.Width, image.Height);
         var columns = ResampleTable.Bicubic(image.Width, plan.ResizedWidth, plan.Left, plan.CropWidth);

@@ -25,9 +25,8 @@ public static class AttentionKernels
     [IlgpuKernel("attention")]
     public static void WindowAttention(ArrayView<float> qkv, ArrayView<float> padKv, ArrayView<float> bias, ArrayView<float> output, WindowAttentionArgs a)
     {
-        int token = Grid.GlobalIndex.X;
-        int head = Grid.GlobalIndex.Y;
-        int item = Grid.GlobalIndex.Z;
+        Configs.Unfold((a.Height * a.Width + Group.DimX - 1) / Group.DimX, a.Heads, out int groupX, out int head, out int item);
+        int token = groupX * Group.DimX + Group.IdxX;
         int tokens = a.Height * a.Width;
         if (token >= tokens)
         {
@@ -93,11 +92,9 @@ public static class AttentionKernels
     {
         var keys = SharedMemory.Allocate<float>(MaxGroupedWindowElements);
         var values = SharedMemory.Allocate<float>(MaxGroupedWindowElements);
-        int window = Grid.IdxX;
-        int head = Grid.IdxY;
-        int item = Grid.IdxZ;
         int s = a.Window;
         int across = (a.Width + s - 1) / s;
+        Configs.Unfold(across * ((a.Height + s - 1) / s), a.Heads, out int window, out int head, out int item);
         int wy = window / across;
         int y0 = wy * s;
         int x0 = (window - wy * across) * s;
@@ -124,7 +121,7 @@ public static class AttentionKernels
                 values[e] = padKv[dim + headOffset + j];
             }
         }
-        Group.Barrier();
+        SharedBarrier.Sync();
         for (int qi = Group.IdxX; qi < area; qi += Group.DimX)
         {
             int qy = y0 + qi / s;
@@ -183,9 +180,8 @@ public static class AttentionKernels
     [IlgpuKernel("attention")]
     public static void GlobalAttention(ArrayView<float> q, ArrayView<float> kv, ArrayView<float> output, GlobalAttentionArgs a)
     {
-        int query = Grid.GlobalIndex.X;
-        int head = Grid.GlobalIndex.Y;
-        int item = Grid.GlobalIndex.Z;
+        Configs.Unfold((a.Queries + Group.DimX - 1) / Group.DimX, a.Heads, out int groupX, out int head, out int item);
+        int query = groupX * Group.DimX + Group.IdxX;
         if (query >= a.Queries)
         {
             return;
@@ -255,7 +251,7 @@ public static class AttentionKernels
         ArgumentNullException.ThrowIfNull(device);
         if (AttentionChecks.Window(qkv, padKv, bias, output, args))
         {
-            var config = new KernelConfig(new Index3D((args.Height * args.Width + QueryGroup - 1) / QueryGroup, args.Heads, args.Batch), new Index3D(QueryGroup, 1, 1));
+            var config = Configs.Folded((args.Height * args.Width + QueryGroup - 1) / QueryGroup, args.Heads, args.Batch, QueryGroup);
             device.Launch(WindowAttention, config, qkv, padKv, bias.Length > 0 ? bias : padKv, output, args);
         }
     }
@@ -270,7 +266,7 @@ public static class AttentionKernels
         AttentionChecks.Require(GroupedSupports(args), $"window attention (one group per window): s²·d = {(long)args.Window * args.Window * args.HeadDim} is over {MaxGroupedWindowElements}");
         if (AttentionChecks.Window(qkv, padKv, bias, output, args))
         {
-            var config = new KernelConfig(new Index3D(AttentionChecks.WindowCount(args), args.Heads, args.Batch), new Index3D(WindowGroup, 1, 1));
+            var config = Configs.Folded(AttentionChecks.WindowCount(args), args.Heads, args.Batch, WindowGroup);
             device.Launch(WindowAttentionGrouped, config, qkv, padKv, bias.Length > 0 ? bias : padKv, output, args);
         }
     }
@@ -281,7 +277,7 @@ public static class AttentionKernels
         ArgumentNullException.ThrowIfNull(device);
         if (AttentionChecks.Global(q, kv, output, args))
         {
-            var config = new KernelConfig(new Index3D((args.Queries + QueryGroup - 1) / QueryGroup, args.Heads, args.Batch), new Index3D(QueryGroup, 1, 1));
+            var config = Configs.Folded((args.Queries + QueryGroup - 1) / QueryGroup, args.Heads, args.Batch, QueryGroup);
             device.Launch(GlobalAttention, config, q, kv, output, args);
         }
     }

@@ -84,7 +84,7 @@ public static class Elementwise
         }
         else if (batch > 0)
         {
-            device.Launch(ElementwiseKernels.MeanTokens, Configs.Grid2D(channels, batch, 64, 1), x, y, tokens, channels);
+            device.Launch(ElementwiseKernels.MeanTokens, Configs.Folded((channels + 63) / 64, 1, batch, 64), x, y, tokens, channels);
         }
     }
 

@@ -61,8 +61,8 @@ public static class ElementwiseKernels
     [IlgpuKernel("mean-tokens")]
     public static void MeanTokens(ArrayView<float> x, ArrayView<float> y, int tokens, int channels)
     {
-        int c = Grid.GlobalIndex.X;
-        int b = Grid.GlobalIndex.Y;
+        Configs.Unfold((channels + Group.DimX - 1) / Group.DimX, 1, out int groupX, out int _, out int b);
+        int c = groupX * Group.DimX + Group.IdxX;
         if (c >= channels)
         {
             return;

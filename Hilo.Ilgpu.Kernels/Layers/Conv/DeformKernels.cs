@@ -19,9 +19,8 @@ public static class DeformKernels
     [IlgpuKernel("deform-gather")]
     public static void DeformGather(ArrayView<float> x, ArrayView<float> offsets, ArrayView<float> cols, int height, int width, int cin, int k, int outH, int outW)
     {
-        int c = Grid.GlobalIndex.X;
-        int item = Grid.GlobalIndex.Y;
-        int b = Grid.GlobalIndex.Z;
+        Configs.Unfold((cin + Group.DimX - 1) / Group.DimX, outH * outW * k * k, out int groupX, out int item, out int b);
+        int c = groupX * Group.DimX + Group.IdxX;
         int taps = k * k;
         if (c >= cin || item >= outH * outW * taps)
         {
@@ -112,6 +111,9 @@ public static class DeformKernels
             }
         });
 
+    /// <summary>The launch of <see cref="DeformGather"/>: groups of 64 channels × (cells · k²) × batch, folded along x.</summary>
+    internal static KernelConfig LaunchShape(int batch, int cellTaps, int cin) => Configs.Folded((cin + 63) / 64, cellTaps, batch, 64);
+
     /// <summary>
     /// Samples <paramref name="x"/> (B × H·W × Cin) at <paramref name="offsets"/> (B × Ho·Wo × 2k²) into
     /// <paramref name="cols"/> ([B·Ho·Wo, k²·Cin]), Ho = ⌊H/k⌋, Wo = ⌊W/k⌋.
@@ -139,7 +141,7 @@ public static class DeformKernels
         }
         else
         {
-            device.Launch(DeformGather, new KernelConfig(new Index3D((cin + 63) / 64, outH * outW * k * k, batch), new Index3D(64, 1, 1)), x, offsets, cols, height, width, cin, k, outH, outW);
+            device.Launch(DeformGather, LaunchShape(batch, outH * outW * k * k, cin), x, offsets, cols, height, width, cin, k, outH, outW);
         }
     }
 }

@@ -12,14 +12,13 @@ namespace Hilo.Ilgpu.Kernels.Layers.Conv;
 /// </summary>
 public static class DepthwiseKernels
 {
-    /// <summary>One output element per thread: x = channel, y = token (row-major over H × W), z = batch.</summary>
+    /// <summary>One output element per thread: x = channel, y = token (row-major over H × W), z = batch (folded: <see cref="Configs.Folded"/>).</summary>
     [IlgpuKernel("depthwise-conv")]
     public static void Depthwise3x3(ArrayView<float> x, ArrayView<float> taps, ArrayView<float> bias, ArrayView<float> y, int height, int width, int channels, int gelu)
     {
-        int c = Grid.GlobalIndex.X;
-        int token = Grid.GlobalIndex.Y;
-        int b = Grid.GlobalIndex.Z;
-        if (c >= channels || token >= height * width)
+        Configs.Unfold((channels + Group.DimX - 1) / Group.DimX, height * width, out int groupX, out int token, out int b);
+        int c = groupX * Group.DimX + Group.IdxX;
+        if (c >= channels)
         {
             return;
         }
@@ -117,6 +116,10 @@ public static class DepthwiseKernels
         return taps;
     }
 
+    /// <summary>The launch of <see cref="Depthwise3x3"/>: groups of 64 channels × H·W tokens × batch, folded along x.</summary>
+    internal static KernelConfig LaunchShape(int batch, int height, int width, int channels) =>
+        Configs.Folded((channels + 63) / 64, height * width, batch, 64);
+
     /// <summary>Convolves <paramref name="x"/> (B × H·W × C) into <paramref name="y"/> (same shape), through GELU when <paramref name="gelu"/>.</summary>
     public static void Forward(KernelDevice device, KernelFamily family, ArrayView<float> x, ArrayView<float> taps, ArrayView<float> bias, ArrayView<float> y,
         int batch, int height, int width, int channels, bool gelu = false)
@@ -137,8 +140,7 @@ public static class DepthwiseKernels
         }
         else
         {
-            var config = new KernelConfig(new Index3D((channels + 63) / 64, height * width, batch), new Index3D(64, 1, 1));
-            device.Launch(Depthwise3x3, config, x, taps, bias, y, height, width, channels, gelu ? 1 : 0);
+            device.Launch(Depthwise3x3, LaunchShape(batch, height, width, channels), x, taps, bias, y, height, width, channels, gelu ? 1 : 0);
         }
     }
 }

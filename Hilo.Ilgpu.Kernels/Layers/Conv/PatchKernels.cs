@@ -18,9 +18,8 @@ public static class PatchKernels
     [IlgpuKernel("patch-gather")]
     public static void GatherTokenPatches(ArrayView<float> x, ArrayView<float> rows, int height, int width, int cin, int k, int outH, int outW)
     {
-        int q = Grid.GlobalIndex.X;
-        int cell = Grid.GlobalIndex.Y;
-        int b = Grid.GlobalIndex.Z;
+        Configs.Unfold((k * k * cin + Group.DimX - 1) / Group.DimX, outH * outW, out int groupX, out int cell, out int b);
+        int q = groupX * Group.DimX + Group.IdxX;
         int rowLength = k * k * cin;
         if (q >= rowLength || cell >= outH * outW)
         {
@@ -61,9 +60,8 @@ public static class PatchKernels
     [IlgpuKernel("patch-gather")]
     public static void GatherImagePatches(ArrayView<float> image, ArrayView<float> rows, int cin, int height, int width, int k, int outH, int outW)
     {
-        int q = Grid.GlobalIndex.X;
-        int cell = Grid.GlobalIndex.Y;
-        int b = Grid.GlobalIndex.Z;
+        Configs.Unfold((k * k * cin + Group.DimX - 1) / Group.DimX, outH * outW, out int groupX, out int cell, out int b);
+        int q = groupX * Group.DimX + Group.IdxX;
         int run = k * cin;
         if (q >= k * run || cell >= outH * outW)
         {
@@ -131,7 +129,7 @@ public static class PatchKernels
         else
         {
             int columns = k * k * cin;
-            device.Launch(GatherTokenPatches, new KernelConfig(new Index3D((columns + 63) / 64, outH * outW, batch), new Index3D(64, 1, 1)), x, rows, height, width, cin, k, outH, outW);
+            device.Launch(GatherTokenPatches, Configs.Folded((columns + 63) / 64, outH * outW, batch, 64), x, rows, height, width, cin, k, outH, outW);
         }
     }
 
@@ -156,7 +154,7 @@ public static class PatchKernels
         else
         {
             int columns = k * k * cin;
-            device.Launch(GatherImagePatches, new KernelConfig(new Index3D((columns + 63) / 64, outH * outW, batch), new Index3D(64, 1, 1)), image, rows, cin, height, width, k, outH, outW);
+            device.Launch(GatherImagePatches, Configs.Folded((columns + 63) / 64, outH * outW, batch, 64), image, rows, cin, height, width, k, outH, outW);
         }
     }
 

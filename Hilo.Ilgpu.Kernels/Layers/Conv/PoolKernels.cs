@@ -15,9 +15,8 @@ public static class PoolKernels
     [IlgpuKernel("avg-pool")]
     public static void AvgPoolPadded(ArrayView<float> x, ArrayView<float> y, int height, int width, int channels, int s, int outH, int outW)
     {
-        int c = Grid.GlobalIndex.X;
-        int cell = Grid.GlobalIndex.Y;
-        int b = Grid.GlobalIndex.Z;
+        Configs.Unfold((channels + Group.DimX - 1) / Group.DimX, outH * outW, out int groupX, out int cell, out int b);
+        int c = groupX * Group.DimX + Group.IdxX;
         if (c >= channels || cell >= outH * outW)
         {
             return;
@@ -112,7 +111,7 @@ public static class PoolKernels
         }
         else
         {
-            device.Launch(AvgPoolPadded, new KernelConfig(new Index3D((channels + 63) / 64, outH * outW, batch), new Index3D(64, 1, 1)), x, y, height, width, channels, s, outH, outW);
+            device.Launch(AvgPoolPadded, Configs.Folded((channels + 63) / 64, outH * outW, batch, 64), x, y, height, width, channels, s, outH, outW);
         }
     }
 }

@@ -35,9 +35,9 @@ public static class ResampleKernels
     [IlgpuKernel("image-resample-rows")]
     public static void ResampleRows(ArrayView<float> source, ArrayView<float> table, ArrayView<float> target, int sourceWidth, int targetWidth, int rows, int stride)
     {
-        int x = Grid.GlobalIndex.X;
-        int y = Grid.GlobalIndex.Y;
-        if (x >= targetWidth || y >= rows)
+        Configs.Unfold((targetWidth + Group.DimX - 1) / Group.DimX, rows, out int groupX, out int y, out int _);
+        int x = groupX * Group.DimX + Group.IdxX;
+        if (x >= targetWidth)
         {
             return;
         }
@@ -65,9 +65,9 @@ public static class ResampleKernels
     [IlgpuKernel("image-resample-columns")]
     public static void ResampleColumns(ArrayView<float> source, ArrayView<float> table, ArrayView<float> target, int width, int targetRows, int stride)
     {
-        int x = Grid.GlobalIndex.X;
-        int y = Grid.GlobalIndex.Y;
-        if (x >= width || y >= targetRows)
+        Configs.Unfold((width + Group.DimX - 1) / Group.DimX, targetRows, out int groupX, out int y, out int _);
+        int x = groupX * Group.DimX + Group.IdxX;
+        if (x >= width)
         {
             return;
         }
@@ -94,9 +94,9 @@ public static class ResampleKernels
     [IlgpuKernel("image-normalize")]
     public static void Normalize(ArrayView<float> packed, ArrayView<float> output, int pixels, int batch, float mean0, float mean1, float mean2, float std0, float std1, float std2)
     {
-        int p = Grid.GlobalIndex.X;
-        int b = Grid.GlobalIndex.Y;
-        if (p >= pixels || b >= batch)
+        Configs.Unfold((pixels + Group.DimX - 1) / Group.DimX, batch, out int groupX, out int b, out int _);
+        int p = groupX * Group.DimX + Group.IdxX;
+        if (p >= pixels)
         {
             return;
         }
@@ -171,7 +171,7 @@ public static class ResampleKernels
         }
         else
         {
-            device.Launch(ResampleRows, new KernelConfig(new Index3D((targetWidth + 63) / 64, rows, 1), new Index3D(64, 1, 1)), source, table, target, sourceWidth, targetWidth, rows, stride);
+            device.Launch(ResampleRows, Configs.Folded((targetWidth + 63) / 64, rows, 1, 64), source, table, target, sourceWidth, targetWidth, rows, stride);
         }
     }
 
@@ -191,7 +191,7 @@ public static class ResampleKernels
         }
         else
         {
-            device.Launch(ResampleColumns, new KernelConfig(new Index3D((width + 63) / 64, targetRows, 1), new Index3D(64, 1, 1)), source, table, target, width, targetRows, stride);
+            device.Launch(ResampleColumns, Configs.Folded((width + 63) / 64, targetRows, 1, 64), source, table, target, width, targetRows, stride);
         }
     }
 
@@ -218,7 +218,7 @@ public static class ResampleKernels
         }
         else
         {
-            device.Launch(Normalize, new KernelConfig(new Index3D((pixels + 255) / 256, batch, 1), new Index3D(256, 1, 1)), packed, output, pixels, batch, m0, m1, m2, s0, s1, s2);
+            device.Launch(Normalize, Configs.Folded((pixels + 255) / 256, batch, 1, 256), packed, output, pixels, batch, m0, m1, m2, s0, s1, s2);
         }
     }
 

@@ -34,10 +34,18 @@ public sealed partial class Linear
     public const string TuningOperation = "linear";
 
     /// <summary>
-    /// Rows a candidate is timed on at most: GEMM time per row is flat for large M, so a 12544-row layer is timed
-    /// on 2048 of them (the choice is stored under the full M).
+    /// Rows a candidate is timed on at most on a CPU: GEMM time per row is flat there for large M, so a 12544-row
+    /// layer is timed on 2048 of them (the choice is stored under the full M). GPUs time the full M
+    /// (<see cref="TimedRows"/>).
     /// </summary>
     public const int MaxTimedRows = 2048;
+
+    /// <summary>
+    /// The rows a candidate is timed on for a layer of <paramref name="rows"/> rows: all of them on a GPU (2,048 rows
+    /// are a few dozen tiles, too few to fill a GPU's multiprocessors, so a variant's speed there says little about
+    /// the full layer's), at most <see cref="MaxTimedRows"/> elsewhere.
+    /// </summary>
+    public static int TimedRows(int rows, DeviceKind kind) => kind == DeviceKind.Gpu ? Math.Max(rows, 1) : Math.Clamp(rows, 1, MaxTimedRows);
 
     private readonly Dictionary<int, string> chosen = [];
     private string? variant;
@@ -98,7 +106,7 @@ public sealed partial class Linear
             return known;
         }
         EnsurePrepared();
-        int timedRows = Math.Clamp(rows, 1, MaxTimedRows);
+        int timedRows = TimedRows(rows, Device.Info.Kind);
         // Candidates run on scratch buffers (never on the caller's output, which may be a residual being added to),
         // allocated only if the tuner actually measures.
         Tensor? a = null, c = null;

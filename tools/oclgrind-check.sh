@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Runs every ILGPU kernel that uses local (shared) memory under oclgrind (an OpenCL device simulator; Debian package
+# `oclgrind`) with its data-race detector, its memory checker (every access inside its buffer) and its uninitialised-
+# value checker, on small shapes that leave partial tiles and padded windows, with a 48 KiB local-memory limit and
+# 1,024-thread groups (CUDA's and OpenCL's portable limits). Fails on any finding, on a kernel that did not run, and on
+# a shared-memory kernel this script has no case for (add one below with the kernel).
+# Input: the OpenCL C 2.0 files of `hilo kernels dump DIR`. oclgrind runs OpenCL C through its own host driver,
+# `oclgrind-kernel`, from a .sim file: program, kernel, NDRange, group size, then one line per kernel argument.
+# ILGPU's kernel ABI: each ArrayView<float> is a `global float*` plus, after all pointers, a struct {int offset;
+# long length} (written here as four ints: offset, padding, length low and high words); a struct parameter is passed
+# by value (written as its ints; a float field as its IEEE-754 bit pattern).
+# Usage: tools/oclgrind-check.sh DUMP_DIR
+set -euo pipefail
+dump="$1"
+command -v oclgrind-kernel >/dev/null || { echo "oclgrind-kernel not found (apt-get install oclgrind)"; exit 1; }
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+quarter=1048576000   # 0.25f as int bits (the attention scale)
+fail=0; runs=0
+
+view() { echo "<int size=16> 0 0 $1 0"; }                          # the {offset, length} struct of a view of $1 floats
+# $1 floats from $2 in steps of $3 (a power of two, so that oclgrind counts exactly $1 values).
+buffer() { echo "<size=$(( $1 * 4 )) float range=$2:$3:$(awk "BEGIN { printf \"%.12g\", $2 + ($1 - 1) * $3 }") ro>"; }
+output() { echo "<size=$(( $1 * 4 )) float fill=$2>"; }             # written by the kernel (and read: accumulate)
+
+# One simulation: $1 case name, $2 kernel file, $3 kernel, $4 NDRange "x y z", $5 group "x y z"; arguments on stdin.
+run_case() {
+  local name="$1" sim="$work/$1.sim" log="$work/$1.log"
+  { echo "$2"; echo "Kernel_$3"; echo "$4"; echo "$5"; cat; } > "$sim"
+  runs=$((runs+1))
+  if ! oclgrind-kernel --data-races --uninitialized --max-errors 20 --local-mem-size 49152 --max-wgsize 1024 \
+       --build-options "-cl-std=CL2.0" "$sim" > "$work/$1.out" 2> "$log" || [ -s "$log" ]; then
+    echo "FAILED (oclgrind): $name"; head -40 "$log"; fail=1
+  else
+    echo "clean: $name ($3, NDRange $4, groups $5)"
+  fi
+}
+
+# The launches mirror the C# launchers (TiledGemmKernels.TiledShape, AttentionKernels.WindowGrouped): the logical
+# grid folded into grid x (Configs.Folded), so NDRange x = groups × group width.
+# TiledGemmKernels.TiledGemm: groups of T×T threads, each a 4T×4T tile of C; ceil(N/4T) × ceil(M/4T) groups.
+# Args: a, b, bias, c, then TiledGemmArgs {M, N, K, Lda, Ldb, Ldc, HasBias, Gelu, Accumulate}.
+gemm() { # T M N K lda ldc hasBias gelu accumulate
+  local t=$1 m=$2 n=$3 k=$4 lda=$5 ldc=$6 tile=$(( 4 * $1 ))
+  local gx=$(( (n + tile - 1) / tile * ((m + tile - 1) / tile) * t )) gy=$t
+  local la=$(( (m - 1) * lda + k )) lb=$(( k * n )) lc=$(( (m - 1) * ldc + n ))
+  run_case "TiledGemm-T$t-${m}x${n}x${k}-lda$lda-ldc$ldc-b$7g$8a$9" "$file" TiledGemm "$gx $gy 1" "$t $t 1" <<EOF
+$(buffer $la -1 0.0078125)
+$(buffer $lb -2 0.00390625)
+$(buffer $n 0.5 0.125)
+$(output $lc 1)
+$(view $la)
+$(view $lb)
+$(view $n)
+$(view $lc)
+<int size=36> $m $n $k $lda $n $ldc $7 $8 $9
+EOF
+}
+
+# AttentionKernels.WindowAttentionGrouped: one group of 64 per (window, head, image): windows × heads × batch groups.
+# Args: qkv, padKv, bias (padKv when there is none), output, then WindowAttentionArgs {Batch, Height, Width, Window,
+# Heads, HeadDim, QkvStride, OutStride, OutOffset, HasBias, Scale}.
+window_grouped() { # batch height width window heads headDim hasBias
+  local b=$1 h=$2 w=$3 s=$4 heads=$5 d=$6 hasBias=$7
+  local dim=$(( heads * d )) windows=$(( ((h + s - 1) / s) * ((w + s - 1) / s) ))
+  local lq=$(( b * h * w * 3 * dim )) lpad=$(( 2 * dim )) lbias=$(( heads * s * s * s * s )) lo=$(( b * h * w * dim ))
+  local biasArg; biasArg="$(buffer $lbias -0.5 0.0009765625)"
+  local biasView; biasView="$(view $lbias)"
+  if [ "$hasBias" = 0 ]; then biasArg="$(buffer $lpad 0 0.0078125)"; biasView="$(view $lpad)"; fi
+  run_case "WindowAttentionGrouped-${b}x${h}x${w}-s$s-h$heads-d$d-bias$hasBias" "$file" WindowAttentionGrouped \
+    "$(( windows * heads * b * 64 )) 1 1" "64 1 1" <<EOF
+$(buffer $lq -1 0.00048828125)
+$(buffer $lpad 0 0.0078125)
+$biasArg
+$(output $lo 0)
+$(view $lq)
+$(view $lpad)
+$biasView
+$(view $lo)
+<int size=44> $b $h $w $s $heads $d $(( 3 * dim )) $dim 0 $hasBias $quarter
+EOF
+}
+
+shopt -s nullglob
+files=("$dump"/*.cl20.cl)
+[ ${#files[@]} -gt 0 ] || { echo "no OpenCL C 2.0 files in $dump (run: hilo kernels dump $dump)"; exit 1; }
+for file in "${files[@]}"; do
+  # A kernel uses shared memory when its OpenCL C declares local memory (ILGPU: `local float varN[...]`).
+  grep -qE '\blocal[[:space:]]+[A-Za-z_][A-Za-z0-9_]*[[:space:]]*(\*|[A-Za-z_][A-Za-z0-9_]*[[:space:]]*\[)' "$file" || continue
+  kernel="$(basename "$file" .cl20.cl)"
+  case "$kernel" in
+    TiledGemmKernels.TiledGemm)
+      gemm 16 40 40 20 20 40 1 0 0      # partial 64×64 tile, K not a multiple of 16, bias
+      gemm 8 70 33 37 40 35 0 1 0       # T = 8: 32×32 tiles, strided A and C, GELU
+      gemm 16 65 70 16 16 70 1 0 1 ;;   # one row and six columns past a tile, fused residual add
+    AttentionKernels.WindowAttentionGrouped)
+      window_grouped 2 7 7 4 2 8 1      # 7×7 in 4×4 windows: padded keys from padKv, relative-position bias
+      window_grouped 1 8 8 8 1 32 0 ;;  # one full 8×8 window, head dim 32, no bias
+    *)
+      echo "FAILED: $kernel uses local memory but tools/oclgrind-check.sh has no case for it"; fail=1 ;;
+  esac
+done
+echo "oclgrind: $runs runs of the shared-memory kernels ($( [ $fail = 0 ] && echo clean || echo 'with findings'))"
+[ "$runs" -gt 0 ] || { echo "no kernel using local memory found in $dump"; exit 1; }
+exit $fail
