@@ -121,8 +121,18 @@ public sealed class ExplainPicturesTests(CpuFamilyFixture fixture) : IClassFixtu
         var photo = ImageFile.Load(Path.Combine(AppContext.BaseDirectory, "Fixtures", "Images", "rgb_317x251.png"));
         using var image = new ImagePreprocessor(Device, preprocess).Run([photo]);
         var maps = HiLoExplainer.Compute(model, image, new ExplainOptions { Query = (3, 10) });
-        ExplainPictures.Write(maps, image, folder!, "litv2s-stage3", preprocess);
+        var written = ExplainPictures.Write(maps, image, folder!, "litv2s-stage3", preprocess).ToList();
         maps = HiLoExplainer.Compute(model, image, new ExplainOptions { Stage = 4, Head = 5, Merge = 1 });
-        ExplainPictures.Write(maps, image, folder!, "litv2s-stage4", preprocess);
+        written.AddRange(ExplainPictures.Write(maps, image, folder!, "litv2s-stage4", preprocess));
+        // Three pictures per stage, each a PNG with panels at least as wide as the 224-pixel input.
+        Assert.Equal(
+            ["litv2s-stage3.hifi.png", "litv2s-stage3.lofi.png", "litv2s-stage3.dtm.png", "litv2s-stage4.hifi.png", "litv2s-stage4.lofi.png", "litv2s-stage4.dtm.png"],
+            written.Select(Path.GetFileName));
+        Assert.All(written, path =>
+        {
+            using var png = Image.Load<Rgb24>(path, out var format);
+            Assert.Equal("PNG", format.Name);
+            Assert.True(png.Width >= 224 + 16 && png.Height >= 224, $"{path}: {png.Width}×{png.Height}");
+        });
     }
 }
