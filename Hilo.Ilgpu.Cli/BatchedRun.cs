@@ -15,6 +15,34 @@ internal sealed record BatchedRunResult(IReadOnlyList<ImageClassification> Resul
 /// </summary>
 internal static class BatchedRun
 {
+    /// <summary>
+    /// Runs a command's <paramref name="body"/>, which returns each file's error (null: classified), and reports: one
+    /// <c>error:</c> line per failed file after the outputs, exit code 0 when none failed, else 1; an interruption or
+    /// a user error (<see cref="InferCommand.IsUserError"/>) is one <c>error:</c> line and 1.
+    /// </summary>
+    public static int Report(TextWriter error, Func<IEnumerable<string?>> body)
+    {
+        try
+        {
+            var failed = body().Where(e => e is not null).ToList();
+            foreach (string? message in failed)
+            {
+                error.WriteLine("error: " + InferCommand.OneLine(message!));
+            }
+            return failed.Count == 0 ? 0 : 1;
+        }
+        catch (InterruptedRunException e)
+        {
+            error.WriteLine("error: " + e.Message);
+            return 1;
+        }
+        catch (Exception e) when (InferCommand.IsUserError(e))
+        {
+            error.WriteLine("error: " + InferCommand.OneLine(e.Message));
+            return 1;
+        }
+    }
+
     /// <summary>The journal that goes with an output file: <c>FILE.journal</c>, next to it.</summary>
     public static string JournalPath(string output) => output + ".journal";
 

@@ -28,6 +28,9 @@ internal sealed record ClassifyOptions
     public int ExplainStage { get; init; } = 3;
     public int ExplainBlock { get; init; }
     public int ExplainHead { get; init; }
+    public int? ExplainHiFiHead { get; init; }
+    public int? ExplainLoFiHead { get; init; }
+    public string ExplainScale { get; init; } = "own";
     public string? Kernels { get; init; }
     public string? CommandLine { get; init; }
     public string? Shard { get; init; }
@@ -59,13 +62,16 @@ internal static class ClassifyCommand
         var explain = new Option<string?>("--explain") { Description = "Write PNGs of the Hi-Fi and Lo-Fi attention and the token-merging offsets of each image into DIR (docs/explain.md)." };
         var explainStage = new Option<int>("--explain-stage") { Description = "HiLo stage drawn by --explain (3 or 4).", DefaultValueFactory = _ => 3 };
         var explainBlock = new Option<int>("--explain-block") { Description = "Block of that stage drawn by --explain (0-based).", DefaultValueFactory = _ => 0 };
-        var explainHead = new Option<int>("--explain-head") { Description = "Head of each branch drawn by --explain (0-based).", DefaultValueFactory = _ => 0 };
+        var explainHead = new Option<int>("--explain-head") { Description = "Head of each branch drawn by --explain (0-based), unless the next two say otherwise.", DefaultValueFactory = _ => 0 };
+        var explainHiFiHead = new Option<int?>("--explain-hifi-head") { Description = "Hi-Fi head drawn by --explain (0-based among the block's Hi-Fi heads)." };
+        var explainLoFiHead = new Option<int?>("--explain-lofi-head") { Description = "Lo-Fi head drawn by --explain (0-based among the block's Lo-Fi heads)." };
+        var explainScale = new Option<string>("--explain-scale") { Description = "Colour scale of --explain's maps: own (each map from its minimum to its maximum) or shared (one scale per kind of map over every image, so colours compare).", DefaultValueFactory = _ => "own" };
         var kernels = CliOptions.KernelsOption();
         var shard = new Option<string?>("--shard") { Description = "Classify only part i of n (0 <= i < n) of the images: a contiguous range of the ordered list (docs/validate.md)." };
         var resume = new Option<bool>("--resume") { Description = "Go on from the journal FILE.journal of an interrupted run with the same --json or --csv FILE (written whenever one names a file)." };
         var command = new Command("classify", "Classify images (top-k ImageNet classes), optionally drawing what HiLo attends to.");
         command.Arguments.Add(images);
-        foreach (var option in new Option[] { model, weights, random, seed, device, batch, top, json, csv, logits, labels, explain, explainStage, explainBlock, explainHead, kernels, shard, resume })
+        foreach (var option in new Option[] { model, weights, random, seed, device, batch, top, json, csv, logits, labels, explain, explainStage, explainBlock, explainHead, explainHiFiHead, explainLoFiHead, explainScale, kernels, shard, resume })
         {
             command.Options.Add(option);
         }
@@ -87,6 +93,9 @@ internal static class ClassifyCommand
             ExplainStage = parse.GetValue(explainStage),
             ExplainBlock = parse.GetValue(explainBlock),
             ExplainHead = parse.GetValue(explainHead),
+            ExplainHiFiHead = parse.GetValue(explainHiFiHead),
+            ExplainLoFiHead = parse.GetValue(explainLoFiHead),
+            ExplainScale = parse.GetValue(explainScale)!,
             Kernels = parse.GetValue(kernels),
             CommandLine = CliProvenance.CommandLine(parse),
             Shard = parse.GetValue(shard),
@@ -102,25 +111,7 @@ internal static class ClassifyCommand
     public static int Run(ClassifyOptions options, TextWriter output, TextWriter error, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        try
-        {
-            var results = Execute(options, output, error, cancellation);
-            foreach (var failed in results.Where(r => !r.Succeeded))
-            {
-                error.WriteLine("error: " + InferCommand.OneLine(failed.Error!));
-            }
-            return results.All(r => r.Succeeded) ? 0 : 1;
-        }
-        catch (InterruptedRunException e)
-        {
-            error.WriteLine("error: " + e.Message);
-            return 1;
-        }
-        catch (Exception e) when (InferCommand.IsUserError(e))
-        {
-            error.WriteLine("error: " + InferCommand.OneLine(e.Message));
-            return 1;
-        }
+        return BatchedRun.Report(error, () => Execute(options, output, error, cancellation).Select(r => r.Error));
     }
 
     private static IReadOnlyList<ImageClassification> Execute(ClassifyOptions o, TextWriter output, TextWriter log, CancellationToken cancellation)
@@ -210,7 +201,7 @@ internal static class ClassifyCommand
         // After the results are out: the pictures take a pass per image, and nothing they do can lose the results.
         if (explain is not null)
         {
-            ClassifyExplain.Write(classifier, results, explain, o.Explain!, log, o.RandomWeights);
+            ClassifyExplain.Write(classifier, results, explain, o.Explain!, log, o.RandomWeights, ClassifyExplain.SharedScale(o.ExplainScale));
         }
         return results;
     }
@@ -238,12 +229,7 @@ internal static class ClassifyCommand
 
     private static void CheckOptions(ClassifyOptions o)
     {
-        if (o.RandomWeights == (o.Weights is not null))
-        {
-            throw new ArgumentException(o.RandomWeights
-                ? "give either --weights or --random-weights, not both"
-                : "--weights is required (a .pth or .safetensors checkpoint: 'hilo models' lists the official ones and where to download them), or --random-weights to try the command");
-        }
+        CliOptions.CheckWeights(o.RandomWeights, o.Weights);
         if (o.Batch < 1)
         {
             throw new ArgumentException($"--batch must be at least 1, got {o.Batch}");
@@ -259,10 +245,6 @@ internal static class ClassifyCommand
         if (o.Json == "-" && o.Csv == "-")
         {
             throw new ArgumentException("--json - and --csv - both ask for stdout: give one of them a file");
-        }
-        if (o.Weights is not null)
-        {
-            InferCommand.CheckWeightsPath(o.Weights);
         }
     }
 

@@ -10,11 +10,11 @@ namespace Hilo.Ilgpu.Cli;
 /// </summary>
 internal static partial class ClassifyExplain
 {
-    /// <summary>The options of <c>--explain-stage/-block/-head</c>, checked against the model before any work.</summary>
+    /// <summary>The options of <c>--explain-stage/-block/-head/-hifi-head/-lofi-head</c>, checked against the model (and a font looked up) before any work.</summary>
     /// <exception cref="ArgumentException">An option out of range, named as on the command line (<c>--explain-stage</c>, not <c>ExplainOptions.Stage</c>).</exception>
     public static ExplainOptions Options(ClassifyOptions o, Litv2Config config, int side)
     {
-        var options = new ExplainOptions { Stage = o.ExplainStage, Block = o.ExplainBlock, Head = o.ExplainHead };
+        var options = new ExplainOptions { Stage = o.ExplainStage, Block = o.ExplainBlock, Head = o.ExplainHead, HiFiHead = o.ExplainHiFiHead, LoFiHead = o.ExplainLoFiHead };
         try
         {
             options.Validate(config, side, side);
@@ -23,9 +23,11 @@ internal static partial class ClassifyExplain
         {
             string message = e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal)
                 .Replace($"ExplainOptions.{e.ParamName}", option, StringComparison.Ordinal);
-            // The library's hint names a property the command line does not have.
-            throw new ArgumentException(HeadHint().Replace(message, ""), e);
+            // The library's hint names a property: the command line's option instead.
+            throw new ArgumentException(HeadHint().Replace(message, m => $" ({CliName(m.Groups[1].Value)} chooses {m.Groups[2].Value} on its own)"), e);
         }
+        SharedScale(o.ExplainScale);
+        ExplainPictures.CheckFont();
         return options;
     }
 
@@ -33,11 +35,13 @@ internal static partial class ClassifyExplain
     {
         nameof(ExplainOptions.Stage) => "--explain-stage",
         nameof(ExplainOptions.Block) => "--explain-block",
-        nameof(ExplainOptions.Head) or nameof(ExplainOptions.HiFiHead) or nameof(ExplainOptions.LoFiHead) => "--explain-head",
+        nameof(ExplainOptions.Head) => "--explain-head",
+        nameof(ExplainOptions.HiFiHead) => "--explain-hifi-head",
+        nameof(ExplainOptions.LoFiHead) => "--explain-lofi-head",
         _ => null,
     };
 
-    [System.Text.RegularExpressions.GeneratedRegex(@" \(set \w+ to choose [^)]*\)")]
+    [System.Text.RegularExpressions.GeneratedRegex(@" \(set (\w+) to choose ([^)]*) on its own\)")]
     private static partial System.Text.RegularExpressions.Regex HeadHint();
 
     /// <summary>
@@ -54,11 +58,25 @@ internal static partial class ClassifyExplain
     }
 
     /// <summary>Writes the pictures of every classified image; an image that can no longer be read is reported and skipped.</summary>
-    public static void Write(ImageClassifier classifier, IReadOnlyList<ImageClassification> results, ExplainOptions options, string directory, TextWriter log, bool randomWeights = false)
+    /// <summary><c>--explain-scale</c>: true for <c>shared</c>, false for <c>own</c>.</summary>
+    /// <exception cref="ArgumentException">Any other value.</exception>
+    public static bool SharedScale(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "own" => false,
+        "shared" => true,
+        _ => throw new ArgumentException($"--explain-scale {value}: use own (each map its own range) or shared (one range over every image)"),
+    };
+
+    /// <summary>
+    /// Writes the pictures of every classified image; an image that can no longer be read is reported and skipped. With
+    /// <paramref name="shared"/>, every image's maps are computed first and drawn on one colour scale (<see cref="ColourScales.Over"/>).
+    /// </summary>
+    public static void Write(ImageClassifier classifier, IReadOnlyList<ImageClassification> results, ExplainOptions options, string directory, TextWriter log, bool randomWeights = false, bool shared = false)
     {
         var names = UniqueNames(results.Select(r => r.Path));
         int written = 0, images = 0;
         string? note = null;
+        var pending = new List<(HiLoMaps Maps, float[] Image, string Name, string Note)>();
         for (int i = 0; i < results.Count; i++)
         {
             var result = results[i];
@@ -79,8 +97,23 @@ internal static partial class ClassifyExplain
             using var image = classifier.Preprocessor.Run([decoded]);
             var maps = HiLoExplainer.Compute(classifier.Model, image, options);
             note ??= maps.HiFiAbsentReason ?? maps.LoFiAbsentReason;
-            written += ExplainPictures.Write(maps, image, directory, names[i], classifier.Preprocess, randomWeights ? RandomWeightsNote : null).Count;
+            if (shared)
+            {
+                pending.Add((maps, image.ToArray(), names[i], Note(result, randomWeights))); // drawn once every range is known
+            }
+            else
+            {
+                written += ExplainPictures.Write(maps, image, directory, names[i], classifier.Preprocess, Note(result, randomWeights)).Count;
+            }
             images++;
+        }
+        if (shared && pending.Count > 0)
+        {
+            var scales = ColourScales.Over(pending.Select(p => p.Maps));
+            foreach (var (maps, image, name, text) in pending)
+            {
+                written += ExplainPictures.Write(maps, image, directory, name, classifier.Preprocess, text, scales).Count;
+            }
         }
         if (note is not null)
         {
@@ -89,8 +122,16 @@ internal static partial class ClassifyExplain
         log.WriteLine($"--explain: wrote {written} picture(s) of {images} image(s) (stage {options.Stage}, block {options.Block}) to {directory}");
     }
 
-    /// <summary>The end of every picture's title when the weights are random (what the model attends to then means nothing).</summary>
-    public const string RandomWeightsNote = "RANDOM WEIGHTS";
+    /// <summary>Said on every picture when the weights are random (what the model attends to then means nothing).</summary>
+    public const string RandomWeightsNote = "random weights: the class means nothing";
+
+    /// <summary>The second title line of an image's pictures: its file name, the predicted class and its probability.</summary>
+    internal static string Note(ImageClassification result, bool randomWeights)
+    {
+        var top = result.Top[0];
+        string note = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Path.GetFileName(result.Path)} · predicted: {top.Label} ({top.Probability:0.0%})");
+        return randomWeights ? note + " · " + RandomWeightsNote : note;
+    }
 
     // photos/a.jpg and more/a.png would both be "a": the second becomes "a-2".
     private static string UniqueName(string path, HashSet<string> used)

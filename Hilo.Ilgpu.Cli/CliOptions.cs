@@ -22,6 +22,23 @@ internal static class CliOptions
         _ => throw new ArgumentException($"--kernels {value}: use auto, cpu or ilgpu."),
     };
 
+    /// <summary>Checks <c>--weights</c> against <c>--random-weights</c>: exactly one of them, and a weights path that is a file.</summary>
+    /// <exception cref="ArgumentException">Both, neither, or a folder.</exception>
+    /// <exception cref="FileNotFoundException">No such weights file.</exception>
+    public static void CheckWeights(bool randomWeights, string? weights)
+    {
+        if (randomWeights == (weights is not null))
+        {
+            throw new ArgumentException(randomWeights
+                ? "give either --weights or --random-weights, not both"
+                : "--weights is required (a .pth or .safetensors checkpoint: 'hilo models' lists the official ones and where to download them), or --random-weights to try the command");
+        }
+        if (weights is not null)
+        {
+            InferCommand.CheckWeightsPath(weights);
+        }
+    }
+
     /// <summary>
     /// Parses an optional whole-number option with a plain message (System.CommandLine's own names the CLR type,
     /// <c>System.Nullable`1[System.Int32]</c>).

@@ -93,25 +93,8 @@ internal static class ValidateCommand
     public static int Run(ValidateOptions options, TextWriter output, TextWriter error, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        try
-        {
-            var report = options.Merge.Count > 0 ? MergeShards(options, output, error) : Execute(options, output, error, cancellation);
-            foreach (var failed in report.Images.Where(i => !i.Succeeded))
-            {
-                error.WriteLine("error: " + InferCommand.OneLine(failed.Error!));
-            }
-            return report.Errors == 0 ? 0 : 1;
-        }
-        catch (InterruptedRunException e)
-        {
-            error.WriteLine("error: " + e.Message);
-            return 1;
-        }
-        catch (Exception e) when (InferCommand.IsUserError(e))
-        {
-            error.WriteLine("error: " + InferCommand.OneLine(e.Message));
-            return 1;
-        }
+        return BatchedRun.Report(error, () =>
+            (options.Merge.Count > 0 ? MergeShards(options, output, error) : Execute(options, output, error, cancellation)).Images.Select(i => i.Error));
     }
 
     private static ValidationReport Execute(ValidateOptions o, TextWriter output, TextWriter log, CancellationToken cancellation)
@@ -281,12 +264,7 @@ internal static class ValidateCommand
         {
             throw new ArgumentException("give the dataset folder (one sub-folder per class), or --merge with the shards' JSON files");
         }
-        if (o.RandomWeights == (o.Weights is not null))
-        {
-            throw new ArgumentException(o.RandomWeights
-                ? "give either --weights or --random-weights, not both"
-                : "--weights is required (a .pth or .safetensors checkpoint), or --random-weights to try the command");
-        }
+        CliOptions.CheckWeights(o.RandomWeights, o.Weights);
         if (o.Batch < 1)
         {
             throw new ArgumentException($"--batch must be at least 1, got {o.Batch}");
@@ -300,10 +278,6 @@ internal static class ValidateCommand
             throw new ArgumentException("--resume needs --json FILE: the run's journal is FILE.journal, next to it");
         }
         CheckStdout(o);
-        if (o.Weights is not null)
-        {
-            InferCommand.CheckWeightsPath(o.Weights);
-        }
     }
 
     private static void CheckStdout(ValidateOptions o)

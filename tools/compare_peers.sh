@@ -4,7 +4,8 @@
 # core), all at the same thread count, on the HiLo layer (batch 64) and LITv2-S 224² (batch 16 and 1). Each peer
 # checks its output against the project's PyTorch reference before it is timed, runs once before and once after
 # `hilo` (the better of its two runs counts), and the table gives images/s, × the best peer, and % of the fp32 FMA peak
-# measured here (`hilo peak`), with the CPU model, ISA, threads and the load average at the start.
+# measured here (`hilo peak`, in each case's lock hold; the best counts), with the CPU model, ISA, threads and the
+# load averages.
 #
 #   tools/compare_peers.sh                                 # all three cases, 2 threads
 #   tools/compare_peers.sh --cases hilo-b64 --threads 2 --out results/
@@ -17,7 +18,7 @@
 # exported into --models (default ~/.cache/hilo/peers) when missing. Builds and exports run under
 # flock /tmp/hilo-heavy.lock, and so does each case's whole sequence of timings (all seven runs under one hold, so that
 # every contender of a case meets the same machine and no build of other work runs meanwhile).
-# Writes results.jsonl, peak.json and table.md to --out (default: a new directory under /tmp).
+# Writes results.jsonl, peak.jsonl and table.md to --out (default: a new directory under /tmp).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -69,11 +70,7 @@ fi
 
 load=$(cut -d' ' -f1 /proc/loadavg)
 hilo=(dotnet Hilo.Ilgpu.Cli/bin/Release/net10.0/hilo.dll)
-echo "== fp32 FMA peak, $threads threads (load average $load)" >&2
-flock 9
-"${hilo[@]}" peak --threads "$threads" --json > "$out/peak.json"
-flock -u 9
-cat "$out/peak.json" >&2
+: > "$out/peak.jsonl"
 
 peer_args=(--threads "$threads" --runs "$runs" --repeat "$repeat" --warmup "$warmup")
 run_pytorch() {  # $1 case, $2 round
@@ -112,7 +109,12 @@ run_hilo() {
 for c in "${case_list[@]}"; do
   echo "== $c: waiting for /tmp/hilo-heavy.lock" >&2
   flock 9
-  echo "== $c: load average $(cut -d' ' -f1 /proc/loadavg)" >&2
+  case_load=$(cut -d' ' -f1 /proc/loadavg)
+  echo "== $c: load average $case_load; fp32 FMA peak with $threads threads" >&2
+  # The peak is measured in each case's hold and the table takes the best: a peak measured while the machine was
+  # busier than during the runs would make kernels look faster than the machine.
+  "${hilo[@]}" peak --threads "$threads" --json \
+    | "$python" tools/peers/peer_table.py --tag-peak "$c" --load "$case_load" | tee -a "$out/peak.jsonl" >&2
   for round in 1 2; do
     if [ "$round" = 2 ]; then
       echo "== $c: hilo cpu" >&2
@@ -126,6 +128,6 @@ for c in "${case_list[@]}"; do
   flock -u 9
 done
 
-"$python" tools/peers/peer_table.py --table "$results" --peak "$out/peak.json" --load "$load" --threads "$threads" \
+"$python" tools/peers/peer_table.py --table "$results" --peak "$out/peak.jsonl" --load "$load" --threads "$threads" \
   | tee "$out/table.md"
 echo "results in $out" >&2

@@ -60,10 +60,9 @@ public sealed class ExplainPicturesTests(CpuFamilyFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public void ANoteEndsEveryTitle()
+    public void ANoteIsALineUnderEveryTitle()
     {
-        // Random weights: each picture's title says so (classify --random-weights --explain). The panels are the same
-        // pictures; only the title strip (its text, and its height when the longer title needs a smaller scale) differs.
+        // classify --explain: each picture names its image, the predicted class and, with --random-weights, says so.
         var (model, image) = Tiny("32x32");
         using (model)
         using (image)
@@ -77,10 +76,46 @@ public sealed class ExplainPicturesTests(CpuFamilyFixture fixture) : IClassFixtu
                 using var a = Image.Load<Rgb24>(plain[i]);
                 using var b = Image.Load<Rgb24>(noted[i]);
                 Assert.Equal(a.Width, b.Width);
-                int rows = Math.Min(a.Height, b.Height);
-                // The bottom rows (legend, colour bar) are the same; the top differs.
+                // The note is a line of its own under the title: the picture grows by it, the bottom rows (legend,
+                // colour bar) stay the same, and the rows under the title differ.
+                Assert.True(b.Height > a.Height, $"{noted[i]}: {b.Height} rows, {a.Height} without the note");
                 Assert.True(Row(a, a.Height - 1).SequenceEqual(Row(b, b.Height - 1)), plain[i]);
-                Assert.False(Enumerable.Range(0, 24).All(y => Row(a, y).SequenceEqual(Row(b, y))), $"{noted[i]}: the title strip is unchanged");
+                Assert.False(Enumerable.Range(0, 60).All(y => Row(a, y).SequenceEqual(Row(b, y))), $"{noted[i]}: the title strip is unchanged");
+            }
+        }
+    }
+
+    [Fact]
+    public void ASharedScaleSpansEveryMapAndColoursByIt()
+    {
+        var (model, a) = Tiny("32x32");
+        var (other, b) = Tiny("36x50");
+        using (model)
+        using (other)
+        using (a)
+        using (b)
+        using (var dir = new TempDirectory())
+        {
+            var options = new ExplainOptions { Stage = 3, Merge = 1 };
+            var first = HiLoExplainer.Compute(model, a, options);
+            var second = HiLoExplainer.Compute(model, b, options);
+            var shared = ColourScales.Over([first, second]);
+            var hi = first.HiFi!.Received.Concat(second.HiFi!.Received).ToList();
+            var query = first.LoFi!.QueryAttention.Concat(second.LoFi!.QueryAttention).ToList();
+            var mean = first.LoFi!.MeanAttention.Concat(second.LoFi!.MeanAttention).ToList();
+            Assert.Equal((hi.Min(), hi.Max()), shared.HiFi);
+            Assert.Equal((query.Min(), query.Max()), shared.LoFiQuery);
+            Assert.Equal((mean.Min(), mean.Max()), shared.LoFiMean);
+
+            // One image's own range as a fixed scale draws exactly what no scale draws; a wider one does not.
+            var own = ExplainPictures.Write(first, a, dir.Path, "own");
+            var same = ExplainPictures.Write(first, a, dir.Path, "same", scales: ColourScales.Over([first]));
+            var wider = new ColourScales((0, 2 * hi.Max()), (0, 2 * query.Max()), (0, 2 * mean.Max()));
+            var wide = ExplainPictures.Write(first, a, dir.Path, "wide", scales: wider);
+            for (int i = 0; i < 2; i++) // the Hi-Fi and Lo-Fi pictures; the DTM has no colour scale
+            {
+                Assert.Equal(File.ReadAllBytes(own[i]), File.ReadAllBytes(same[i]));
+                Assert.NotEqual(File.ReadAllBytes(own[i]), File.ReadAllBytes(wide[i]));
             }
         }
     }
@@ -121,8 +156,18 @@ public sealed class ExplainPicturesTests(CpuFamilyFixture fixture) : IClassFixtu
         var photo = ImageFile.Load(Path.Combine(AppContext.BaseDirectory, "Fixtures", "Images", "rgb_317x251.png"));
         using var image = new ImagePreprocessor(Device, preprocess).Run([photo]);
         var maps = HiLoExplainer.Compute(model, image, new ExplainOptions { Query = (3, 10) });
-        ExplainPictures.Write(maps, image, folder!, "litv2s-stage3", preprocess);
+        var written = ExplainPictures.Write(maps, image, folder!, "litv2s-stage3", preprocess).ToList();
         maps = HiLoExplainer.Compute(model, image, new ExplainOptions { Stage = 4, Head = 5, Merge = 1 });
-        ExplainPictures.Write(maps, image, folder!, "litv2s-stage4", preprocess);
+        written.AddRange(ExplainPictures.Write(maps, image, folder!, "litv2s-stage4", preprocess));
+        // Three pictures per stage, each a PNG with panels at least as wide as the 224-pixel input.
+        Assert.Equal(
+            ["litv2s-stage3.hifi.png", "litv2s-stage3.lofi.png", "litv2s-stage3.dtm.png", "litv2s-stage4.hifi.png", "litv2s-stage4.lofi.png", "litv2s-stage4.dtm.png"],
+            written.Select(Path.GetFileName));
+        Assert.All(written, path =>
+        {
+            using var png = Image.Load<Rgb24>(path, out var format);
+            Assert.Equal("PNG", format.Name);
+            Assert.True(png.Width >= 224 + 16 && png.Height >= 224, $"{path}: {png.Width}×{png.Height}");
+        });
     }
 }

@@ -129,8 +129,30 @@ public sealed class ClassifyCommandTests : IDisposable
         Assert.Contains("--explain: wrote 6 picture(s) of 2 image(s)", err, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void EachPictureNamesItsImageAndPredictedClass()
+    {
+        var result = new ImageClassification("photos/cat.jpg", [new ClassScore(281, "tabby", 0.4312, 7.5f)], null);
+        Assert.Equal("cat.jpg · predicted: tabby (43.1%)", ClassifyExplain.Note(result, randomWeights: false));
+        Assert.Equal("cat.jpg · predicted: tabby (43.1%) · random weights: the class means nothing", ClassifyExplain.Note(result, randomWeights: true));
+    }
+
+    [Fact]
+    public void EachBranchHasItsOwnHeadOption()
+    {
+        // Tiny's stage 3: 4 heads, α 0.9 → 3 Lo-Fi and 1 Hi-Fi; --explain-head alone could not reach Lo-Fi head 2.
+        string pictures = Path.Combine(dir, "pictures");
+        var (code, _, err) = Run(Tiny(Image("rgb_317x251.png"), Image("tiny_40x30.png")) with { Explain = pictures, ExplainHiFiHead = 0, ExplainLoFiHead = 2, ExplainScale = "shared" });
+        Assert.True(code == 0, err);
+        Assert.Equal(6, Directory.GetFiles(pictures).Length);
+    }
+
     [Theory]
     [InlineData("explain-block", "--explain-block is 5")]
+    [InlineData("explain-scale", "--explain-scale same: use own (each map its own range) or shared (one range over every image)")]
+    [InlineData("explain-head", "--explain-head is 2; block 0 of stage 3 has 1 Hi-Fi head: 0..0 (--explain-hifi-head chooses the Hi-Fi head on its own)")]
+    [InlineData("explain-lofi-head", "--explain-lofi-head is 3; block 0 of stage 3 has 3 Lo-Fi heads: 0..2")]
+    [InlineData("explain-hifi-head", "--explain-hifi-head is -1; block 0 of stage 3 has 1 Hi-Fi head: 0..0")]
     [InlineData("no-weights", "--weights is required")]
     [InlineData("both-weights", "give either --weights or --random-weights")]
     [InlineData("missing-image", "no-such.png")]
@@ -152,6 +174,10 @@ public sealed class ClassifyCommandTests : IDisposable
             "bad-labels" => Tiny() with { Labels = labels, Json = json },
             "json-dir" => Tiny() with { Json = dir },
             "explain-block" => Tiny() with { Explain = dir, ExplainBlock = 5, Json = json },
+            "explain-scale" => Tiny() with { Explain = dir, ExplainScale = "same", Json = json },
+            "explain-head" => Tiny() with { Explain = dir, ExplainHead = 2, Json = json },
+            "explain-lofi-head" => Tiny() with { Explain = dir, ExplainLoFiHead = 3, Json = json },
+            "explain-hifi-head" => Tiny() with { Explain = dir, ExplainHiFiHead = -1, Json = json },
             _ => Tiny() with { Json = "-", Csv = "-" },
         };
         var (code, output, err) = Run(options);

@@ -137,7 +137,7 @@ public sealed class OutputFileTests : IDisposable
         var (code, _, err) = Run(Classify(image) with { Explain = dir.File("pictures"), ExplainStage = 2 });
         AssertRefusedBeforeWork(code, err, "--explain-stage is 2; tiny_config has HiLo blocks in stages 3 and 4 (1-based).");
         (code, _, err) = Run(Classify(image) with { Explain = dir.File("pictures"), ExplainHead = 7 });
-        AssertRefusedBeforeWork(code, err, "--explain-head is 7; block 0 of stage 3 has 1 Hi-Fi head: 0..0.");
+        AssertRefusedBeforeWork(code, err, "--explain-head is 7; block 0 of stage 3 has 1 Hi-Fi head: 0..0 (--explain-hifi-head chooses the Hi-Fi head on its own).");
         Assert.DoesNotContain("ExplainOptions", err, StringComparison.Ordinal);
         Assert.DoesNotContain("Parameter", err, StringComparison.Ordinal);
         Assert.DoesNotContain("HiFiHead", err, StringComparison.Ordinal);

@@ -21,18 +21,45 @@ public abstract partial class ConvLayerSuite
         Log($"batchnorm_eval: max abs error {ConvAssert.Close(f["output"], y, "batchnorm_eval"):G3}");
     }
 
+    /// <summary>
+    /// PyTorch saves <c>num_batches_tracked</c> with every BatchNorm; eval mode never reads it. Loading accepts it
+    /// (any value) without making it a parameter, and the output is PyTorch's; any other extra key is still refused.
+    /// </summary>
     [Fact]
     public void BatchNormIgnoresNumBatchesTracked()
     {
         var f = ConvFixtureCase.Load("batchnorm_eval");
-        var state = new Hilo.Ilgpu.IO.StateDict();
-        foreach (var (key, value) in f.Parameters)
+        Hilo.Ilgpu.IO.StateDict With(string key, Hilo.Ilgpu.IO.HostTensor extra)
         {
-            state.Add(key, value);
+            var state = new Hilo.Ilgpu.IO.StateDict();
+            foreach (var (k, value) in f.Parameters)
+            {
+                state.Add(k, value);
+            }
+            state.Add(key, extra);
+            return state;
         }
-        state.Add("num_batches_tracked", new Hilo.Ilgpu.IO.HostTensor([], [3f]));
         using var bn = new BatchNorm2d(Device, f.Int("channels"));
-        bn.LoadStateDict(state, "batchnorm_eval");
+        bn.LoadStateDict(With("num_batches_tracked", new Hilo.Ilgpu.IO.HostTensor([], [3f])), "batchnorm_eval");
+        Assert.DoesNotContain(bn.NamedParameters(), p => p.Name == "num_batches_tracked");
+        using var x = Device.Upload(f["input"]);
+        using (var y = bn.Forward(x))
+        {
+            Log($"batchnorm_eval with num_batches_tracked: max abs error {ConvAssert.Close(f["output"], y, "batchnorm_eval"):G3}");
+        }
+
+        // A value that would be nonsense as a weight (not finite, wrong shape) is not read either.
+        using var other = new BatchNorm2d(Device, f.Int("channels"));
+        other.LoadStateDict(With("num_batches_tracked", new Hilo.Ilgpu.IO.HostTensor([2], [float.NaN, -1f])), "batchnorm_eval");
+        using (var y = other.Forward(x))
+        {
+            ConvAssert.Close(f["output"], y, "batchnorm_eval, odd num_batches_tracked");
+        }
+
+        using var strict = new BatchNorm2d(Device, f.Int("channels"));
+        var e = Assert.Throws<Hilo.Ilgpu.IO.CheckpointMismatchException>(() =>
+            strict.LoadStateDict(With("num_batches_seen", new Hilo.Ilgpu.IO.HostTensor([], [3f])), "batchnorm_eval"));
+        Assert.Equal(["num_batches_seen"], e.Unexpected);
     }
 
     [Theory]

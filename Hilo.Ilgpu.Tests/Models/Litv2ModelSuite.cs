@@ -8,7 +8,7 @@ namespace Hilo.Ilgpu.Tests.Models;
 /// The tiny LITv2 end to end against PyTorch (Fixtures/Litv2): every checkpoint form × every input size, logits and
 /// per-stage maps; plus memory, bad input and bad checkpoints. Written once, run on every backend present.
 /// </summary>
-public abstract class Litv2ModelSuite(DeviceFixture fixture)
+public abstract partial class Litv2ModelSuite(DeviceFixture fixture)
 {
     private const double Atol = 1e-4;
 

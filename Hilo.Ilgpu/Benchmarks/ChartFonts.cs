@@ -41,6 +41,18 @@ internal static class ChartFonts
         return family;
     }
 
+    /// <summary>
+    /// The typeface of <see cref="Family"/> for drawing with SkiaSharp directly (the explanation pictures): the
+    /// <see cref="Variable"/> file, else the system family found; the same errors when there is none.
+    /// </summary>
+    public static SKTypeface Typeface()
+    {
+        string family = Family();
+        string? file = Environment.GetEnvironmentVariable(Variable);
+        var typeface = string.IsNullOrWhiteSpace(file) ? SKFontManager.Default.MatchFamily(family) : SKTypeface.FromFile(Path.GetFullPath(file));
+        return typeface ?? throw new FileNotFoundException($"no font for the pictures' text: install one (Debian: apt-get install fonts-dejavu-core) or set {Variable} to a .ttf file");
+    }
+
     private static string FromSystem()
     {
         // Without fonts Skia still lists one family, nameless and without glyphs: a family counts only if it draws "A".

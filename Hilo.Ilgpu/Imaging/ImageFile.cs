@@ -53,12 +53,7 @@ public static class ImageFile
         {
             using var data = SKData.CreateCopy(bytes);
             using var codec = Open(path, bytes, data, limits, out var info);
-            byte[] rgba = DecodeFirstFrame(path, codec, info);
-            if (info.Format == "GIF")
-            {
-                GifFirstFrame.FillTransparent(bytes, rgba);
-            }
-            return new RgbImage(info.Width, info.Height, DropAlpha(rgba), path);
+            return new RgbImage(info.Width, info.Height, DecodeFirstFrame(path, bytes, codec, info), path);
         }
         catch (Exception e) when (e is not ImageDecodeException)
         {
@@ -103,38 +98,46 @@ public static class ImageFile
     }
 
     // Decodes frame 0 as 8-bit RGBA, unpremultiplied (alpha is dropped afterwards, as convert('RGB') drops it), with no
-    // colour space, so that Skia converts nothing (PIL ignores ICC profiles and gAMA chunks too). The pixels go into a
-    // new (zeroed) array, and only a complete decode is kept: IncompleteInput (a cut file, whose missing rows Skia
+    // colour space, so that Skia converts nothing (PIL ignores ICC profiles and gAMA chunks too). The RGBA pixels go
+    // into native memory allocated zeroed for this decode and freed right after it (no garbage of 4 bytes a pixel for
+    // the GC to find later), and only a complete decode is kept: IncompleteInput (a cut file, whose missing rows Skia
     // would fill) and every other result are refusals.
-    private static byte[] DecodeFirstFrame(string path, SKCodec codec, ImageInfo info)
+    private static unsafe byte[] DecodeFirstFrame(string path, byte[] file, SKCodec codec, ImageInfo info)
     {
         var target = new SKImageInfo(info.Width, info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul, null);
         if (target.BytesSize64 > Array.MaxLength)
         {
             throw new ImageDecodeException(path, $"{info.Format} image of {info.Width}x{info.Height} is too large to decode in one piece ({target.BytesSize64} bytes)");
         }
-        var rgba = new byte[target.BytesSize64];
-        var pin = GCHandle.Alloc(rgba, GCHandleType.Pinned);
-        SKCodecResult result;
+        int length = (int)target.BytesSize64;
+        byte* rgba = (byte*)NativeMemory.AllocZeroed((nuint)length);
         try
         {
-            result = codec.GetPixels(target, pin.AddrOfPinnedObject(), target.RowBytes, new SKCodecOptions(0));
+            var result = codec.GetPixels(target, (IntPtr)rgba, target.RowBytes, new SKCodecOptions(0));
+            if (result != SKCodecResult.Success)
+            {
+                throw new ImageDecodeException(path, result switch
+                {
+                    SKCodecResult.IncompleteInput => $"truncated {info.Format} file: its data end before the image's last row",
+                    SKCodecResult.ErrorInInput or SKCodecResult.InvalidInput => $"corrupt {info.Format} data: the decoder stopped ({result})",
+                    _ => $"the {info.Format} decoder cannot decode it ({result})",
+                });
+            }
+            var pixels = new Span<byte>(rgba, length);
+            if (info.Format == "GIF")
+            {
+                GifFirstFrame.FillTransparent(file, pixels);
+            }
+            return DropAlpha(pixels);
         }
         finally
         {
-            pin.Free();
+            NativeMemory.Free(rgba);
         }
-        return result switch
-        {
-            SKCodecResult.Success => rgba,
-            SKCodecResult.IncompleteInput => throw new ImageDecodeException(path, $"truncated {info.Format} file: its data end before the image's last row"),
-            SKCodecResult.ErrorInInput or SKCodecResult.InvalidInput => throw new ImageDecodeException(path, $"corrupt {info.Format} data: the decoder stopped ({result})"),
-            _ => throw new ImageDecodeException(path, $"the {info.Format} decoder cannot decode it ({result})"),
-        };
     }
 
     // RGBA → RGB: the alpha byte is dropped, the colour bytes kept as decoded (not composited onto a background).
-    private static byte[] DropAlpha(byte[] rgba)
+    private static byte[] DropAlpha(ReadOnlySpan<byte> rgba)
     {
         var rgb = new byte[rgba.Length / 4 * 3];
         for (int from = 0, to = 0; from < rgba.Length; from += 4, to += 3)

@@ -5,7 +5,7 @@ namespace Hilo.Ilgpu.Imaging;
 /// <param name="Format">The format found from the content (e.g. <c>PNG</c>, <c>JPEG</c>), whatever the extension says.</param>
 /// <param name="Width">Width in pixels.</param>
 /// <param name="Height">Height in pixels.</param>
-/// <param name="BitsPerPixel">Bits per pixel as stored (e.g. 8 grayscale, 24 RGB, 48 16-bit RGB).</param>
+/// <param name="BitsPerPixel">Bits per pixel of the decoder's natural form (8 for grayscale, 32 for colour; 16-bit files are read as 8-bit).</param>
 public sealed record ImageInfo(string Path, string Format, int Width, int Height, int BitsPerPixel)
 {
     /// <summary>Width × height.</summary>

@@ -13,6 +13,9 @@ public sealed record DecodedImage(int Index, string Path, RgbImage? Image, strin
 /// </summary>
 public sealed record DecodedBatch(int Number, IReadOnlyList<DecodedImage> Images)
 {
+    /// <summary>Bytes of the decoded pixels the batch holds.</summary>
+    public long PixelBytes => Images.Sum(i => i.Image?.Pixels.LongLength ?? 0);
+
     /// <summary>
     /// Runs <paramref name="classifier"/> on the images that decoded (one forward pass) and returns one result per file,
     /// in order: its top <paramref name="topK"/> classes, or its decoding error.
@@ -41,7 +44,10 @@ public sealed record PipelineStats(int Batches, TimeSpan Elapsed, TimeSpan Consu
 /// batches before them, so that the device does not wait for the decoder when it need not. The pipeline is bounded:
 /// the decoders hold at most <see cref="Capacity"/> batches — the one they are decoding and those decoded but not yet
 /// taken — and start the next only when the consumer takes one; with the batch being consumed, at most
-/// <see cref="Capacity"/> + 1 batches of pixels are in memory. Batches reach the consumer in order, on the calling
+/// <see cref="Capacity"/> + 1 batches of pixels are in memory. The decoded pixels are bounded too: a batch is decoded
+/// only while those of the batches decoded and not yet consumed stay under <see cref="MaxHeldBytes"/> (or none are
+/// held), so huge images (16 files of 40 megapixels, 1.9 GB of pixels a batch) are not decoded batches ahead: at most
+/// <see cref="MaxHeldBytes"/> plus one batch of pixels are held. Batches reach the consumer in order, on the calling
 /// thread. A file that cannot be decoded (<see cref="ImageDecodeException"/>, I/O) becomes an image with its error.
 /// </summary>
 public sealed class DecodePipeline
@@ -51,9 +57,12 @@ public sealed class DecodePipeline
     /// <param name="capacity">Batches the decoders may hold (at least 1).</param>
     /// <param name="decoders">Threads decoding the files of a batch (at least 1).</param>
     /// <param name="overlap">False: decode each batch, then consume it, in turn (for measuring what the overlap gains).</param>
-    public DecodePipeline(ImageLimits? limits = null, int capacity = 2, int decoders = 2, bool overlap = true)
+    /// <param name="maxHeldBytes">Decoded pixels held before decoding further ahead (default 1 GiB).</param>
+    public DecodePipeline(ImageLimits? limits = null, int capacity = 2, int decoders = 2, bool overlap = true, long maxHeldBytes = 1L << 30)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxHeldBytes, 1);
+        MaxHeldBytes = maxHeldBytes;
         ArgumentOutOfRangeException.ThrowIfLessThan(decoders, 1);
         Limits = limits ?? ImageLimits.Default;
         Capacity = capacity;
@@ -63,6 +72,9 @@ public sealed class DecodePipeline
 
     /// <summary>Limits on the files read.</summary>
     public ImageLimits Limits { get; }
+
+    /// <summary>Bytes of decoded pixels (decoded and not yet consumed) under which a further batch may be decoded.</summary>
+    public long MaxHeldBytes { get; }
 
     /// <summary>Batches the decoders may hold.</summary>
     public int Capacity { get; }
@@ -119,6 +131,8 @@ public sealed class DecodePipeline
         using var slots = new SemaphoreSlim(Capacity, Capacity);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         int held = 0, mostHeld = 0;
+        long heldBytes = 0;
+        var budget = new object();
         var producer = Task.Run(() =>
         {
             try
@@ -126,9 +140,23 @@ public sealed class DecodePipeline
                 foreach (int b in numbers)
                 {
                     slots.Wait(stop.Token);
+                    lock (budget)
+                    {
+                        // Pixels first: no decoding ahead while the batches held already fill the budget.
+                        while (heldBytes > 0 && heldBytes >= MaxHeldBytes)
+                        {
+                            stop.Token.ThrowIfCancellationRequested();
+                            Monitor.Wait(budget, 50);
+                        }
+                    }
                     int now = Interlocked.Increment(ref held);
                     InterlockedMax(ref mostHeld, now);
-                    channel.Writer.TryWrite(Decode(paths, batchSize, b, stop.Token));
+                    var decoded = Decode(paths, batchSize, b, stop.Token);
+                    lock (budget)
+                    {
+                        heldBytes += decoded.PixelBytes;
+                    }
+                    channel.Writer.TryWrite(decoded);
                 }
                 channel.Writer.TryComplete();
             }
@@ -149,6 +177,11 @@ public sealed class DecodePipeline
                 Interlocked.Decrement(ref held);
                 slots.Release();
                 consume(batch);
+                lock (budget)
+                {
+                    heldBytes -= batch.PixelBytes;
+                    Monitor.PulseAll(budget);
+                }
             }
         }
         catch

@@ -6,7 +6,8 @@ Every contender's run becomes one JSON line {"peer", "case", "round", "images_pe
   peer_table.py --pytorch-json FILE --case C --round R     # tools/bench_pytorch.py --json
   peer_table.py --hilo-json FILE --case C --threads T      # hilo compare --json
 and the table from all of them:
-  peer_table.py --table results.jsonl --peak peak.json --load L --threads T
+  peer_table.py --tag-peak CASE --load L < hilo-peak-json             # `hilo peak --json`, case and load added
+  peer_table.py --table results.jsonl --peak peak.jsonl --load L --threads T
 """
 import argparse
 import json
@@ -54,7 +55,10 @@ def table(results_path, peak_path, load, threads):
     with open(results_path) as f:
         rows = [json.loads(line) for line in f if line.strip()]
     with open(peak_path) as f:
-        peak = json.load(f)
+        peaks = [json.loads(line) for line in f if line.strip()]
+    if not peaks:
+        raise SystemExit(f"error: {peak_path}: no peak measurement")
+    peak = max(peaks, key=lambda p: p["gflops"])
     best = {}   # (case, peer) -> best row
     runs = {}   # (case, peer) -> [images/s of each run]
     for r in rows:
@@ -66,9 +70,12 @@ def table(results_path, peak_path, load, threads):
     versions = {p: next((r.get("version") for r in rows if r["peer"] == p), "") for p in PEERS}
     pytorch_detail = next((r.get("detail") for r in rows if r["peer"] == "pytorch"), "")
     out = []
+    loads = ", ".join(f"{p['case']} {p['load_average']}" for p in peaks if "case" in p)
+    each_peak = " / ".join(f"{p['gflops']:.0f}" for p in peaks)
     out.append(f"Same run, {time.strftime('%Y-%m-%d')}: {peak['cpu_model']} ({peak['isa']}), {threads} threads for "
-               f"every contender, 1-minute load average {load} at the start; fp32 FMA peak measured here "
-               f"{peak['gflops']:.0f} GFLOP/s ({peak['instruction']}, {peak['threads']} threads, `hilo peak`).")
+               f"every contender; 1-minute load average {load} at the start" + (f" ({loads} as each case began)" if loads else "")
+               + f"; fp32 FMA peak measured here {peak['gflops']:.0f} GFLOP/s ({peak['instruction']}, {peak['threads']} "
+               f"threads, `hilo peak`, best of {len(peaks)}: {each_peak}).")
     out.append("")
     head = ["images/s (% of peak)", TITLES["hilo"]] + [f"{TITLES[p]} {versions[p]}".strip() for p in PEERS] + ["× best peer"]
     out.append("| " + " | ".join(head) + " |")
@@ -102,6 +109,7 @@ def table(results_path, peak_path, load, threads):
 def main(argv):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--tag-round", type=int)
+    p.add_argument("--tag-peak")
     p.add_argument("--pytorch-json")
     p.add_argument("--hilo-json")
     p.add_argument("--case", choices=list(CASES))
@@ -111,7 +119,12 @@ def main(argv):
     p.add_argument("--peak")
     p.add_argument("--load", default="?")
     a = p.parse_args(argv)
-    if a.tag_round is not None:
+    if a.tag_peak is not None:
+        r = json.loads(sys.stdin.read())
+        r["case"] = a.tag_peak
+        r["load_average"] = a.load
+        print(json.dumps(r))
+    elif a.tag_round is not None:
         lines = [line for line in sys.stdin if line.strip()]
         if not lines:
             raise SystemExit("error: the runner printed no result (its error is above)")
@@ -128,7 +141,7 @@ def main(argv):
             p.error("--table needs --peak")
         table(a.table, a.peak, a.load, a.threads)
     else:
-        p.error("give --tag-round, --pytorch-json, --hilo-json or --table")
+        p.error("give --tag-round, --tag-peak, --pytorch-json, --hilo-json or --table")
     return 0
 
 

@@ -44,7 +44,12 @@ public static class KernelMath
         return float.IsNaN(x) ? x : MathF.CopySign(1f, x);
     }
 
-    /// <summary>GELU of one value, exact erf form: <c>x/2 · (1 + erf(x/√2))</c>.</summary>
+    /// <summary>
+    /// GELU of one value, exact erf form: <c>x/2 · (1 + erf(x/√2))</c>. Error bound: 2 units of
+    /// <c>ulp(GELU(x)) + |x|/2 · ulp(erf(x/√2))</c> against the float64 GELU (measured 1.49 over every third float in
+    /// [−12, 12]; on the devices, whose <c>exp</c> is their own, 1.34 on PoCL over a dense grid). The second term is
+    /// what one ulp of erf becomes: for x &lt; 0, 1 + erf cancels and no bound in ulps of the result alone holds.
+    /// </summary>
     public static float Gelu(float v) => 0.5f * v * (1f + Erf(v * InvSqrt2));
 
     /// <summary>

@@ -42,6 +42,9 @@ public static class VectorMath
     /// available on vectors, so both halves of <see cref="KernelMath.Erf(float)"/>'s fit are evaluated (the argument
     /// clamped into each half's range) and one is selected by an exact 0/1 weight. For |x|/√2 &lt; 1 the polynomial is
     /// exactly the scalar one; above, <c>1 − exp(P)</c> uses <see cref="ExpNonPositive"/>; beyond 4 erf is 1.
+    /// Error bound: 5 units of <c>ulp(GELU(x)) + |x|/2 · ulp(erf(x/√2))</c> against the float64 GELU (measured 4.94 at
+    /// x ≈ −1.43 over every float in [−12, 12]; <see cref="KernelMath.Gelu"/> explains the unit): looser than the
+    /// scalar form's 2 because <see cref="ExpNonPositive"/> is a few 1e-6 off where erfc is near 0.16.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float16 Gelu(Float16 x)

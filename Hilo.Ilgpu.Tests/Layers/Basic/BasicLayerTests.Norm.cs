@@ -51,6 +51,48 @@ public abstract partial class BasicLayerTests
         }
     }
 
+    /// <summary>
+    /// Rows whose variance is near eps (std 1e-3 … 1e-2, var 1e-6 … 1e-4, and a constant row), where eps 1e-5 and
+    /// 1e-6 give normalised values up to 3× apart: the default layer must use PyTorch's 1e-5 and a layer made with
+    /// 1e-6 must use that, each against the float64 reference with its own eps.
+    /// </summary>
+    [Theory]
+    [InlineData(7, 4)]
+    [InlineData(16, 4)]
+    [InlineData(45, 4)]
+    [InlineData(96, 8)]
+    public void LayerNormUsesItsEpsWhereTheVarianceIsSmall(int dim, int rows)
+    {
+        var rng = new Random(dim * 3 + rows);
+        double[] stds = [1e-3, 3e-3, 1e-2, 0];
+        float[] input = new float[rows * dim];
+        for (int r = 0; r < rows; r++)
+        {
+            double std = stds[r % stds.Length];
+            for (int i = 0; i < dim; i++)
+            {
+                // Uniform on [−√3·std, √3·std] has standard deviation std.
+                input[r * dim + i] = (float)(0.25 + std * Math.Sqrt(3) * (rng.NextDouble() * 2 - 1));
+            }
+        }
+        using var x = Upload(input, rows, dim);
+        foreach (float eps in new[] { 1e-5f, 1e-6f })
+        {
+            using var layer = eps == 1e-5f ? new LayerNorm(Device, dim) : new LayerNorm(Device, dim, eps);
+            layer.InitializeRandom(dim);
+            float[] w = layer.Weight.Value.Data, b = layer.Bias.Value.Data;
+            double[] expected = BasicReference.LayerNorm(input, w, b, dim, eps);
+            double[] other = BasicReference.LayerNorm(input, w, b, dim, eps == 1e-5f ? 1e-6 : 1e-5);
+            // The error of float32 mean and variance of values near 0.25 (ulp 3e-8) relative to a std of 1e-3 is
+            // ~1e-4 of the normalised value at most; the two eps differ by > 0.1 there.
+            const double Atol = 2e-4;
+            double apart = expected.Zip(other, (p, q) => Math.Abs(p - q)).Max();
+            Assert.True(apart > 100 * Atol, Invariant($"eps 1e-5 and 1e-6 differ by only {apart:G3}: the inputs do not tell them apart"));
+            using var y = layer.Forward(x);
+            LayerAssert.Close(expected, y.ToArray(), Atol, 0, Invariant($"LayerNorm({dim}, eps {eps:G2})"));
+        }
+    }
+
     [Fact]
     public void LayerNormRejectsBadInput()
     {

@@ -13,6 +13,12 @@ namespace Hilo.Ilgpu.Analysis;
 /// </summary>
 public static class ExplainPictures
 {
+    /// <summary>
+    /// Throws <see cref="FileNotFoundException"/> (saying how to get one) when no font can draw the pictures' text
+    /// (DejaVu Sans or another system font, or <c>HILO_CHART_FONT</c>): call it before long work.
+    /// </summary>
+    public static void CheckFont() => PictureFont.Check();
+
     /// <summary>The suffixes of the files written, in order.</summary>
     public static IReadOnlyList<string> Suffixes { get; } = [".hifi.png", ".lofi.png", ".dtm.png"];
 
@@ -21,24 +27,26 @@ public static class ExplainPictures
     /// named <paramref name="name"/> + <see cref="Suffixes"/>, over <paramref name="preprocessedImage"/>: the image the
     /// maps were computed from (1 × 3 × H × W or 3 × H × W, any device), shown after undoing the normalisation of
     /// <paramref name="preprocess"/> (ImageNet mean and std when null). A block without a Hi-Fi (or Lo-Fi) branch
-    /// still gets its file, saying why there is no map. <paramref name="note"/>, when given, ends every title (e.g.
-    /// <c>RANDOM WEIGHTS</c>). Returns the paths written.
+    /// still gets its file, saying why there is no map. <paramref name="note"/>, when given, is a second title line on
+    /// every picture (e.g. the file name and its predicted class). <paramref name="scales"/> fixes the maps' colour ranges
+    /// (<see cref="ColourScales.Over"/>: one scale across several images); null scales each map to its own range. Returns
+    /// the paths written.
     /// </summary>
     /// <exception cref="ArgumentException">The image does not match the maps' size, or the name is not a plain file name.</exception>
-    public static IReadOnlyList<string> Write(HiLoMaps maps, Tensor preprocessedImage, string directory, string name, Preprocess? preprocess = null, string? note = null)
+    public static IReadOnlyList<string> Write(HiLoMaps maps, Tensor preprocessedImage, string directory, string name, Preprocess? preprocess = null, string? note = null, ColourScales? scales = null)
     {
         ArgumentNullException.ThrowIfNull(preprocessedImage);
-        return Write(maps, preprocessedImage.ToArray(), preprocessedImage.ShapeText, directory, name, preprocess, note);
+        return Write(maps, preprocessedImage.ToArray(), preprocessedImage.ShapeText, directory, name, preprocess, note, scales);
     }
 
-    /// <summary>As <see cref="Write(HiLoMaps, Tensor, string, string, Preprocess?, string?)"/> with the image as host values (3·H·W, channel-major RGB).</summary>
-    public static IReadOnlyList<string> Write(HiLoMaps maps, float[] preprocessedImage, string directory, string name, Preprocess? preprocess = null, string? note = null)
+    /// <summary>As <see cref="Write(HiLoMaps, Tensor, string, string, Preprocess?, string?, ColourScales?)"/> with the image as host values (3·H·W, channel-major RGB).</summary>
+    public static IReadOnlyList<string> Write(HiLoMaps maps, float[] preprocessedImage, string directory, string name, Preprocess? preprocess = null, string? note = null, ColourScales? scales = null)
     {
         ArgumentNullException.ThrowIfNull(preprocessedImage);
-        return Write(maps, preprocessedImage, $"{preprocessedImage.Length} values", directory, name, preprocess, note);
+        return Write(maps, preprocessedImage, $"{preprocessedImage.Length} values", directory, name, preprocess, note, scales);
     }
 
-    private static List<string> Write(HiLoMaps maps, float[] image, string shape, string directory, string name, Preprocess? preprocess, string? note)
+    private static List<string> Write(HiLoMaps maps, float[] image, string shape, string directory, string name, Preprocess? preprocess, string? note, ColourScales? scales)
     {
         ArgumentNullException.ThrowIfNull(maps);
         ArgumentException.ThrowIfNullOrEmpty(directory);
@@ -55,7 +63,7 @@ public static class ExplainPictures
         }
         double[] grey = Grey(image, h, w, preprocess?.Mean ?? Preprocess.ImageNetMean, preprocess?.Std ?? Preprocess.ImageNetStd);
         Directory.CreateDirectory(directory);
-        var pictures = new[] { Overlays.HiFi(maps, grey, note), Overlays.LoFi(maps, grey, note), Overlays.Dtm(maps, grey, note) };
+        var pictures = new[] { Overlays.HiFi(maps, grey, note, scales), Overlays.LoFi(maps, grey, note, scales), Overlays.Dtm(maps, grey, note) };
         var paths = new List<string>();
         for (int i = 0; i < pictures.Length; i++)
         {

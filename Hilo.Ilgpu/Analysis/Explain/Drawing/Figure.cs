@@ -14,7 +14,7 @@ internal sealed class Figure
     private readonly int captionHeight;
     private readonly int titleHeight;
 
-    public Figure(int imageHeight, int imageWidth, int panels, string title)
+    public Figure(int imageHeight, int imageWidth, int panels, string title, string? subtitle = null)
     {
         ImageHeight = imageHeight;
         ImageWidth = imageWidth;
@@ -22,11 +22,19 @@ internal sealed class Figure
         PanelWidth = imageWidth * Scale;
         PanelHeight = imageHeight * Scale;
         int width = Margin + panels * (PanelWidth + Margin);
-        TitleScale = TinyFont.ScaleToFit(title, width - 2 * Margin, 3);
-        titleHeight = TinyFont.GlyphHeight * TitleScale + 2 * Margin;
-        captionHeight = TinyFont.GlyphHeight * 2 + Margin;
+        // The title, then the subtitle (the image, its class, random weights), each broken at its " · " into lines that fit.
+        var titleLines = Lines(title, width - 2 * Margin, 3);
+        var subtitleLines = subtitle is null ? [] : Lines(subtitle, width - 2 * Margin, 2);
+        TitleScale = titleLines[0].Scale;
+        titleHeight = PictureFont.GlyphHeight * titleLines.Concat(subtitleLines).Sum(l => l.Scale) + 2 * Margin;
+        captionHeight = PictureFont.GlyphHeight * 2 + Margin;
         Canvas = new Canvas(width, titleHeight + captionHeight + PanelHeight + LegendHeight + Margin, new Rgb(24, 24, 28));
-        TinyFont.Draw(Canvas, title, Margin, Margin, TitleScale, Rgb.White);
+        int y = Margin;
+        foreach (var (text, scale, colour) in titleLines.Select(l => (l.Text, l.Scale, Rgb.White)).Concat(subtitleLines.Select(l => (l.Text, l.Scale, new Rgb(255, 214, 120)))))
+        {
+            PictureFont.Draw(Canvas, text, Margin, y, scale, colour);
+            y += PictureFont.GlyphHeight * scale;
+        }
     }
 
     /// <summary>The smallest whole factor that makes a panel at least 224 pixels on its shorter side and 448 on its longer.</summary>
@@ -73,7 +81,7 @@ internal sealed class Figure
     }
 
     public void Caption(int panel, string text) =>
-        TinyFont.Draw(Canvas, text, Left(panel), titleHeight, TinyFont.ScaleToFit(text, PanelWidth, 2), new Rgb(220, 220, 220));
+        PictureFont.Draw(Canvas, text, Left(panel), titleHeight, PictureFont.ScaleToFit(text, PanelWidth, 2), new Rgb(220, 220, 220));
 
     /// <summary>
     /// The canvas rectangle of the image region [y0, y1) × [x0, x1) (image pixels) in panel <paramref name="panel"/>,
@@ -112,21 +120,41 @@ internal sealed class Figure
         string lo = Number(low), hi = Number(high);
         var grey = new Rgb(220, 220, 220);
         int ty = y0 + 14;
-        TinyFont.Draw(Canvas, lo, x0, ty, 2, grey);
-        TinyFont.Draw(Canvas, hi, x0 + PanelWidth - TinyFont.Width(hi, 2), ty, 2, grey);
-        int room = PanelWidth - TinyFont.Width(lo, 2) - TinyFont.Width(hi, 2) - 16;
+        PictureFont.Draw(Canvas, lo, x0, ty, 2, grey);
+        PictureFont.Draw(Canvas, hi, x0 + PanelWidth - PictureFont.Width(hi, 2), ty, 2, grey);
+        int room = PanelWidth - PictureFont.Width(lo, 2) - PictureFont.Width(hi, 2) - 16;
         if (room > 0)
         {
-            int s = TinyFont.ScaleToFit(label, room, 2);
-            if (TinyFont.Width(label, s) <= room)
+            int s = PictureFont.ScaleToFit(label, room, 2);
+            if (PictureFont.Width(label, s) <= room)
             {
-                TinyFont.Draw(Canvas, label, x0 + (PanelWidth - TinyFont.Width(label, s)) / 2, ty, s, grey);
+                PictureFont.Draw(Canvas, label, x0 + (PanelWidth - PictureFont.Width(label, s)) / 2, ty, s, grey);
             }
         }
     }
 
     /// <summary>Three significant digits, invariant culture.</summary>
     public static string Number(double v) => v.ToString("G3", CultureInfo.InvariantCulture);
+
+    // Parts joined by " · " while they fit at maxScale; a part too long alone is shrunk to fit.
+    private static List<(string Text, int Scale)> Lines(string text, int width, int maxScale)
+    {
+        var lines = new List<(string, int)>();
+        string line = "";
+        foreach (string part in text.Split(" · "))
+        {
+            string joined = line.Length == 0 ? part : line + " · " + part;
+            if (line.Length > 0 && PictureFont.Width(joined, maxScale) > width)
+            {
+                lines.Add((line, PictureFont.ScaleToFit(line, width, maxScale)));
+                joined = part;
+            }
+            line = joined;
+        }
+        lines.Add((line, PictureFont.ScaleToFit(line, width, maxScale)));
+        int scale = lines.Min(l => l.Item2); // one size for every line of the title
+        return [.. lines.Select(l => (l.Item1, scale))];
+    }
 
     private static int Ceiling(int a, int b) => (a + b - 1) / b;
 }

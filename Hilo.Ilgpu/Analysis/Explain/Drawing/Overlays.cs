@@ -15,24 +15,24 @@ internal static class Overlays
     /// <summary>Tap colours, t = 2i + j: top-left, top-right, bottom-left, bottom-right.</summary>
     private static readonly Rgb[] TapColours = [new(255, 70, 70), new(255, 220, 40), new(60, 220, 255), new(240, 90, 255)];
 
-    private static readonly string[] TapNames = ["TOP-LEFT", "TOP-RIGHT", "BOTTOM-LEFT", "BOTTOM-RIGHT"];
+    private static readonly string[] TapNames = ["top-left", "top-right", "bottom-left", "bottom-right"];
 
-    public static Canvas HiFi(HiLoMaps maps, double[] grey, string? note = null)
+    public static Canvas HiFi(HiLoMaps maps, double[] grey, string? note = null, ColourScales? scales = null)
     {
         var hi = maps.HiFi;
         string title = hi is null
-            ? $"HI-FI  {maps.BlockName}  NONE"
-            : Text($"HI-FI  {maps.BlockName}  HEAD {hi.Head} OF {maps.HiFiHeads}  WINDOWS {hi.WindowSize}X{hi.WindowSize}");
-        var figure = new Figure(maps.ImageHeight, maps.ImageWidth, 1, Noted(title, note));
+            ? $"Hi-Fi · {Where(maps)} · no Hi-Fi heads"
+            : Text($"Hi-Fi · {Where(maps)} · head {hi.Head} of {maps.HiFiHeads} · {hi.WindowSize}×{hi.WindowSize} windows");
+        var figure = new Figure(maps.ImageHeight, maps.ImageWidth, 1, title, note);
         figure.Backdrop(0, grey, DimBackdrop);
         if (hi is null)
         {
-            figure.Caption(0, "NO HI-FI BRANCH IN THIS BLOCK:");
+            figure.Caption(0, "No Hi-Fi branch in this block:");
             Wrap(figure, maps.HiFiAbsentReason ?? "", figure.LegendTop);
             return figure.Canvas;
         }
-        figure.Caption(0, "ATTENTION EACH TOKEN GETS FROM ITS WINDOW");
-        var (low, high) = Range(hi.Received);
+        figure.Caption(0, "Attention each token gets from its window");
+        var (low, high) = scales?.HiFi ?? Range(hi.Received);
         int t = maps.TokenPixels;
         for (int r = 0; r < maps.StageHeight; r++)
         {
@@ -42,32 +42,32 @@ internal static class Overlays
             }
         }
         Grid(figure, 0, hi.WindowRows, hi.WindowColumns, hi.WindowSize * t, GridLine, 0.9);
-        figure.ColourBar(0, low, high, "ATTENTION");
+        figure.ColourBar(0, low, high, "attention");
         return figure.Canvas;
     }
 
-    public static Canvas LoFi(HiLoMaps maps, double[] grey, string? note = null)
+    public static Canvas LoFi(HiLoMaps maps, double[] grey, string? note = null, ColourScales? scales = null)
     {
         var lo = maps.LoFi;
         string title = lo is null
-            ? $"LO-FI  {maps.BlockName}  NONE"
-            : Text($"LO-FI  {maps.BlockName}  HEAD {lo.Head} OF {maps.LoFiHeads}  KEYS {lo.KeyRows}X{lo.KeyColumns}{(lo.PoolSize > 1 ? $" ({lo.PoolSize}X{lo.PoolSize} AVG POOL)" : " (NO POOLING)")}");
-        var figure = new Figure(maps.ImageHeight, maps.ImageWidth, lo is null ? 1 : 2, Noted(title, note));
+            ? $"Lo-Fi · {Where(maps)} · no Lo-Fi heads"
+            : Text($"Lo-Fi · {Where(maps)} · head {lo.Head} of {maps.LoFiHeads} · {lo.KeyRows}×{lo.KeyColumns} keys{(lo.PoolSize > 1 ? $" ({lo.PoolSize}×{lo.PoolSize} average pool)" : " (no pooling)")}");
+        var figure = new Figure(maps.ImageHeight, maps.ImageWidth, lo is null ? 1 : 2, title, note);
         figure.Backdrop(0, grey, DimBackdrop);
         if (lo is null)
         {
-            figure.Caption(0, "NO LO-FI BRANCH IN THIS BLOCK:");
+            figure.Caption(0, "No Lo-Fi branch in this block:");
             Wrap(figure, maps.LoFiAbsentReason ?? "", figure.LegendTop);
             return figure.Canvas;
         }
         figure.Backdrop(1, grey, DimBackdrop);
-        figure.Caption(0, Text($"QUERY (ROW {lo.Query.Row}, COL {lo.Query.Column}) TO KEYS"));
-        figure.Caption(1, "MEAN OVER ALL QUERIES");
+        figure.Caption(0, Text($"Query (row {lo.Query.Row}, column {lo.Query.Column}) to the keys"));
+        figure.Caption(1, "Mean over all queries");
         int cell = lo.PoolSize * maps.TokenPixels;
         for (int panel = 0; panel < 2; panel++)
         {
             var values = panel == 0 ? lo.QueryAttention : lo.MeanAttention;
-            var (low, high) = Range(values);
+            var (low, high) = (panel == 0 ? scales?.LoFiQuery : scales?.LoFiMean) ?? Range(values);
             for (int r = 0; r < lo.KeyRows; r++)
             {
                 for (int c = 0; c < lo.KeyColumns; c++)
@@ -76,7 +76,7 @@ internal static class Overlays
                 }
             }
             Grid(figure, panel, lo.KeyRows, lo.KeyColumns, cell, GridLine, 0.35);
-            figure.ColourBar(panel, low, high, "ATTENTION");
+            figure.ColourBar(panel, low, high, "attention");
         }
         // The query token: a thick outline and a cross at its centre, drawn last so no grid line covers it.
         int t = maps.TokenPixels;
@@ -94,10 +94,10 @@ internal static class Overlays
     {
         var d = maps.Dtm;
         double meanShift = Enumerable.Range(0, d.Offsets.Count / 2).Average(i => Math.Sqrt(d.Offsets[2 * i] * d.Offsets[2 * i] + d.Offsets[2 * i + 1] * d.Offsets[2 * i + 1]));
-        string title = Text($"DTM  LAYERS.{d.Merge}.DOWNSAMPLE  {d.InputHeight}X{d.InputWidth} TO {d.OutputHeight}X{d.OutputWidth}");
-        var figure = new Figure(maps.ImageHeight, maps.ImageWidth, 1, Noted(title, note));
+        string title = Text($"Token merging after stage {d.Merge + 1} (layers.{d.Merge}.downsample) · {d.InputHeight}×{d.InputWidth} to {d.OutputHeight}×{d.OutputWidth} tokens");
+        var figure = new Figure(maps.ImageHeight, maps.ImageWidth, 1, title, note);
         figure.Backdrop(0, grey, BrightBackdrop);
-        figure.Caption(0, "DOT: SAMPLE POINT  LINE: FROM ITS 2X2 GRID POINT");
+        figure.Caption(0, "Dot: sample point · line: from its 2×2 grid point");
         int t = d.TokenPixels;
         // Output cells (2×2 input tokens each), faint, so each group of four dots has its home.
         Grid(figure, 0, d.OutputHeight, d.OutputWidth, 2 * t, GridLine, 0.5);
@@ -122,20 +122,20 @@ internal static class Overlays
         }
         figure.Canvas.Clip = null;
         TapLegend(figure);
-        string shift = Text($"MEAN SHIFT {Figure.Number(meanShift)} INPUT TOKENS ({t} PX EACH)");
-        TinyFont.Draw(figure.Canvas, shift, figure.Left(0), figure.LegendTop + 20, TinyFont.ScaleToFit(shift, figure.PanelWidth, 2), new Rgb(220, 220, 220));
+        string shift = Text($"Mean shift {Figure.Number(meanShift)} input tokens ({t} px each)");
+        PictureFont.Draw(figure.Canvas, shift, figure.Left(0), figure.LegendTop + 20, PictureFont.ScaleToFit(shift, figure.PanelWidth, 2), new Rgb(220, 220, 220));
         return figure.Canvas;
     }
 
     private static void TapLegend(Figure figure)
     {
         int x = figure.Left(0), y = figure.LegendTop + 4;
-        int scale = TinyFont.ScaleToFit(string.Join("   ", TapNames) + "       ", figure.PanelWidth, 2);
+        int scale = PictureFont.ScaleToFit(string.Join("   ", TapNames) + "       ", figure.PanelWidth, 2);
         for (int tap = 0; tap < 4; tap++)
         {
             figure.Canvas.Dot(x + 5, y + 5, 4, TapColours[tap]);
-            TinyFont.Draw(figure.Canvas, TapNames[tap], x + 13, y + 5 - TinyFont.GlyphHeight * scale / 2, scale, new Rgb(220, 220, 220));
-            x += 13 + TinyFont.Width(TapNames[tap], scale) + 3 * scale * TinyFont.Advance / 2;
+            PictureFont.Draw(figure.Canvas, TapNames[tap], x + 13, y + 5 - PictureFont.GlyphHeight * scale / 2, scale, new Rgb(220, 220, 220));
+            x += 13 + PictureFont.Width(TapNames[tap], scale) + 6 * scale;
         }
     }
 
@@ -159,12 +159,12 @@ internal static class Overlays
     private static void Wrap(Figure figure, string text, int bottom)
     {
         const int scale = 2;
-        int perLine = Math.Max(8, (figure.PanelWidth - 4 * Figure.Margin) / (TinyFont.Advance * scale));
+        int room = figure.PanelWidth - 4 * Figure.Margin;
         var lines = new List<string>();
         string line = "";
         foreach (string word in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {
-            if (line.Length > 0 && line.Length + 1 + word.Length > perLine)
+            if (line.Length > 0 && PictureFont.Width(line + " " + word, scale) > room)
             {
                 lines.Add(line);
                 line = "";
@@ -175,23 +175,23 @@ internal static class Overlays
         int y = figure.Top + Figure.Margin;
         foreach (string l in lines)
         {
-            if (y + TinyFont.GlyphHeight * scale > bottom)
+            if (y + PictureFont.GlyphHeight * scale > bottom)
             {
                 break;
             }
             // A dark box behind each line: the message must read over any photo.
-            figure.Canvas.Fill(figure.Left(0) + Figure.Margin, y - scale, TinyFont.Width(l, scale) + 2 * Figure.Margin, (TinyFont.GlyphHeight + 2) * scale, new Rgb(24, 24, 28));
-            TinyFont.Draw(figure.Canvas, l, figure.Left(0) + 2 * Figure.Margin, y, scale, Rgb.White);
-            y += (TinyFont.GlyphHeight + 3) * scale;
+            figure.Canvas.Fill(figure.Left(0) + Figure.Margin, y - scale, PictureFont.Width(l, scale) + 2 * Figure.Margin, (PictureFont.GlyphHeight + 2) * scale, new Rgb(24, 24, 28));
+            PictureFont.Draw(figure.Canvas, l, figure.Left(0) + 2 * Figure.Margin, y, scale, Rgb.White);
+            y += (PictureFont.GlyphHeight + 3) * scale;
         }
     }
 
     private static (double Low, double High) Range(IReadOnlyList<double> values) => (values.Min(), values.Max());
 
-    private static double Unit(double v, double low, double high) => high - low < 1e-12 ? 0.5 : (v - low) / (high - low);
+    private static double Unit(double v, double low, double high) => high - low < 1e-12 ? 0.5 : Math.Clamp((v - low) / (high - low), 0, 1);
 
     private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    // A note for every picture of a run (e.g. random weights) at the end of the title, in the font's capitals.
-    private static string Noted(string title, string? note) => note is null ? title : title + "  " + note.ToUpperInvariant();
+    // In the command line's terms (--explain-stage 3 --explain-block 0), then the official parameter name.
+    private static string Where(HiLoMaps maps) => Text($"stage {maps.Options.Stage}, block {maps.Options.Block} ({maps.BlockName})");
 }
