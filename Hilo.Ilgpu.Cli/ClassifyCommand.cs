@@ -299,17 +299,7 @@ internal static class ClassifyCommand
                 }
                 else
                 {
-                    json.WriteStartArray("top");
-                    foreach (var c in r.Top)
-                    {
-                        json.WriteStartObject();
-                        json.WriteNumber("class", c.Index);
-                        json.WriteString("label", c.Label);
-                        json.WriteNumber("probability", c.Probability);
-                        json.WriteNumber("logit", c.Logit);
-                        json.WriteEndObject();
-                    }
-                    json.WriteEndArray();
+                    WriteTop(json, r.Top);
                 }
                 json.WriteEndObject();
             }
@@ -341,5 +331,21 @@ internal static class ClassifyCommand
                 writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{CsvText.Cell(r.Path)},{k + 1},{c.Index},{CsvText.Cell(c.Label)},{c.Probability:R},{c.Logit:R},{tail}"));
             }
         }
+    }
+
+    /// <summary>The <c>"top"</c> array of one image's JSON (classify and infer write the same shape).</summary>
+    internal static void WriteTop(Utf8JsonWriter json, IEnumerable<ClassScore> top)
+    {
+        json.WriteStartArray("top");
+        foreach (var c in top)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("class", c.Index);
+            json.WriteString("label", c.Label);
+            json.WriteNumber("probability", c.Probability);
+            json.WriteNumber("logit", c.Logit);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
     }
 }

@@ -197,17 +197,7 @@ internal static partial class InferCommand
         {
             json.WriteStartObject();
             json.WriteNumber("index", i);
-            json.WriteStartArray("top");
-            foreach (var c in top[i])
-            {
-                json.WriteStartObject();
-                json.WriteNumber("class", c.Index);
-                json.WriteString("label", c.Label);
-                json.WriteNumber("probability", c.Probability);
-                json.WriteNumber("logit", c.Logit);
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
+            ClassifyCommand.WriteTop(json, top[i]);
             json.WriteEndObject();
         }
         json.WriteEndArray();
