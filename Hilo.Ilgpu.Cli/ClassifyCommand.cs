@@ -48,11 +48,11 @@ internal static class ClassifyCommand
     public static Command Create()
     {
         var images = new Argument<string[]>("images") { Description = "Image files (PNG, JPEG, BMP, GIF, WebP), folders (their images) or globs (photos/*.jpg).", Arity = ArgumentArity.OneOrMore };
-        var model = new Option<string>("--model", "-m") { Description = "litv2-s, litv2-m, litv2-b, litv2-b-384, or a CONFIG.json file.", DefaultValueFactory = _ => "litv2-s" };
-        var weights = new Option<string?>("--weights", "-w") { Description = "Checkpoint: torch.save .pth (bare or {'model': ...}) or .safetensors." };
+        var model = CliOptions.ModelOption();
+        var weights = CliOptions.WeightsOption();
         var random = new Option<bool>("--random-weights") { Description = "Deterministic random weights instead of --weights (for trying the command; the classes mean nothing)." };
         var seed = new Option<int>("--seed") { Description = "Seed of --random-weights.", DefaultValueFactory = _ => 0 };
-        var device = new Option<string?>("--device", "-d") { Description = "cpu, opencl:N, cuda:N, ... (default: the fastest device present)." };
+        var device = CliOptions.DeviceOption();
         var batch = new Option<int>("--batch", "-b") { CustomParser = r => CliOptions.ParseWholeNumber(r) ?? 8, Description = "Images per forward pass.", DefaultValueFactory = _ => 8 };
         var top = new Option<int>("--top", "-k") { CustomParser = r => CliOptions.ParseWholeNumber(r) ?? 5, Description = "Classes listed per image.", DefaultValueFactory = _ => 5 };
         var json = new Option<string?>("--json") { Description = "Write the results as JSON to FILE ('-' for stdout, instead of the table)." };

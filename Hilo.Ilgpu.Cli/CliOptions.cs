@@ -6,6 +6,25 @@ namespace Hilo.Ilgpu.Cli;
 internal static class CliOptions
 {
     /// <summary><c>--kernels auto|cpu|ilgpu</c>: which kernel family the layers may use (auto: the tuner chooses per layer).</summary>
+    /// <summary><c>--model</c>/<c>-m</c> defaulting to LITv2-S (classify, validate).</summary>
+    public static Option<string> ModelOption() => new("--model", "-m")
+    {
+        Description = "litv2-s, litv2-m, litv2-b, litv2-b-384, or a CONFIG.json file.",
+        DefaultValueFactory = _ => "litv2-s",
+    };
+
+    /// <summary><c>--weights</c>/<c>-w</c>: the checkpoint a model runs with (classify, validate, infer).</summary>
+    public static Option<string?> WeightsOption() => new("--weights", "-w")
+    {
+        Description = "Checkpoint: torch.save .pth (bare or {'model': ...}) or .safetensors.",
+    };
+
+    /// <summary><c>--device</c>/<c>-d</c>: a device string; absent, the fastest device present.</summary>
+    public static Option<string?> DeviceOption() => new("--device", "-d")
+    {
+        Description = "cpu, opencl:N, cuda:N, ... (default: the fastest device present).",
+    };
+
     public static Option<string> KernelsOption() => new("--kernels")
     {
         Description = "Kernel family: auto (the tuner chooses per layer and shape), cpu (the CPU family; device cpu only) or ilgpu (ILGPU kernels everywhere; on cpu, ILGPU's CPU accelerator runs them on emulated GPU threads, which is how to step through a kernel in a debugger).",

@@ -42,10 +42,10 @@ internal static partial class InferCommand
     public static Command Create()
     {
         var model = new Option<string>("--model", "-m") { Description = "litv2-s, litv2-m, litv2-b, litv2-b-384, or a CONFIG.json file.", Required = true };
-        var weights = new Option<string?>("--weights", "-w") { Description = "Checkpoint: torch.save .pth (bare or {'model': ...}) or .safetensors." };
+        var weights = CliOptions.WeightsOption();
         var input = new Option<string?>("--input", "-i") { Description = "Images: float32 .npy, NCHW (B × 3 × H × W), normalised as in training." };
         var output = new Option<string?>("--output", "-o") { Description = "Where to write the logits (.npy, float32, B × classes); without it the top-5 classes per image are printed." };
-        var device = new Option<string?>("--device", "-d") { Description = "cpu, opencl:N, cuda:N, ... (default: the fastest device present)." };
+        var device = CliOptions.DeviceOption();
         var batch = new Option<int?>("--batch", "-b") { CustomParser = CliOptions.ParseWholeNumber, Description = $"Images per forward pass (default {DefaultBatch}; 1 with --benchmark and no --input)." };
         var random = new Option<bool>("--random-weights") { Description = "Use deterministic random weights instead of --weights (for timing)." };
         var seed = new Option<int>("--seed") { Description = "Seed of --random-weights and of the benchmark's random images.", DefaultValueFactory = _ => 0 };

@@ -39,7 +39,7 @@ internal static class PlanCommand
     public static Command Create()
     {
         var model = new Option<string>("--model", "-m") { Description = "litv2-s, litv2-m, litv2-b, litv2-b-384, or a CONFIG.json file.", Required = true };
-        var device = new Option<string?>("--device", "-d") { Description = "cpu, opencl:N, cuda:N, ... (default: the fastest device present)." };
+        var device = CliOptions.DeviceOption();
         var drop = new Option<double>("--max-top1-drop") { Description = "Allowed loss of published ImageNet top-1, in points, against the default α.", DefaultValueFactory = _ => 0.2 };
         var keep = new Option<bool>("--keep-windows") { Description = "Keep every stage's trained window size (only α may change)." };
         var weights = new Option<string?>("--weights", "-w") { Description = "Checkpoint the model will run with: α is fixed to its head split, only windows vary." };

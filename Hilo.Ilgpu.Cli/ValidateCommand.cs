@@ -42,11 +42,11 @@ internal static class ValidateCommand
     public static Command Create()
     {
         var dataset = new Argument<string?>("dataset") { Description = "The dataset: a folder with one sub-folder per class (synset ids such as n01440764, or class indices 0, 1, …), or the folder --labels-csv paths start from.", Arity = ArgumentArity.ZeroOrOne };
-        var model = new Option<string>("--model", "-m") { Description = "litv2-s, litv2-m, litv2-b, litv2-b-384, or a CONFIG.json file.", DefaultValueFactory = _ => "litv2-s" };
-        var weights = new Option<string?>("--weights", "-w") { Description = "Checkpoint: torch.save .pth (bare or {'model': ...}) or .safetensors." };
+        var model = CliOptions.ModelOption();
+        var weights = CliOptions.WeightsOption();
         var random = new Option<bool>("--random-weights") { Description = "Deterministic random weights instead of --weights (for trying the command; the accuracy means nothing)." };
         var seed = new Option<int>("--seed") { Description = "Seed of --random-weights.", DefaultValueFactory = _ => 0 };
-        var device = new Option<string?>("--device", "-d") { Description = "cpu, opencl:N, cuda:N, ... (default: the fastest device present)." };
+        var device = CliOptions.DeviceOption();
         var batch = new Option<int>("--batch", "-b") { CustomParser = r => CliOptions.ParseWholeNumber(r) ?? 32, Description = "Images per forward pass.", DefaultValueFactory = _ => 32 };
         var labelsCsv = new Option<string?>("--labels-csv") { Description = "path,label rows (label: class index or synset; paths relative to DATASET) instead of class folders." };
         var json = new Option<string?>("--json") { Description = "Write the accuracy and every image's result as JSON to FILE ('-' for stdout); --merge reads these." };
