@@ -51,7 +51,9 @@ public sealed class DecodePipelineTests
         int consumed = 0;
         void SlowDevice(DecodedBatch _)
         {
-            Thread.Sleep(100); // the decoders fill both slots and wait
+            // The first batch is held long enough for the decoders to fill both slots even on a loaded machine (a
+            // fixed 100 ms per batch once let a slow decode keep them from getting ahead: MostHeld 1, seen once).
+            Thread.Sleep(consumed % 8 == 0 ? 2000 : 20);
             consumed++;
         }
         var overlapped = new DecodePipeline(capacity: 2, decoders: 1).Run(many, 3, Enumerable.Range(0, 8), SlowDevice, TestContext.Current.CancellationToken);
