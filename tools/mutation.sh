@@ -12,14 +12,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# area | project to mutate | files (Stryker --mutate globs, ';'-separated) | tests (dotnet test --filter)
+# area | project to mutate | files (Stryker --mutate globs, ';'-separated; GLOB#Method: only that method, turned into
+# Stryker's character span by tools/mutation_span.py) | tests (dotnet test --filter syntax)
 areas=(
   "io-pickle|Hilo.Ilgpu.csproj|**/IO/SafeUnpickler*.cs;**/IO/PickleValues.cs;**/IO/TorchPicklePolicy.cs|FullyQualifiedName~Hilo.Ilgpu.Tests.IO&FullyQualifiedName!~FuzzTests&FullyQualifiedName!~CheckpointMemoryTests"
   "io-torch|Hilo.Ilgpu.csproj|**/IO/TorchCheckpointReader.cs;**/IO/TorchStorageReads.cs;**/IO/ElementDecoder.cs;**/IO/CheckpointSniffer.cs;**/IO/CheckpointLoader.cs|FullyQualifiedName~Hilo.Ilgpu.Tests.IO&FullyQualifiedName!~FuzzTests&FullyQualifiedName!~CheckpointMemoryTests"
   "io-safetensors|Hilo.Ilgpu.csproj|**/IO/SafeTensorsFile.cs|FullyQualifiedName~Hilo.Ilgpu.Tests.IO&FullyQualifiedName!~FuzzTests&FullyQualifiedName!~CheckpointMemoryTests"
   "io-npy|Hilo.Ilgpu.csproj|**/IO/NpyFile.cs;**/IO/NpyHeader.cs|FullyQualifiedName~Hilo.Ilgpu.Tests.IO.NpyTests|FullyQualifiedName~Hilo.Ilgpu.Tests.IO.InputFileTests"
   "imaging|Hilo.Ilgpu.csproj|**/Imaging/*.cs|FullyQualifiedName~Hilo.Ilgpu.Tests.Imaging&FullyQualifiedName!~IlgpuCpu&FullyQualifiedName!~OpenCL&FullyQualifiedName!~Cuda"
-  "finite|Hilo.Ilgpu.Kernels.csproj|**/Layers/Basic/ElementwiseCpu.cs{46..76};**/Layers/Basic/Elementwise.cs{41..59}|FullyQualifiedName~Hilo.Ilgpu.Tests.Kernels.CpuKernels.FiniteCheck"
+  "finite|Hilo.Ilgpu.Kernels.csproj|**/Layers/Basic/ElementwiseCpu.cs#FlagNonFinite;**/Layers/Basic/Elementwise.cs#FlagNonFinite|FullyQualifiedName~Hilo.Ilgpu.Tests.Kernels.CpuKernels.FiniteCheck"
   "gemm-tails|Hilo.Ilgpu.Kernels.csproj|**/Gemm/PanelGemmCpu.cs|FullyQualifiedName~Hilo.Ilgpu.Tests.Kernels.CpuFamilyKernelTests|FullyQualifiedName~Hilo.Ilgpu.Tests.Kernels.CpuKernels"
 )
 
@@ -50,12 +51,22 @@ for want in "$@"; do
   rm -rf "$out"
   mkdir -p "$out"
   mutate=()
-  for g in "${globs[@]}"; do mutate+=(--mutate "$g"); done
+  patterns=()
+  for g in "${globs[@]}"; do
+    if [[ $g == *"#"* ]]; then
+      # "**/Dir/File.cs#Method": the file lies under the mutated project's folder.
+      src="${project%.csproj}/${g%%#*}"
+      src=${src/\*\*\//}
+      g="${g%%#*}$(python3 tools/mutation_span.py "$src" "${g#*#}")"
+    fi
+    mutate+=(--mutate "$g")
+    patterns+=("$g")
+  done
   echo "== mutation area $name: $project [${files}], tests: $filter"
   start=$(date +%s)
   # Debug build (Stryker's default) in the usual bin/ and obj/: a Release build of the solution is not disturbed.
   (cd Hilo.Ilgpu.Tests && dotnet stryker --project "$project" "${mutate[@]}" --test-case-filter "$filter" \
-      --concurrency 1 --reporter Html --reporter Json --reporter Progress --output "$out" --skip-version-check)
+      --test-runner mtp --concurrency 1 --reporter Html --reporter Json --reporter Progress --output "$out" --skip-version-check)
   echo "area $name: $(( $(date +%s) - start )) s"
-  python3 tools/mutation_report.py "$out" "$name"
+  python3 tools/mutation_report.py "$out" "$name" "${patterns[@]}"
 done
