@@ -18,9 +18,9 @@ areas=(
   "io-pickle|Hilo.Ilgpu.csproj|**/IO/SafeUnpickler*.cs;**/IO/PickleValues.cs;**/IO/TorchPicklePolicy.cs|FullyQualifiedName~Hilo.Ilgpu.Tests.IO&FullyQualifiedName!~FuzzTests&FullyQualifiedName!~CheckpointMemoryTests"
   "io-torch|Hilo.Ilgpu.csproj|**/IO/TorchCheckpointReader.cs;**/IO/TorchStorageReads.cs;**/IO/ElementDecoder.cs;**/IO/CheckpointSniffer.cs;**/IO/CheckpointLoader.cs|FullyQualifiedName~Hilo.Ilgpu.Tests.IO&FullyQualifiedName!~FuzzTests&FullyQualifiedName!~CheckpointMemoryTests"
   "io-safetensors|Hilo.Ilgpu.csproj|**/IO/SafeTensorsFile.cs|FullyQualifiedName~Hilo.Ilgpu.Tests.IO&FullyQualifiedName!~FuzzTests&FullyQualifiedName!~CheckpointMemoryTests"
-  "io-npy|Hilo.Ilgpu.csproj|**/IO/NpyFile.cs;**/IO/NpyHeader.cs|FullyQualifiedName~Hilo.Ilgpu.Tests.IO.NpyTests|FullyQualifiedName~Hilo.Ilgpu.Tests.IO.InputFileTests"
+  "io-npy|Hilo.Ilgpu.csproj|**/IO/NpyFile.cs;**/IO/NpyHeader.cs|FullyQualifiedName~Hilo.Ilgpu.Tests.IO.Npy|FullyQualifiedName~Hilo.Ilgpu.Tests.IO.InputFileTests"
   "imaging|Hilo.Ilgpu.csproj|**/Imaging/*.cs|FullyQualifiedName~Hilo.Ilgpu.Tests.Imaging&FullyQualifiedName!~IlgpuCpu&FullyQualifiedName!~OpenCL&FullyQualifiedName!~Cuda"
-  "finite|Hilo.Ilgpu.Kernels.csproj|**/Layers/Basic/ElementwiseCpu.cs#FlagNonFinite;**/Layers/Basic/Elementwise.cs#FlagNonFinite|FullyQualifiedName~Hilo.Ilgpu.Tests.Kernels.CpuKernels.FiniteCheck"
+  "finite|Hilo.Ilgpu.Kernels.csproj|**/Layers/Basic/ElementwiseCpu.cs#FlagNonFinite;**/Layers/Basic/Elementwise.cs#FlagNonFinite|FullyQualifiedName~Hilo.Ilgpu.Tests.Kernels.CpuKernels.FiniteCheck|FullyQualifiedName~Hilo.Ilgpu.Tests.Kernels.IlgpuCpuKernels.FiniteCheck"
   "gemm-tails|Hilo.Ilgpu.Kernels.csproj|**/Gemm/PanelGemmCpu.cs|FullyQualifiedName~Hilo.Ilgpu.Tests.Kernels.CpuFamilyKernelTests|FullyQualifiedName~Hilo.Ilgpu.Tests.Kernels.CpuKernels"
 )
 

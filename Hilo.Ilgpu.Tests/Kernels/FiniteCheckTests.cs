@@ -91,7 +91,9 @@ public abstract partial class KernelSuite
     {
         using var x = Upload([1f, 2f]);
         using var flags = Filled(2, 0f);
-        Assert.Throws<ArgumentException>(() => Elementwise.FlagNonFinite(Dev, Family, x.View, flags.View, 2));
+        var e = Assert.Throws<ArgumentException>(() => Elementwise.FlagNonFinite(Dev, Family, x.View, flags.View, 2));
+        // The message names the check, the tag and the flags' length.
+        Assert.Contains("finite check of 2 elements into flag 2 of 2", e.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => Elementwise.FlagNonFinite(Dev, Family, x.View, flags.View, -1));
         Assert.Equal([0f, 0f], Download(flags));
     }
