@@ -276,13 +276,25 @@ public static unsafe partial class PanelGemmCpu
         int m = g.M, n = g.N, lda = g.Lda, ldc = g.Ldc;
         int col0 = panel * PanelWidth + offset;
         float* tile = stackalloc float[BlockRows * PanelWidth];
+        // The starting values in whole vectors wherever they can be (a scalar loop here cost as much as the K loop at
+        // K = 96: stage 1's fc1 ran at 36 % of peak): the bias is padded to whole panels, so its loads are in bounds.
+        float* biasAt = first && g.HasBias ? g.Bias.At(col0, width) : null;
         for (int r = 0; r < rows; r++)
         {
             float* t = tile + r * width;
+            if (first || (row0 + r < m && col0 + width <= n))
+            {
+                float* from = first ? biasAt : g.C.At((row0 + r) * ldc + col0, width);
+                for (int lane = 0; lane < width; lane += Float16.Count)
+                {
+                    (from is null ? Float16.Zero : Float16.Load(from + lane)).Store(t + lane);
+                }
+                continue;
+            }
             for (int lane = 0; lane < width; lane++)
             {
                 int col = col0 + lane;
-                t[lane] = first ? (g.HasBias ? g.Bias[col] : 0f) : row0 + r < m && col < n ? g.C[(row0 + r) * ldc + col] : 0f;
+                t[lane] = row0 + r < m && col < n ? g.C[(row0 + r) * ldc + col] : 0f;
             }
         }
         int valid = Math.Min(rows, m - row0);
