@@ -233,6 +233,30 @@ public static unsafe partial class PanelGemmCpu
         });
     }
 
+    /// <summary>
+    /// <see cref="MultiplyBias"/> on the calling thread only, on host pointers: the GEMM a fused CPU kernel runs inside
+    /// one of its own work items (<c>ConvFfnCpu</c>: one strip of rows of one image). <paramref name="paddedBias"/> may be
+    /// null (no bias); otherwise it holds <see cref="PaddedBiasLength"/> elements.
+    /// </summary>
+    internal static void MultiplyOnThisThread(float* a, int lda, float* packedB, float* paddedBias, float* c, int ldc, int m, int n, int k, bool accumulate, bool gelu = false)
+    {
+        if (m <= 0 || n <= 0)
+        {
+            return;
+        }
+        var args = new Args(new HostView(a, (m - 1) * lda + k), lda, new HostView(packedB, PackedLength(k, n)),
+            paddedBias is null ? default : new HostView(paddedBias, PaddedBiasLength(n)), paddedBias is not null,
+            new HostView(c, (m - 1) * ldc + n), ldc, m, n, k, accumulate, gelu, WideKernel);
+        int rows = RowsPerBlock, panels = (n + PanelWidth - 1) / PanelWidth;
+        for (int row0 = 0; row0 < m; row0 += rows)
+        {
+            for (int panel = 0; panel < panels; panel++)
+            {
+                BlockOf(args, panel, row0, 0, k, first: true, last: true);
+            }
+        }
+    }
+
     private readonly record struct Args(HostView A, int Lda, HostView PackedB, HostView Bias, bool HasBias, HostView C, int Ldc, int M, int N, int K, bool Accumulate, bool Gelu, bool Wide);
 
     /// <summary>
