@@ -9,7 +9,7 @@ internal sealed record BatchedRunResult(IReadOnlyList<ImageClassification> Resul
 
 /// <summary>
 /// What <c>classify</c> and <c>validate</c> share: a file list cut into fixed batches (batch b = files b·B … b·B + B − 1
-/// of the shard), decoded by a <see cref="DecodePipeline"/> while the device classifies the batches before, each batch's
+/// of the shard), decoded by a <see cref="DecodePipeline"/> while the device classifies the images before, each batch's
 /// results appended to a <see cref="ResultJournal"/> when there is one, and the batches a journal already holds
 /// skipped on <c>--resume</c> (fixed batches: a resumed run runs the model on exactly the batches of one uninterrupted run).
 /// </summary>
@@ -56,7 +56,7 @@ internal static class BatchedRun
     /// </summary>
     /// <exception cref="OperationCanceledException">Cancelled (Ctrl+C, SIGTERM): the batches finished are in the journal.</exception>
     public static BatchedRunResult Run(ImageClassifier classifier, IReadOnlyList<string> paths, int batch, int topK,
-        DecodePipeline pipeline, ResultJournal? journal, CliProgress progress, CancellationToken cancellation)
+        DecodePipeline pipeline, ResultJournal? journal, CliProgress progress, CancellationToken cancellation, Action? afterBatch = null)
     {
         var results = new ImageClassification?[paths.Count];
         int batches = (paths.Count + batch - 1) / batch;
@@ -83,7 +83,7 @@ internal static class BatchedRun
         var stats = pipeline.Run(paths, batch, todo, decoded =>
         {
             var classified = decoded.Classify(classifier, topK);
-            var entries = decoded.Images.Select((image, k) => (image.Index, classified[k])).ToList();
+            var entries = classified.Select((result, k) => (decoded.Start + k, result)).ToList();
             journal?.Append(decoded.Number, entries);
             foreach (var (index, result) in entries)
             {
@@ -91,17 +91,18 @@ internal static class BatchedRun
             }
             done += entries.Count;
             progress.Done(done, paths.Count);
+            afterBatch?.Invoke();
         }, cancellation);
         return new BatchedRunResult([.. results.Select(r => r!)], resumed, stats);
     }
 
     /// <summary><see cref="Run"/>, with a cancellation turned into an <see cref="InterruptedRunException"/> that says how to go on.</summary>
     public static BatchedRunResult RunOrStop(ImageClassifier classifier, IReadOnlyList<string> paths, int batch, int topK,
-        DecodePipeline pipeline, ResultJournal? journal, CliProgress progress, CancellationToken cancellation)
+        DecodePipeline pipeline, ResultJournal? journal, CliProgress progress, CancellationToken cancellation, Action? afterBatch = null)
     {
         try
         {
-            return Run(classifier, paths, batch, topK, pipeline, journal, progress, cancellation);
+            return Run(classifier, paths, batch, topK, pipeline, journal, progress, cancellation, afterBatch);
         }
         catch (OperationCanceledException e) when (cancellation.IsCancellationRequested)
         {
@@ -121,7 +122,7 @@ internal static class BatchedRun
         double seconds = run.Stats.Elapsed.TotalSeconds;
         string how = pipeline.Overlap
             ? $"decoding ({pipeline.Decoders} thread(s)) overlapped with the model; the model waited {run.Stats.ConsumerWaited.TotalSeconds:0.00} s for decoded images"
-            : $"decoding ({pipeline.Decoders} thread(s)) then the model, in turn; decoding took {run.Stats.ConsumerWaited.TotalSeconds:0.00} s";
+            : $"decoding ({pipeline.Decoders} thread(s)) then the model, in turn; the model waited {run.Stats.ConsumerWaited.TotalSeconds:0.00} s for decoding";
         string resumed = run.Resumed > 0 ? $" ({run.Resumed} more from the journal)" : "";
         return string.Create(CultureInfo.InvariantCulture,
             $"{ran} image(s){resumed} in {seconds:0.00} s: {(seconds > 0 ? ran / seconds : 0):0.0} images/s on {device} ({how})");

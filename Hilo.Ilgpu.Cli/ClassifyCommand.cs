@@ -35,6 +35,9 @@ internal sealed record ClassifyOptions
     public string? CommandLine { get; init; }
     public string? Shard { get; init; }
     public bool Resume { get; init; }
+
+    /// <summary>Called after each batch's results are in the journal: the seam tests interrupt a run through at an exact batch.</summary>
+    public Action? AfterBatch { get; init; }
 }
 
 /// <summary>
@@ -166,7 +169,7 @@ internal static class ClassifyCommand
             $"classify {string.Join(' ', listed.Select(Path.GetFullPath))}; {config.Name}; {BatchedRun.WeightsIdentity(provenance)}; labels {labels.Source}; shard {shard}; batch {o.Batch}; top {ranked}",
             o.Resume, labels);
         var run = CliProgress.Run(log, "classifying", paths.Count, progress =>
-            BatchedRun.RunOrStop(classifier, paths, o.Batch, ranked, pipeline, journal, progress, cancellation));
+            BatchedRun.RunOrStop(classifier, paths, o.Batch, ranked, pipeline, journal, progress, cancellation, o.AfterBatch));
         var all = run.Results;
         var results = ranked == o.Top ? all : all.Select(r => r with { Top = r.Top.Take(o.Top).ToList() }).ToList();
         int classified = results.Count(r => r.Succeeded);

@@ -317,6 +317,7 @@ internal static partial class InferCommand
         model.Device.Synchronize();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"first pass {first.Elapsed.TotalSeconds:0.00} s: {kernels.LoadedKernelCount - loadedBefore} ILGPU kernel(s) compiled for {model.Device.Info.Id} in {kernels.CompileSeconds - compileBefore:0.00} s"));
+        Hilo.Ilgpu.Benchmarks.BenchmarkSettle.Now();
         var times = new List<double>();
         for (int run = 0; run < o.Benchmark; run++)
         {

@@ -21,6 +21,9 @@ internal sealed record ValidateOptions
     public string? PerClass { get; init; }
     public string? Shard { get; init; }
     public bool Resume { get; init; }
+
+    /// <summary>Called after each batch's results are in the journal: the seam tests interrupt a run through at an exact batch.</summary>
+    public Action? AfterBatch { get; init; }
     public IReadOnlyList<string> Merge { get; init; } = [];
     public bool NoOverlap { get; init; }
     public int Decoders { get; init; } = DefaultDecoders;
@@ -54,7 +57,7 @@ internal static class ValidateCommand
         var shard = new Option<string?>("--shard") { Description = "Validate only part i of n (0 <= i < n) of the dataset: a contiguous range of its ordered images (docs/validate.md)." };
         var resume = new Option<bool>("--resume") { Description = "Go on from the journal FILE.journal of an interrupted run with the same --json FILE (the journal is written whenever --json names a file)." };
         var merge = new Option<string[]>("--merge") { Description = "Merge the --json files of all shards of a run (instead of validating).", AllowMultipleArgumentsPerToken = true, Arity = ArgumentArity.OneOrMore };
-        var noOverlap = new Option<bool>("--no-overlap") { Description = "Decode each batch, then run the model on it, in turn (to measure what the overlap gains)." };
+        var noOverlap = new Option<bool>("--no-overlap") { Description = "Decode only the batch the model is on, not ahead of it (to measure what decoding ahead gains)." };
         var decoders = new Option<int>("--decoders") { CustomParser = r => CliOptions.ParseWholeNumber(r) ?? ValidateOptions.DefaultDecoders, Description = "Threads decoding images.", DefaultValueFactory = _ => ValidateOptions.DefaultDecoders };
         var kernels = CliOptions.KernelsOption();
         var command = new Command("validate", "Top-1/top-5 accuracy over an ImageFolder (as timm's validate.py), shardable and resumable.");
@@ -139,7 +142,7 @@ internal static class ValidateCommand
             o.Resume, labels);
         int topK = Math.Min(5, config.NumClasses);
         var result = CliProgress.Run(log, "validating", images.Count, progress =>
-            BatchedRun.RunOrStop(classifier, [.. images.Select(i => i.Path)], o.Batch, topK, pipeline, journal, progress, cancellation));
+            BatchedRun.RunOrStop(classifier, [.. images.Select(i => i.Path)], o.Batch, topK, pipeline, journal, progress, cancellation, o.AfterBatch));
         log.WriteLine(BatchedRun.Throughput(result, pipeline, device.Info.Id));
 
         var report = new ValidationReport(result.Results.Select((r, k) => new ValidatedImage(

@@ -5,8 +5,9 @@ namespace Hilo.Ilgpu.Bench.Suites;
 
 /// <summary>
 /// The convolution family at LITv2-S sizes, batch 4: patch embedding (224² RGB → 56² × 96, with its
-/// LayerNorm), the DWMlp depthwise 3×3 conv of stage 1 (56² × 384) and deformable token merging
-/// stage 1 → 2 (56² × 96 → 28² × 192: offsets conv, deformable conv, folded BatchNorm, GELU).
+/// LayerNorm), the DWMlp depthwise 3×3 conv of stage 1 (56² × 384), stage 1's whole ConvFFN (fc1, depthwise + GELU,
+/// fc2) fused over row strips and in turn, and deformable token merging stage 1 → 2 (56² × 96 → 28² × 192: offsets
+/// conv, deformable conv, folded BatchNorm, GELU).
 /// </summary>
 public class ConvBenchmarks : DeviceBenchmark
 {
@@ -15,6 +16,7 @@ public class ConvBenchmarks : DeviceBenchmark
     private PatchEmbed? patchEmbed;
     private DepthwiseConv3x3? dwconv;
     private DeformableTokenMerging? dtm;
+    private Hilo.Ilgpu.Models.DWMlp? convFfn;
 
     /// <inheritdoc />
     protected override void Setup()
@@ -28,6 +30,8 @@ public class ConvBenchmarks : DeviceBenchmark
         dwconv.InitializeRandom(5);
         dtm = new DeformableTokenMerging(Dev, 96);
         dtm.InitializeRandom(6);
+        convFfn = new Hilo.Ilgpu.Models.DWMlp(Dev, 96, 384);
+        convFfn.InitializeRandom(7);
     }
 
     /// <summary>Conv2d(3→96, k=4, s=4) + LayerNorm.</summary>
@@ -64,9 +68,28 @@ public class ConvBenchmarks : DeviceBenchmark
         y.Dispose();
     }
 
+    /// <summary>Stage 1's ConvFFN (96 → 384 → 96 channels, 56² tokens) as one fused CPU kernel over row strips (ILGPU devices: in turn).</summary>
+    [Benchmark]
+    public void ConvFfnFused()
+    {
+        convFfn!.FuseOnCpu = true;
+        using var y = convFfn.Forward(tokens!, 56, 56);
+        Sync();
+    }
+
+    /// <summary>The same ConvFFN as fc1, depthwise + GELU and fc2 in turn (the hidden map goes to memory and back).</summary>
+    [Benchmark]
+    public void ConvFfnInTurn()
+    {
+        convFfn!.FuseOnCpu = false;
+        using var y = convFfn.Forward(tokens!, 56, 56);
+        Sync();
+    }
+
     /// <inheritdoc />
     protected override void Cleanup()
     {
+        convFfn?.Dispose();
         patchEmbed?.Dispose();
         dwconv?.Dispose();
         dtm?.Dispose();

@@ -1,33 +1,22 @@
 namespace Hilo.Ilgpu.Tests.Cli;
 
 /// <summary>
-/// Interrupts a command as Ctrl+C or a pre-empted job would: cancels its token once its journal holds a number of
-/// lines (a header, then one line per batch), so that the command stops after the batch on the device.
+/// Interrupting a <c>classify</c>/<c>validate</c> run at an exact batch, as Ctrl+C would between batches: the options'
+/// <c>AfterBatch</c> hook cancels the run's token once the given number of batches is in the journal. (A watcher
+/// polling the journal raced a fast run to its end, and then waited forever.)
 /// </summary>
 internal static class Interruption
 {
-    /// <summary>Cancels <paramref name="stop"/> once <paramref name="journal"/> has <paramref name="lines"/> lines; the task ends then.</summary>
-    public static Task WhenJournalHas(string journal, int lines, CancellationTokenSource stop) => Task.Run(async () =>
+    /// <summary>An <c>AfterBatch</c> hook that cancels <paramref name="stop"/> after <paramref name="batches"/> batches.</summary>
+    public static Action After(int batches, CancellationTokenSource stop)
     {
-        while (!stop.IsCancellationRequested)
+        int done = 0;
+        return () =>
         {
-            if (File.Exists(journal) && LineCount(journal) >= lines)
+            if (++done == batches)
             {
-                await stop.CancelAsync();
+                stop.Cancel();
             }
-            await Task.Delay(2, TestContext.Current.CancellationToken);
-        }
-    }, TestContext.Current.CancellationToken);
-
-    private static int LineCount(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        int lines = 0;
-        for (int b; (b = stream.ReadByte()) >= 0;)
-        {
-            lines += b == '\n' ? 1 : 0;
-        }
-        return lines;
+        };
     }
 }
-

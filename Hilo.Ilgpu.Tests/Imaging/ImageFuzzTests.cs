@@ -14,8 +14,6 @@ namespace Hilo.Ilgpu.Tests.Imaging;
 /// </summary>
 public sealed class ImageFuzzTests
 {
-    private const string ReportVariable = "HILO_IMAGE_FUZZ_REPORT";
-
     private static readonly int Scale =
         int.TryParse(Environment.GetEnvironmentVariable("HILO_FUZZ_SCALE"), out int scale) && scale > 0 ? scale : 1;
 
@@ -44,39 +42,7 @@ public sealed class ImageFuzzTests
     [Fact]
     public async Task Mutated_images_fail_cleanly_with_bounded_process_memory()
     {
-        using var dir = new Hilo.Ilgpu.Tests.IO.TempDirectory();
-        string report = dir.File("report.txt");
-        string assembly = typeof(ImageFuzzTests).Assembly.Location;
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string argument in new[] { "exec", assembly, "-method", $"{typeof(ImageFuzzTests).FullName}.{nameof(FuzzInThisProcess)}", "-explicit", "only" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-        start.Environment[ReportVariable] = report;
-        using var child = Process.Start(start)!;
-        var output = child.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var errors = child.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        deadline.CancelAfter(TimeSpan.FromSeconds(90 + 30 * Scale));
-        bool ended = true;
-        try
-        {
-            await child.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            ended = false;
-            child.Kill(entireProcessTree: true);
-        }
-        Assert.True(ended, "the fuzzing child process did not end in time (a hang)");
-        string log = await output + await errors;
-        Assert.True(child.ExitCode == 0 && File.Exists(report), $"the fuzzing child failed (exit code {child.ExitCode}):\n{log}");
-        string[] figures = File.ReadAllText(report).Split(' ');
+        string[] figures = await ChildTestProcess.RunAsync(typeof(ImageFuzzTests), nameof(FuzzInThisProcess), TimeSpan.FromSeconds(90 + 30 * Scale));
         long rounds = long.Parse(figures[0], CultureInfo.InvariantCulture), peak = long.Parse(figures[1], CultureInfo.InvariantCulture);
         TestContext.Current.TestOutputHelper?.WriteLine($"{rounds} mutated image(s) in a child process; its peak resident memory {peak / (1 << 20)} MiB (at most {MaxPeakBytes / (1 << 20)} MiB)");
         Assert.True(rounds >= Seeds.Length, $"only {rounds} round(s)");
@@ -103,11 +69,7 @@ public sealed class ImageFuzzTests
                 rounds++;
             }
         }
-        string? report = Environment.GetEnvironmentVariable(ReportVariable);
-        if (report is not null)
-        {
-            File.WriteAllText(report, string.Create(CultureInfo.InvariantCulture, $"{rounds} {PeakResidentBytes()}"));
-        }
+        ChildTestProcess.Report(rounds, ChildTestProcess.PeakResidentBytes());
     }
 
     private static void Survives(string path, string what)
@@ -134,18 +96,5 @@ public sealed class ImageFuzzTests
         worker.Start();
         Assert.True(worker.Join(Deadline), $"{what}: still decoding after {Deadline.TotalSeconds} s (a hang)");
         Assert.True(escaped is null, $"{what}: {escaped?.GetType().Name} escaped: {escaped}");
-    }
-
-    /// <summary>This process's peak resident set (VmHWM of /proc/self/status), managed and native memory alike.</summary>
-    internal static long PeakResidentBytes()
-    {
-        foreach (string line in File.ReadLines("/proc/self/status"))
-        {
-            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-            {
-                return 1024 * long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
-            }
-        }
-        throw new InvalidOperationException("/proc/self/status has no VmHWM line");
     }
 }

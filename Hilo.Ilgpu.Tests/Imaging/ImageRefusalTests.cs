@@ -123,9 +123,20 @@ public sealed class ImageRefusalTests : IDisposable
         BinaryPrimitives.WriteInt32LittleEndian(bmp.AsSpan(22), 100000);
         BinaryPrimitives.WriteInt16LittleEndian(bmp.AsSpan(26), 1);
         BinaryPrimitives.WriteInt16LittleEndian(bmp.AsSpan(28), 24);
-        // Skia's BMP reader refuses it before our limits can (the rows it states are nowhere near in the file).
+        // The sides are checked from the header before Skia's reader sees it (which would call the header corrupt:
+        // the rows it states are nowhere near in the file), so the message is the limit's.
         var e = Assert.Throws<ImageDecodeException>(() => ImageFile.Load(Temp("huge.bmp", bmp)));
-        Assert.Equal("corrupt or truncated BMP header: the decoder cannot read it", e.Reason);
+        Assert.Equal($"BMP image of 100000x100000 has a side over the limit of {ImageLimits.Default.MaxSide} pixels", e.Reason);
+        // Top-down rows (a negative height) and the OS/2 header's 16-bit sides are read too.
+        BinaryPrimitives.WriteInt32LittleEndian(bmp.AsSpan(18), 9000);
+        BinaryPrimitives.WriteInt32LittleEndian(bmp.AsSpan(22), -9000);
+        Assert.Equal("BMP image of 9000x9000 (81000000 pixels) is over the limit of 40000000 pixels",
+            Assert.Throws<ImageDecodeException>(() => ImageFile.Identify(Temp("topdown.bmp", bmp))).Reason);
+        BinaryPrimitives.WriteInt32LittleEndian(bmp.AsSpan(14), 12);
+        BinaryPrimitives.WriteUInt16LittleEndian(bmp.AsSpan(18), 60000);
+        BinaryPrimitives.WriteUInt16LittleEndian(bmp.AsSpan(20), 2);
+        Assert.StartsWith("BMP image of 60000x2 has a side over the limit",
+            Assert.Throws<ImageDecodeException>(() => ImageFile.Identify(Temp("os2.bmp", bmp))).Reason, StringComparison.Ordinal);
         // A GIF whose screen is 6324 x 6324 but whose frames are 1 pixel: the image is the screen, checked against the limits.
         byte[] gif = File.ReadAllBytes(Fixture("rect_opaque.gif"));
         BinaryPrimitives.WriteUInt16LittleEndian(gif.AsSpan(6), 20000);

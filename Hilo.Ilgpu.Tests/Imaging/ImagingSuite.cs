@@ -50,6 +50,7 @@ public abstract class ImagingSuite(DeviceFixture fixture)
     [InlineData(20, 20, 20, 20, false)]   // identity
     [InlineData(33, 47, 16, 16, true)]    // squash (LITv2-B-384's transform)
     [InlineData(1, 1, 5, 5, false)]       // a single pixel
+    [InlineData(1600, 1500, 32, 32, false)] // 2.4 megapixels: the source rows are uploaded in three strips
     public void KernelsMatchTheReferenceOnRandomImages(int width, int height, int resize, int crop, bool stretch)
     {
         var image = RandomImage(width, height, width * 31 + height);

@@ -36,6 +36,7 @@ public abstract partial class ConvLayerSuite
     [InlineData(1, 1, 6, 3)]
     [InlineData(3, 5, 2, 17)]
     [InlineData(1, 12, 11, 64)]
+    [InlineData(2, 4, 6, 37)]     // inner columns with 16-channel blocks and a scalar tail
     public void DepthwiseMatchesReference(int batch, int height, int width, int channels)
     {
         var rng = new Random(batch + height * 7 + width * 31 + channels * 101);
@@ -55,6 +56,7 @@ public abstract partial class ConvLayerSuite
     [InlineData(1, 6, 1, 48)]
     [InlineData(2, 7, 9, 64)]
     [InlineData(1, 5, 4, 5)]
+    [InlineData(1, 4, 5, 21)]
     public void DepthwiseWithGeluMatchesReference(int batch, int height, int width, int channels)
     {
         // Fused into the convolution kernel of both families.

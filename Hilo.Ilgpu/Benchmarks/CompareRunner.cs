@@ -98,6 +98,7 @@ public static class CompareRunner
             subject.Forward(input).Dispose();
         }
         device.Synchronize();
+        BenchmarkSettle.Now();
         progress(string.Create(CultureInfo.InvariantCulture, $"{settings.Runs} timed pass(es) of batch {settings.Batch}"));
         device.Kernels.ResetPeakMemory();
         // Wall clock between two synchronisations: the same measure on every accelerator (the queue is drained at both ends).

@@ -86,41 +86,63 @@ public sealed class ImageClassifier
         ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
         int side = Preprocess.CropSize;
         Model.EnsureFits(Math.Max(1, Math.Min(batch, paths.Count)), side, side);
-        var results = new ImageClassification?[paths.Count];
+        var results = new List<ImageClassification>(paths.Count);
         progress?.Report(new ClassifyProgress(0, paths.Count));
         for (int start = 0; start < paths.Count; start += batch)
         {
             int count = Math.Min(batch, paths.Count - start);
-            var classified = new List<int>(count);
-            using (var images = Preprocessor.Begin(count))
+            // Lazily: each file is decoded when the batch asks for it, after the one before was resized into its slot.
+            var files = Enumerable.Range(start, count).Select(Decode);
+            results.AddRange(ClassifyBatch(count, files, topK));
+            progress?.Report(new ClassifyProgress(start + count, paths.Count));
+        }
+        return results;
+
+        DecodedImage Decode(int i)
+        {
+            try
             {
-                for (int i = start; i < start + count; i++)
+                return new DecodedImage(i, paths[i], ImageFile.Load(paths[i], Limits), null);
+            }
+            catch (Exception e) when (e is ImageDecodeException or IOException or UnauthorizedAccessException)
+            {
+                return new DecodedImage(i, paths[i], null, Named(paths[i], e));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Classifies one batch of <paramref name="count"/> files handed one at a time: each decoded image is resized into
+    /// its slot of the device batch as it comes (and may be dropped before the next is decoded), then one forward pass
+    /// runs the images that decoded. One result per file, in order: its top classes or its error.
+    /// </summary>
+    internal IReadOnlyList<ImageClassification> ClassifyBatch(int count, IEnumerable<DecodedImage> files, int topK)
+    {
+        var results = new List<ImageClassification?>(count);
+        var classified = new List<(int Slot, string Path)>(count);
+        using (var images = Preprocessor.Begin(count))
+        {
+            foreach (var file in files)
+            {
+                if (file.Image is null)
                 {
-                    RgbImage image;
-                    try
-                    {
-                        image = ImageFile.Load(paths[i], Limits);
-                    }
-                    catch (Exception e) when (e is ImageDecodeException or IOException or UnauthorizedAccessException)
-                    {
-                        results[i] = new ImageClassification(paths[i], [], Named(paths[i], e));
-                        continue;
-                    }
-                    images.Add(image);
-                    classified.Add(i);
+                    results.Add(new ImageClassification(file.Path, [], file.Error));
+                    continue;
                 }
-                if (classified.Count > 0)
+                images.Add(file.Image);
+                classified.Add((results.Count, file.Path));
+                results.Add(null);
+            }
+            if (classified.Count > 0)
+            {
+                using var input = images.Finish();
+                using var logits = Model.Forward(input);
+                var top = TopOfLogits(logits.ToArray(), classified.Count, Labels, topK);
+                for (int k = 0; k < classified.Count; k++)
                 {
-                    using var input = images.Finish();
-                    using var logits = Model.Forward(input);
-                    var top = TopOfLogits(logits.ToArray(), classified.Count, Labels, topK);
-                    for (int k = 0; k < classified.Count; k++)
-                    {
-                        results[classified[k]] = new ImageClassification(paths[classified[k]], top[k], null);
-                    }
+                    results[classified[k].Slot] = new ImageClassification(classified[k].Path, top[k], null);
                 }
             }
-            progress?.Report(new ClassifyProgress(start + count, paths.Count));
         }
         return results.Select(r => r!).ToList();
     }

@@ -43,7 +43,14 @@ public static class ImageFile
     /// bytes are read once, and the header checked is the header of the bytes decoded.
     /// </summary>
     /// <exception cref="ImageDecodeException">As for <see cref="Identify"/>, or the pixel data are corrupt or truncated.</exception>
-    public static RgbImage Load(string path, ImageLimits? limits = null)
+    public static RgbImage Load(string path, ImageLimits? limits = null) => Load(path, limits, beforeDecode: null);
+
+    /// <summary>
+    /// <see cref="Load(string, ImageLimits?)"/>, calling <paramref name="beforeDecode"/> with the checked header before
+    /// any pixel memory is allocated (a decoding pipeline reserves the image's bytes there, and may wait; an
+    /// <see cref="OperationCanceledException"/> it throws travels on unchanged).
+    /// </summary>
+    internal static RgbImage Load(string path, ImageLimits? limits, Action<ImageInfo>? beforeDecode)
     {
         ArgumentNullException.ThrowIfNull(path);
         limits ??= ImageLimits.Default;
@@ -53,9 +60,10 @@ public static class ImageFile
         {
             using var data = SKData.CreateCopy(bytes);
             using var codec = Open(path, bytes, data, limits, out var info);
+            beforeDecode?.Invoke(info);
             return new RgbImage(info.Width, info.Height, DecodeFirstFrame(path, bytes, codec, info), path);
         }
-        catch (Exception e) when (e is not ImageDecodeException)
+        catch (Exception e) when (e is not ImageDecodeException and not OperationCanceledException)
         {
             // Whatever else decoding this one file throws (the native decoder, memory for its pixels) is this file's
             // failure: named, and never the end of a batch of other files.
@@ -70,6 +78,10 @@ public static class ImageFile
         if (sniffed is not null && !ImageFormats.IsAccepted(sniffed))
         {
             throw new ImageDecodeException(path, ImageFormats.Unsupported(sniffed));
+        }
+        if (sniffed == "BMP" && ImageFormats.BmpSides(bytes) is var (width, height) && (width > limits.MaxSide || height > limits.MaxSide || (long)width * height > limits.MaxPixels))
+        {
+            Check(path, new ImageInfo(path, "BMP", width, height, 0), limits);
         }
         var codec = SKCodec.Create(data);
         if (codec is null)

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using SkiaSharp;
 
 namespace Hilo.Ilgpu.Imaging;
@@ -39,6 +40,28 @@ internal static class ImageFormats
         SKEncodedImageFormat.Jpegxl => "JPEG XL",
         _ => format.ToString().ToUpperInvariant(),
     };
+
+    /// <summary>
+    /// The sides a BMP file's header states (OS/2 core header: 16-bit sides; every later header: 32-bit, the height
+    /// negative for top-down rows), or null when the header is too short to say. Read here so that a huge BMP gets the
+    /// limit's message: Skia's reader refuses a BMP whose rows cannot be in the file before its sides can be checked.
+    /// </summary>
+    public static (int Width, int Height)? BmpSides(ReadOnlySpan<byte> b)
+    {
+        if (b.Length < 26 || !b.StartsWith("BM"u8))
+        {
+            return null;
+        }
+        uint header = BinaryPrimitives.ReadUInt32LittleEndian(b[14..]);
+        if (header == 12)
+        {
+            return (BinaryPrimitives.ReadUInt16LittleEndian(b[18..]), BinaryPrimitives.ReadUInt16LittleEndian(b[20..]));
+        }
+        int width = BinaryPrimitives.ReadInt32LittleEndian(b[18..]);
+        int height = BinaryPrimitives.ReadInt32LittleEndian(b[22..]);
+        // int.MinValue has no positive counterpart: as a side it is over any limit anyway.
+        return header >= 40 ? (width, height == int.MinValue ? int.MaxValue : Math.Abs(height)) : null;
+    }
 
     /// <summary>The format the first bytes announce, or null when they announce none known here.</summary>
     public static string? Sniff(ReadOnlySpan<byte> b)

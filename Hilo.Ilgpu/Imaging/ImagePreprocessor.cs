@@ -76,7 +76,12 @@ public sealed class ImagePreprocessor
         return output;
     }
 
-    // Resizes the pixels of one image that the crop keeps into `target` (S × S packed pixels).
+    // Source rows packed and uploaded per strip: a strip of at most this many pixels is the only float copy of the
+    // source (host and device), so a 40-megapixel image costs two 4 MiB strips, not two 160 MB copies of its window.
+    internal const int StripPixels = 1 << 20;
+
+    // Resizes the pixels of one image that the crop keeps into `target` (S × S packed pixels). The horizontal pass runs
+    // strip by strip over the source rows the crop needs; its output (those rows × the crop's columns) is small.
     internal void ResizeInto(RgbImage image, ILGPU.ArrayView<float> target)
     {
         var plan = Preprocess.Plan(image.Width, image.Height);
@@ -84,18 +89,31 @@ public sealed class ImagePreprocessor
         var rows = ResampleTable.Bicubic(image.Height, plan.ResizedHeight, plan.Top, plan.CropHeight);
         int x0 = columns.SourceBegin, x1 = columns.SourceEnd, y0 = rows.SourceBegin, y1 = rows.SourceEnd;
         int width = x1 - x0, height = y1 - y0;
-        using var source = device.Upload(PackWindow(image, x0, y0, width, height), height, width);
+        int stripRows = Math.Clamp(StripPixels / width, 1, height);
+        var strip = new float[stripRows * width];
+        using var source = device.Allocate(stripRows, width);
         using var columnTable = device.Upload(columns.Pack(x0), columns.Count, columns.KernelSize + 2);
         using var rowTable = device.Upload(rows.Pack(y0), rows.Count, rows.KernelSize + 2);
         using var temp = device.Allocate(height, plan.CropWidth);
-        ResampleKernels.Rows(device.Kernels, device.Family, source.View, columnTable.View, temp.View, width, plan.CropWidth, height, columns.KernelSize + 2);
+        for (int y = 0; y < height; y += stripRows)
+        {
+            int count = Math.Min(stripRows, height - y);
+            PackWindow(image, x0, y0 + y, width, count, strip);
+            var part = source.View.SubView(0, (long)count * width);
+            device.Kernels.CopyFromHost(strip.AsSpan(0, count * width), part);
+            ResampleKernels.Rows(device.Kernels, device.Family, part, columnTable.View, temp.View.SubView((long)y * plan.CropWidth, (long)count * plan.CropWidth), width, plan.CropWidth, count, columns.KernelSize + 2);
+            if (y + count < height)
+            {
+                // The strip's host array and device buffer are refilled next: the pass reading them must be done.
+                device.Synchronize();
+            }
+        }
         ResampleKernels.Columns(device.Kernels, device.Family, temp.View, rowTable.View, target, plan.CropWidth, height, plan.CropHeight, rows.KernelSize + 2);
     }
 
-    // The source pixels inside [x0, x0 + width) × [y0, y0 + height), one packed float each.
-    private static float[] PackWindow(RgbImage image, int x0, int y0, int width, int height)
+    // The source pixels inside [x0, x0 + width) × [y0, y0 + height), one packed float each, into `packed`.
+    private static void PackWindow(RgbImage image, int x0, int y0, int width, int height, float[] packed)
     {
-        var packed = new float[width * height];
         byte[] rgb = image.Pixels;
         for (int y = 0; y < height; y++)
         {
@@ -105,6 +123,5 @@ public sealed class ImagePreprocessor
                 packed[y * width + x] = ResampleKernels.Pack(rgb[from], rgb[from + 1], rgb[from + 2]);
             }
         }
-        return packed;
     }
 }

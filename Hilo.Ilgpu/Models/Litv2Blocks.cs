@@ -1,3 +1,4 @@
+using Hilo.Ilgpu.Kernels.Layers.Conv;
 using Hilo.Ilgpu.Layers;
 using Hilo.Ilgpu.Modules;
 
@@ -69,8 +70,26 @@ public sealed class DWMlp : Module
         Run(x, height, width, target, accumulate: true);
     }
 
+    /// <summary>
+    /// Whether the CPU family may run the ConvFFN as one fused kernel over strips of rows (<c>ConvFfnCpu</c>: the hidden
+    /// map stays in cache) rather than <c>fc1</c>, <c>dwconv</c> + GELU and <c>fc2</c> in turn, where fusing pays
+    /// (<c>ConvFfnCpu.Pays</c>: maps of at least 8·C tokens, LITv2's stage 1). The results are the same bits either way.
+    /// Default true; ILGPU kernels always run the three in turn, and so does a layer whose GEMM variant was set to a
+    /// non-panel one.
+    /// </summary>
+    public bool FuseOnCpu { get; set; } = true;
+
     private void Run(Tensor x, int height, int width, Tensor output, bool accumulate)
     {
+        if (FuseOnCpu && DwConv.Conv.Family == KernelFamily.Cpu && ConvFfnCpu.Pays(height, width, Fc1.InFeatures)
+            && Fc1.PanelOperands() is { } fc1 && Fc2.PanelOperands() is { } fc2)
+        {
+            int batch = TokenMapChecks.Check(nameof(DWMlp), x, Device, height, width, Fc1.InFeatures);
+            var (taps, dwBias) = DwConv.Conv.DeviceOperands();
+            ConvFfnCpu.Forward(Device.Kernels, x.View, Fc1.InFeatures, fc1.PackedWeight, fc1.PaddedBias, taps, dwBias, fc2.PackedWeight, fc2.PaddedBias,
+                output.View, Fc2.OutFeatures, batch, height, width, Fc1.InFeatures, Fc1.OutFeatures, accumulate);
+            return;
+        }
         Tensor hidden;
         using (var expanded = Fc1.Forward(x))
         {

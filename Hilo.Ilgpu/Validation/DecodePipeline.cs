@@ -1,95 +1,71 @@
 using System.Diagnostics;
-using System.Threading.Channels;
+using System.Runtime.ExceptionServices;
 using Hilo.Ilgpu.Imaging;
 
 namespace Hilo.Ilgpu.Validation;
 
-/// <summary>One file of a <see cref="DecodedBatch"/>: its position in the list, its path, and its pixels or why it has none.</summary>
-public sealed record DecodedImage(int Index, string Path, RgbImage? Image, string? Error);
-
-/// <summary>
-/// Batch <see cref="Number"/> of a list cut into batches of a fixed size (batch b holds items b·size … b·size + size − 1,
-/// so a batch holds the same files in every run), decoded.
-/// </summary>
-public sealed record DecodedBatch(int Number, IReadOnlyList<DecodedImage> Images)
-{
-    /// <summary>Bytes of the decoded pixels the batch holds.</summary>
-    public long PixelBytes => Images.Sum(i => i.Image?.Pixels.LongLength ?? 0);
-
-    /// <summary>
-    /// Runs <paramref name="classifier"/> on the images that decoded (one forward pass) and returns one result per file,
-    /// in order: its top <paramref name="topK"/> classes, or its decoding error.
-    /// </summary>
-    public IReadOnlyList<ImageClassification> Classify(ImageClassifier classifier, int topK)
-    {
-        ArgumentNullException.ThrowIfNull(classifier);
-        var good = Images.Where(i => i.Image is not null).ToList();
-        var top = good.Count == 0 ? [] : classifier.Top(good.Select(i => i.Image!).ToList(), topK);
-        var byIndex = good.Select((g, k) => (g.Index, Top: top[k])).ToDictionary(p => p.Index, p => p.Top);
-        return Images.Select(i => i.Image is null
-            ? new ImageClassification(i.Path, [], i.Error)
-            : new ImageClassification(i.Path, byIndex[i.Index], null)).ToList();
-    }
-}
-
-/// <summary>How a <see cref="DecodePipeline.Run"/> went: batches, wall time, and the time the consumer waited for decoded batches.</summary>
+/// <summary>How a <see cref="DecodePipeline.Run"/> went: batches, wall time, and the time the consumer waited for decoded images.</summary>
 /// <param name="Batches">Batches consumed.</param>
 /// <param name="Elapsed">Wall time of the whole run.</param>
-/// <param name="ConsumerWaited">Time the consumer (the device) spent waiting for a decoded batch; without overlap, all the decoding time.</param>
-/// <param name="MostHeld">Most batches the decoders held at once (decoding or decoded and not yet taken).</param>
-public sealed record PipelineStats(int Batches, TimeSpan Elapsed, TimeSpan ConsumerWaited, int MostHeld);
+/// <param name="ConsumerWaited">Time the consumer (the device) spent waiting for a decoded image; without overlap, about all the decoding time.</param>
+/// <param name="MostAhead">The most batches the decoders got ahead of the batch being consumed (0 without overlap).</param>
+/// <param name="MostHeldBytes">The most bytes of pixels held at once (being decoded, or decoded and not yet released by the consumer).</param>
+public sealed record PipelineStats(int Batches, TimeSpan Elapsed, TimeSpan ConsumerWaited, int MostAhead, long MostHeldBytes);
 
 /// <summary>
-/// Decodes image files batch by batch on worker threads while the caller consumes (preprocesses and classifies) the
-/// batches before them, so that the device does not wait for the decoder when it need not. The pipeline is bounded:
-/// the decoders hold at most <see cref="Capacity"/> batches — the one they are decoding and those decoded but not yet
-/// taken — and start the next only when the consumer takes one; with the batch being consumed, at most
-/// <see cref="Capacity"/> + 1 batches of pixels are in memory. The decoded pixels are bounded too: a batch is decoded
-/// only while those of the batches decoded and not yet consumed stay under <see cref="MaxHeldBytes"/> (or none are
-/// held), so huge images (16 files of 40 megapixels, 1.9 GB of pixels a batch) are not decoded batches ahead: at most
-/// <see cref="MaxHeldBytes"/> plus one batch of pixels are held. Batches reach the consumer in order, on the calling
-/// thread. A file that cannot be decoded (<see cref="ImageDecodeException"/>, I/O) becomes an image with its error.
+/// Decodes image files on worker threads while the caller consumes (preprocesses and classifies) them, so that the
+/// device does not wait for the decoder when it need not. Files are decoded in list order and handed to the consumer
+/// one at a time (<see cref="DecodedBatch.Images"/>), each as soon as it is decoded. Two bounds hold: the decoders work
+/// at most <see cref="Capacity"/> batches ahead of the batch being consumed; and the pixels held — decoded or being
+/// decoded (4 bytes a pixel while the decoder runs, 3 after), not yet released by the consumer — stay within
+/// <see cref="MaxHeldBytes"/>, checked from each file's header before its pixels are decoded. The one exception is the
+/// file the consumer needs next, which is always decoded (else an image larger than the budget could never be): at
+/// most <see cref="MaxHeldBytes"/> plus one image's bytes are held, however large the batch or the images. A file that
+/// cannot be decoded (<see cref="ImageDecodeException"/>, I/O) becomes an image with its error.
 /// </summary>
 public sealed class DecodePipeline
 {
-    /// <summary>A pipeline decoding with <paramref name="decoders"/> threads, holding at most <paramref name="capacity"/> batches.</summary>
+    /// <summary>Bytes a decoding image holds per pixel: the decoder's RGBA and the RGB kept after it.</summary>
+    private const int DecodingBytesPerPixel = 7;
+
+    /// <summary>A pipeline decoding with <paramref name="decoders"/> threads, at most <paramref name="capacity"/> batches ahead.</summary>
     /// <param name="limits">Limits on the files read (default <see cref="ImageLimits.Default"/>).</param>
-    /// <param name="capacity">Batches the decoders may hold (at least 1).</param>
-    /// <param name="decoders">Threads decoding the files of a batch (at least 1).</param>
-    /// <param name="overlap">False: decode each batch, then consume it, in turn (for measuring what the overlap gains).</param>
-    /// <param name="maxHeldBytes">Decoded pixels held before decoding further ahead (default 1 GiB).</param>
-    public DecodePipeline(ImageLimits? limits = null, int capacity = 2, int decoders = 2, bool overlap = true, long maxHeldBytes = 1L << 30)
+    /// <param name="capacity">Batches the decoders may work ahead of the batch being consumed (at least 1).</param>
+    /// <param name="decoders">Threads decoding files (at least 1).</param>
+    /// <param name="overlap">False: the decoders work only on the batch being consumed (for measuring what decoding ahead gains).</param>
+    /// <param name="maxHeldBytes">Bytes of pixels held (decoding, or decoded and not yet released) beyond which no further file is decoded ahead (default 512 MiB).</param>
+    public DecodePipeline(ImageLimits? limits = null, int capacity = 2, int decoders = 2, bool overlap = true, long maxHeldBytes = 512L << 20)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxHeldBytes, 1);
-        MaxHeldBytes = maxHeldBytes;
         ArgumentOutOfRangeException.ThrowIfLessThan(decoders, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxHeldBytes, 1);
         Limits = limits ?? ImageLimits.Default;
         Capacity = capacity;
         Decoders = decoders;
         Overlap = overlap;
+        MaxHeldBytes = maxHeldBytes;
     }
 
     /// <summary>Limits on the files read.</summary>
     public ImageLimits Limits { get; }
 
-    /// <summary>Bytes of decoded pixels (decoded and not yet consumed) under which a further batch may be decoded.</summary>
+    /// <summary>Bytes of pixels held beyond which no further file is decoded ahead of the consumer.</summary>
     public long MaxHeldBytes { get; }
 
-    /// <summary>Batches the decoders may hold.</summary>
+    /// <summary>Batches the decoders may work ahead of the batch being consumed.</summary>
     public int Capacity { get; }
 
-    /// <summary>Threads decoding the files of a batch.</summary>
+    /// <summary>Threads decoding files.</summary>
     public int Decoders { get; }
 
-    /// <summary>Whether decoding runs alongside the consumer.</summary>
+    /// <summary>Whether decoding runs ahead of the consumer.</summary>
     public bool Overlap { get; }
 
     /// <summary>
     /// Decodes the batches numbered <paramref name="batches"/> (in that order) of <paramref name="paths"/> cut into
-    /// batches of <paramref name="batchSize"/>, and hands each to <paramref name="consume"/> on this thread. An exception
-    /// of the consumer stops the decoders and travels on unchanged; so does a cancellation, seen between batches (the
-    /// batch being consumed is finished first).
+    /// batches of <paramref name="batchSize"/>, and hands each to <paramref name="consume"/> on this thread, its images
+    /// arriving as they are decoded. An exception of the consumer stops the decoders and travels on unchanged; so does
+    /// a cancellation, seen between batches (the batch being consumed is finished first).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">batchSize below 1, or a batch number outside the list.</exception>
     public PipelineStats Run(IReadOnlyList<string> paths, int batchSize, IEnumerable<int> batches, Action<DecodedBatch> consume, CancellationToken cancellation = default)
@@ -105,135 +81,186 @@ public sealed class DecodePipeline
             ArgumentOutOfRangeException.ThrowIfNegative(b, nameof(batches));
             ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(b, count, nameof(batches));
         }
-        var clock = Stopwatch.StartNew();
-        return Overlap
-            ? RunOverlapped(paths, batchSize, numbers, consume, clock, cancellation)
-            : RunInTurn(paths, batchSize, numbers, consume, clock, cancellation);
+        return new Session(this, paths, batchSize, numbers).Go(consume, cancellation);
     }
 
-    private PipelineStats RunInTurn(IReadOnlyList<string> paths, int batchSize, List<int> numbers, Action<DecodedBatch> consume, Stopwatch clock, CancellationToken cancellation)
+    // One run: the files in the order they are consumed, the decoders, and the budget they share with the consumer.
+    // Every field below `gate` is read and written under it.
+    private sealed class Session
     {
-        var waited = TimeSpan.Zero;
-        foreach (int b in numbers)
+        private readonly DecodePipeline pipeline;
+        private readonly string[] files;
+        private readonly int[] fileIndex;
+        private readonly int[] ordinal;
+        private readonly DecodedImage?[] decoded;
+        private readonly long[] held;
+        private readonly List<(int Number, int First, int Position, int Count)> order = [];
+        private readonly object gate = new();
+        private int claimed, consumerOrdinal, consumerNext, mostAhead;
+        private long heldBytes, mostHeldBytes;
+        private bool stopped;
+        private ExceptionDispatchInfo? failure;
+        private TimeSpan waited;
+        private readonly Stopwatch clock = Stopwatch.StartNew();
+
+        public Session(DecodePipeline pipeline, IReadOnlyList<string> paths, int batchSize, List<int> numbers)
         {
-            cancellation.ThrowIfCancellationRequested();
+            this.pipeline = pipeline;
+            var positions = new List<(string File, int Index, int Ordinal)>();
+            for (int o = 0; o < numbers.Count; o++)
+            {
+                int start = numbers[o] * batchSize, count = Math.Min(batchSize, paths.Count - start);
+                order.Add((numbers[o], start, positions.Count, count));
+                for (int k = 0; k < count; k++)
+                {
+                    positions.Add((paths[start + k], start + k, o));
+                }
+            }
+            files = [.. positions.Select(p => p.File)];
+            fileIndex = [.. positions.Select(p => p.Index)];
+            ordinal = [.. positions.Select(p => p.Ordinal)];
+            decoded = new DecodedImage?[files.Length];
+            held = new long[files.Length];
+        }
+
+        public PipelineStats Go(Action<DecodedBatch> consume, CancellationToken cancellation)
+        {
+            var workers = Enumerable.Range(0, pipeline.Decoders)
+                .Select(_ => Task.Factory.StartNew(Decode, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+            try
+            {
+                for (int o = 0; o < order.Count; o++)
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                    var (number, first, start, count) = order[o];
+                    lock (gate)
+                    {
+                        consumerOrdinal = o;
+                        Monitor.PulseAll(gate);
+                    }
+                    var batch = new DecodedBatch(number, first, count, k => Take(start + k), k => Release(start + k));
+                    consume(batch);
+                    batch.Drain();
+                }
+            }
+            finally
+            {
+                lock (gate)
+                {
+                    stopped = true;
+                    Monitor.PulseAll(gate);
+                }
+                Task.WaitAll(workers, CancellationToken.None);
+            }
+            return new PipelineStats(order.Count, clock.Elapsed, waited, mostAhead, mostHeldBytes);
+        }
+
+        // A decoder: claims the next file in order when it is within the batches allowed ahead, and decodes it.
+        private void Decode()
+        {
+            int ahead = pipeline.Overlap ? pipeline.Capacity : 0;
+            while (true)
+            {
+                int p;
+                lock (gate)
+                {
+                    while (!stopped && claimed < files.Length && ordinal[claimed] > consumerOrdinal + ahead)
+                    {
+                        Monitor.Wait(gate);
+                    }
+                    if (stopped || claimed >= files.Length)
+                    {
+                        return;
+                    }
+                    p = claimed++;
+                    mostAhead = Math.Max(mostAhead, ordinal[p] - consumerOrdinal);
+                }
+                DecodedImage result;
+                try
+                {
+                    var image = ImageFile.Load(files[p], pipeline.Limits, info => Reserve(p, info));
+                    result = new DecodedImage(fileIndex[p], files[p], image, null);
+                }
+                catch (Exception e) when (e is ImageDecodeException or IOException or UnauthorizedAccessException)
+                {
+                    // ImageDecodeException's message starts with the path; other I/O errors get it.
+                    string message = e is ImageDecodeException || e.Message.Contains(files[p], StringComparison.Ordinal) ? e.Message : $"{files[p]}: {e.Message}";
+                    result = new DecodedImage(fileIndex[p], files[p], null, message);
+                }
+                catch (OperationCanceledException) when (Volatile.Read(ref stopped))
+                {
+                    return;
+                }
+                catch (Exception e)
+                {
+                    // Not a bad file but a failure of the run (a bug, the process out of memory): it ends the run.
+                    lock (gate)
+                    {
+                        failure ??= ExceptionDispatchInfo.Capture(e);
+                        stopped = true;
+                        Monitor.PulseAll(gate);
+                    }
+                    return;
+                }
+                lock (gate)
+                {
+                    long bytes = result.Image?.Pixels.LongLength ?? 0;
+                    heldBytes += bytes - held[p];
+                    held[p] = bytes;
+                    decoded[p] = result;
+                    Monitor.PulseAll(gate);
+                }
+            }
+        }
+
+        // Called with file p's checked header before its pixels are decoded: waits until its bytes fit the budget, or
+        // the consumer needs it next (so the budget cannot stall the run), and counts them as held.
+        private void Reserve(int p, ImageInfo info)
+        {
+            long need = info.Pixels * DecodingBytesPerPixel;
+            lock (gate)
+            {
+                while (!stopped && p != consumerNext && heldBytes + need > pipeline.MaxHeldBytes)
+                {
+                    Monitor.Wait(gate);
+                }
+                if (stopped)
+                {
+                    throw new OperationCanceledException("The decoding pipeline stopped.");
+                }
+                heldBytes += need;
+                held[p] = need;
+                mostHeldBytes = Math.Max(mostHeldBytes, heldBytes);
+            }
+        }
+
+        // The consumer's wait for file p.
+        private DecodedImage Take(int p)
+        {
             var start = clock.Elapsed;
-            var batch = Decode(paths, batchSize, b, cancellation);
-            waited += clock.Elapsed - start;
-            consume(batch);
-        }
-        return new PipelineStats(numbers.Count, clock.Elapsed, waited, numbers.Count == 0 ? 0 : 1);
-    }
-
-    private PipelineStats RunOverlapped(IReadOnlyList<string> paths, int batchSize, List<int> numbers, Action<DecodedBatch> consume, Stopwatch clock, CancellationToken cancellation)
-    {
-        var channel = Channel.CreateUnbounded<DecodedBatch>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        using var slots = new SemaphoreSlim(Capacity, Capacity);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        int held = 0, mostHeld = 0;
-        long heldBytes = 0;
-        var budget = new object();
-        var producer = Task.Run(() =>
-        {
-            try
+            lock (gate)
             {
-                foreach (int b in numbers)
+                while (decoded[p] is null && failure is null)
                 {
-                    slots.Wait(stop.Token);
-                    lock (budget)
-                    {
-                        // Pixels first: no decoding ahead while the batches held already fill the budget.
-                        while (heldBytes > 0 && heldBytes >= MaxHeldBytes)
-                        {
-                            stop.Token.ThrowIfCancellationRequested();
-                            Monitor.Wait(budget, 50);
-                        }
-                    }
-                    int now = Interlocked.Increment(ref held);
-                    InterlockedMax(ref mostHeld, now);
-                    var decoded = Decode(paths, batchSize, b, stop.Token);
-                    lock (budget)
-                    {
-                        heldBytes += decoded.PixelBytes;
-                    }
-                    channel.Writer.TryWrite(decoded);
+                    Monitor.Wait(gate);
                 }
-                channel.Writer.TryComplete();
-            }
-            catch (Exception e)
-            {
-                channel.Writer.TryComplete(e);
-            }
-        }, CancellationToken.None);
-        var waited = TimeSpan.Zero;
-        try
-        {
-            for (int taken = 0; taken < numbers.Count; taken++)
-            {
-                var start = clock.Elapsed;
-                // Faults with the decoders' exception, if they failed.
-                var batch = channel.Reader.ReadAsync(stop.Token).AsTask().GetAwaiter().GetResult();
                 waited += clock.Elapsed - start;
-                Interlocked.Decrement(ref held);
-                slots.Release();
-                consume(batch);
-                lock (budget)
-                {
-                    heldBytes -= batch.PixelBytes;
-                    Monitor.PulseAll(budget);
-                }
+                failure?.Throw();
+                return decoded[p]!;
             }
         }
-        catch
-        {
-            stop.Cancel();
-            producer.Wait(CancellationToken.None);
-            throw;
-        }
-        producer.Wait(CancellationToken.None);
-        return new PipelineStats(numbers.Count, clock.Elapsed, waited, mostHeld);
-    }
 
-    private DecodedBatch Decode(IReadOnlyList<string> paths, int batchSize, int number, CancellationToken cancellation)
-    {
-        int start = number * batchSize, count = Math.Min(batchSize, paths.Count - start);
-        var images = new DecodedImage[count];
-        try
+        // The consumer is done with file p: its bytes leave the budget, and the file after it is the one needed next.
+        private void Release(int p)
         {
-            DecodeInto(images, paths, start, cancellation);
-        }
-        catch (AggregateException e) when (e.InnerExceptions.Count == 1)
-        {
-            // Parallel.For wraps what a decoder threw (out of memory, a bug): it travels on as itself.
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
-        }
-        return new DecodedBatch(number, images);
-    }
-
-    private void DecodeInto(DecodedImage[] images, IReadOnlyList<string> paths, int start, CancellationToken cancellation)
-    {
-        int count = images.Length;
-        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Decoders, CancellationToken = cancellation }, k =>
-        {
-            string path = paths[start + k];
-            try
+            lock (gate)
             {
-                images[k] = new DecodedImage(start + k, path, ImageFile.Load(path, Limits), null);
+                heldBytes -= held[p];
+                held[p] = 0;
+                decoded[p] = null;
+                consumerNext = p + 1;
+                Monitor.PulseAll(gate);
             }
-            catch (Exception e) when (e is ImageDecodeException or IOException or UnauthorizedAccessException)
-            {
-                // ImageDecodeException's message starts with the path; other I/O errors get it.
-                string message = e is ImageDecodeException || e.Message.Contains(path, StringComparison.Ordinal) ? e.Message : $"{path}: {e.Message}";
-                images[k] = new DecodedImage(start + k, path, null, message);
-            }
-        });
-    }
-
-    private static void InterlockedMax(ref int target, int value)
-    {
-        int seen;
-        while (value > (seen = Volatile.Read(ref target)) && Interlocked.CompareExchange(ref target, value, seen) != seen)
-        {
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Hilo.Ilgpu.Kernels.Cpu;
 using Hilo.Ilgpu.Kernels.Layers.Basic;
 using Hilo.Ilgpu.Kernels.Runtime;
@@ -47,56 +48,130 @@ public static class DepthwiseKernels
     /// <summary>
     /// The CPU family's convolution: one work item per output row of the map, sweeping the row's columns and, inside
     /// each, 16-channel blocks, so that every read of the input and the taps is contiguous (the other loop order, a
-    /// block's column sweep, strides by C and measured ≈ 4× slower); a scalar tail for channels past the last block.
+    /// block's column sweep, strides by C and measured ≈ 4× slower). The rows above the first and below the last are a
+    /// zeroed row, so that only the first and last columns need a path of their own; every other column runs the nine
+    /// taps written out on raw pointers (measured 2026-12-07 on a 2-core Zen 5, 56² × 384 at batch 16 with GELU:
+    /// 36.5 → 14.1 ms). Channels past the last 16-block take a scalar tail.
     /// </summary>
     [CpuKernel("depthwise-conv")]
-    public static unsafe void Depthwise3x3Cpu(HostView x, HostView taps, HostView bias, HostView y, int batch, int height, int width, int channels, bool gelu) =>
-        CpuParallel.For(batch * height, item =>
+    public static unsafe void Depthwise3x3Cpu(HostView x, HostView taps, HostView bias, HostView y, int batch, int height, int width, int channels, bool gelu)
+    {
+        int rowStride = width * channels;
+        float* zeros = (float*)NativeMemory.AllocZeroed((nuint)rowStride, sizeof(float));
+        try
         {
-            int b = item / height;
-            int row = item - b * height;
-            int rowStride = width * channels;
-            int firstTapRow = row == 0 ? 1 : 0;
-            int lastTapRow = row == height - 1 ? 1 : 2;
-            int outRow = (b * height + row) * rowStride;
-            int inRow0 = (b * height + row - 1) * rowStride;
-            int vectorEnd = channels - channels % Float16.Count;
-            for (int col = 0; col < width; col++)
+            float* t = taps.At(0, 9 * channels);
+            float* bi = bias.At(0, channels);
+            CpuParallel.For(batch * height, item =>
             {
-                int firstTapCol = col == 0 ? 1 : 0;
-                int lastTapCol = col == width - 1 ? 1 : 2;
-                for (int c = 0; c < vectorEnd; c += Float16.Count)
+                int b = item / height;
+                int row = item - b * height;
+                int at = (b * height + row) * rowStride;
+                var rows = new InputRows(
+                    row > 0 ? x.At(at - rowStride, rowStride) : zeros,
+                    x.At(at, rowStride),
+                    row < height - 1 ? x.At(at + rowStride, rowStride) : zeros);
+                Row(rows, t, bi, y.At(at, rowStride), width, channels, gelu);
+            });
+        }
+        finally
+        {
+            NativeMemory.Free(zeros);
+        }
+    }
+
+    // The three input rows an output row reads (a zeroed row where the map has none).
+    internal readonly unsafe struct InputRows(float* up, float* middle, float* down)
+    {
+        public readonly float* Up = up, Middle = middle, Down = down;
+    }
+
+    /// <summary>One output row of <paramref name="width"/> columns from its three input rows (the fused ConvFFN's step).</summary>
+    internal static unsafe void Row(in InputRows rows, float* taps, float* bias, float* output, int width, int channels, bool gelu)
+    {
+        for (int col = 0; col < width; col++)
+        {
+            if (col == 0 || col == width - 1)
+            {
+                EdgeColumn(rows, taps, bias, output, col, width, channels, gelu);
+            }
+            else
+            {
+                InnerColumn(rows, taps, bias, output, col, channels, gelu);
+            }
+        }
+    }
+
+    // A column with both neighbours: the nine taps on every 16-channel block, then the scalar tail.
+    private static unsafe void InnerColumn(in InputRows rows, float* t, float* bias, float* output, int col, int channels, bool gelu)
+    {
+        nint left = (nint)(col - 1) * channels, c1 = channels, c2 = 2 * (nint)channels;
+        float* u = rows.Up + left, m = rows.Middle + left, d = rows.Down + left;
+        float* t3 = t + 3 * c1, t6 = t + 6 * c1;
+        float* o = output + (nint)col * channels;
+        int c = 0;
+        for (; c + Float16.Count <= channels; c += Float16.Count)
+        {
+            Float16 s = Float16.Load(bias + c);
+            s = Float16.Fma(Float16.Load(t + c), Float16.Load(u + c), s);
+            s = Float16.Fma(Float16.Load(t + c1 + c), Float16.Load(u + c1 + c), s);
+            s = Float16.Fma(Float16.Load(t + c2 + c), Float16.Load(u + c2 + c), s);
+            s = Float16.Fma(Float16.Load(t3 + c), Float16.Load(m + c), s);
+            s = Float16.Fma(Float16.Load(t3 + c1 + c), Float16.Load(m + c1 + c), s);
+            s = Float16.Fma(Float16.Load(t3 + c2 + c), Float16.Load(m + c2 + c), s);
+            s = Float16.Fma(Float16.Load(t6 + c), Float16.Load(d + c), s);
+            s = Float16.Fma(Float16.Load(t6 + c1 + c), Float16.Load(d + c1 + c), s);
+            s = Float16.Fma(Float16.Load(t6 + c2 + c), Float16.Load(d + c2 + c), s);
+            (gelu ? VectorMath.Gelu(s) : s).Store(o + c);
+        }
+        for (; c < channels; c++)
+        {
+            float sum = bias[c];
+            for (int j = 0; j < 3; j++)
+            {
+                sum += t[j * c1 + c] * u[j * c1 + c] + t3[j * c1 + c] * m[j * c1 + c] + t6[j * c1 + c] * d[j * c1 + c];
+            }
+            o[c] = gelu ? KernelMath.Gelu(sum) : sum;
+        }
+    }
+
+    // The first or last column (or both, for a one-column map): only the taps whose column is inside the map.
+    private static unsafe void EdgeColumn(in InputRows rows, float* t, float* bias, float* output, int col, int width, int channels, bool gelu)
+    {
+        int firstTap = col == 0 ? 1 : 0, lastTap = col == width - 1 ? 1 : 2;
+        float* o = output + (nint)col * channels;
+        int vectorEnd = channels - channels % Float16.Count;
+        for (int c = 0; c < channels; c += c < vectorEnd ? Float16.Count : 1)
+        {
+            bool vector = c < vectorEnd;
+            Float16 s = vector ? Float16.Load(bias + c) : default;
+            float sum = vector ? 0f : bias[c];
+            for (int i = 0; i < 3; i++)
+            {
+                float* input = (i == 0 ? rows.Up : i == 1 ? rows.Middle : rows.Down) + (nint)(col - 1) * channels + c;
+                for (int j = firstTap; j <= lastTap; j++)
                 {
-                    Float16 sum = Float16.Load(bias, c);
-                    for (int i = firstTapRow; i <= lastTapRow; i++)
+                    float* tap = t + (i * 3 + j) * (nint)channels + c;
+                    if (vector)
                     {
-                        int inAt = inRow0 + i * rowStride + (col - 1) * channels + c;
-                        for (int j = firstTapCol; j <= lastTapCol; j++)
-                        {
-                            sum = Float16.Fma(Float16.Load(taps, (i * 3 + j) * channels + c), Float16.Load(x, inAt + j * channels), sum);
-                        }
+                        s = Float16.Fma(Float16.Load(tap), Float16.Load(input + j * (nint)channels), s);
                     }
-                    if (gelu)
+                    else
                     {
-                        sum = VectorMath.Gelu(sum);
+                        sum += *tap * input[j * (nint)channels];
                     }
-                    sum.Store(y, outRow + col * channels + c);
-                }
-                for (int c = vectorEnd; c < channels; c++)
-                {
-                    float sum = bias[c];
-                    for (int i = firstTapRow; i <= lastTapRow; i++)
-                    {
-                        int inAt = inRow0 + i * rowStride + (col - 1) * channels + c;
-                        for (int j = firstTapCol; j <= lastTapCol; j++)
-                        {
-                            sum += taps[(i * 3 + j) * channels + c] * x[inAt + j * channels];
-                        }
-                    }
-                    y[outRow + col * channels + c] = gelu ? KernelMath.Gelu(sum) : sum;
                 }
             }
-        });
+            if (vector)
+            {
+                (gelu ? VectorMath.Gelu(s) : s).Store(o + c);
+            }
+            else
+            {
+                o[c] = gelu ? KernelMath.Gelu(sum) : sum;
+            }
+        }
+    }
 
     /// <summary>PyTorch's depthwise weight [C, 1, 3, 3] reordered to the tap-major [9, C] the kernels read.</summary>
     public static float[] TapMajor(ReadOnlySpan<float> weight, int channels)

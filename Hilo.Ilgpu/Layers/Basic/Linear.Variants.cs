@@ -176,6 +176,21 @@ public sealed partial class Linear
         }
     }
 
+    /// <summary>
+    /// The packed weight and padded bias of the CPU family's panel GEMM, for a fused kernel that runs this layer's GEMM
+    /// itself (<c>ConvFfnCpu</c>); null when the layer does not run a panel GEMM (another family, or a variant set to a
+    /// non-panel one), so that a fused kernel never replaces a variant the user chose.
+    /// </summary>
+    internal (ArrayView<float> PackedWeight, ArrayView<float> PaddedBias)? PanelOperands()
+    {
+        if (Family != KernelFamily.Cpu || (variant is not null && !UsesPackedWeight(variant)))
+        {
+            return null;
+        }
+        EnsurePrepared();
+        return (PackedWeight(), paddedBias!.View);
+    }
+
     // weightᵀ packed into 32-column panels for the panel GEMM.
     private ArrayView<float> PackedWeight()
     {

@@ -1,3 +1,4 @@
+using ILGPU;
 using Hilo.Ilgpu.Kernels.Layers.Conv;
 using Hilo.Ilgpu.Modules;
 
@@ -49,6 +50,13 @@ public sealed class DepthwiseConv3x3 : Module
         var y = Device.Allocate(batch, height * width, Channels);
         DepthwiseKernels.Forward(Device.Kernels, Family, x.View, taps!.View, deviceBias!.View, y.View, batch, height, width, Channels, gelu);
         return y;
+    }
+
+    /// <summary>The tap-major weight [9, C] and the bias on the device, for a fused kernel that runs the convolution itself.</summary>
+    internal (ArrayView<float> Taps, ArrayView<float> Bias) DeviceOperands()
+    {
+        EnsurePrepared();
+        return (taps!.View, deviceBias!.View);
     }
 
     /// <inheritdoc />
