@@ -140,7 +140,8 @@ internal sealed partial class SafeUnpickler
             return 0L;
         }
         var value = new BigInteger(bytes, isUnsigned: false, isBigEndian: false);
-        return value >= long.MinValue && value <= long.MaxValue ? (long)value : value;
+        // Boxed apart: a conditional of long and BigInteger would be a BigInteger, and every LONG1/LONG4 value with it.
+        return value >= long.MinValue && value <= long.MaxValue ? (object)(long)value : value;
     }
 
     private string ReadLine()
