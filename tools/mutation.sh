@@ -7,6 +7,9 @@
 #
 # Each area writes artifacts/mutation/AREA/ (Stryker's HTML and JSON reports) and prints its score and every
 # surviving mutant (file:line, mutator, replacement). docs/testing.md has the scores and the survivors judged harmless.
+# The test project is an xUnit v3 executable: Stryker's Microsoft Testing Platform runner (--test-runner mtp) captures
+# per-test coverage with it (the default VSTest runner could not, so every mutant ran the whole filter) and passes the
+# filter on as MTP's --filter. MTP reuses the test process, so a mutant in a static field initializer cannot be killed.
 # ILGPU kernels are not mutated: Stryker's mutant switch (a static field read) cannot run on an accelerator; the
 # non-finite area mutates the CPU family's check and the host-side wrapper, the kernel tests run them.
 set -euo pipefail

@@ -171,6 +171,8 @@ public class PickleOpcodeTests
     [InlineData(new byte[] { Int1, 1, Mark, (byte)'2' }, "opcode takes a value from below the last MARK (pickle opcode at byte 5)")]
     [InlineData(new byte[] { (byte)'i' }, "unsupported pickle opcode 0x69 ('i'); this reader handles the binary opcodes torch.save writes (protocols 2-5) (pickle opcode at byte 2)")]
     [InlineData(new byte[] { 0xFF }, "unsupported pickle opcode 0xff; this reader handles the binary opcodes torch.save writes (protocols 2-5) (pickle opcode at byte 2)")]
+    [InlineData(new byte[] { 0x20 }, "unsupported pickle opcode 0x20 (' '); this reader handles the binary opcodes torch.save writes (protocols 2-5) (pickle opcode at byte 2)")]
+    [InlineData(new byte[] { 0x7f }, "unsupported pickle opcode 0x7f; this reader handles the binary opcodes torch.save writes (protocols 2-5) (pickle opcode at byte 2)")]
     [InlineData(new byte[] { 0x80, 6 }, "unsupported pickle protocol 6 (pickle opcode at byte 2)")]
     [InlineData(new byte[] { (byte)'T', 0xFF, 0xFF, 0xFF, 0xFF }, "negative length -1 (pickle opcode at byte 2)")]
     [InlineData(new byte[] { (byte)'X', 100, 0, 0, 0, 1, 2 }, "pickle ends inside a value: 100 bytes needed, 3 left (truncated?) (pickle opcode at byte 2)")]
@@ -180,6 +182,38 @@ public class PickleOpcodeTests
     {
         // The body follows PROTO 2 (bytes 0 and 1) and is closed by STOP.
         Assert.Equal("archive/data.pkl: " + expected, RefusalOf(body));
+    }
+
+    [Theory]
+    [InlineData(new byte[] { (byte)'N' }, "None")]
+    [InlineData(new byte[] { 0x88 }, "bool")]
+    [InlineData(new byte[] { (byte)'G', 0x3F, 0xF8, 0, 0, 0, 0, 0, 0 }, "float")]
+    [InlineData(new byte[] { Str1, 1, (byte)'s' }, "str")]
+    [InlineData(new byte[] { (byte)'C', 1, 0 }, "bytes")]
+    [InlineData(new byte[] { (byte)']' }, "list")]
+    [InlineData(new byte[] { (byte)')' }, "tuple")]
+    [InlineData(new byte[] { (byte)'c', (byte)'m', 10, (byte)'C', 10 }, "global m.C")]
+    [InlineData(new byte[] { 0x8a, 9, 0, 0, 0, 0, 0, 0, 0, 0, 1 }, "int")]
+    public void RefusalsNameTheValuesPythonType(byte[] value, string type)
+    {
+        // BUILD with state 1 on the value: only objects, dicts and tensors take a state.
+        Assert.Contains($"BUILD (set state) on a {type} (", RefusalOf([.. value, Int1, 1, (byte)'b']), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NewobjOfAnObjectNamesItsClass()
+    {
+        Assert.Contains("NEWOBJ of a m.C object, not a named class", RefusalOf([.. GlobalMC, (byte)')', 0x81, (byte)')', 0x81]), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AValueEndingExactlyAtTheEndIsReadAndTheMissingStopNamed()
+    {
+        // BININT's 4 bytes and BINUNICODE's 3 are all there; the STOP after them is not.
+        Assert.Equal("archive/data.pkl: pickle ends before its STOP opcode (truncated?) (pickle opcode at byte 7)",
+            Refusal([0x80, 2, (byte)'J', 1, 2, 3, 4]));
+        Assert.Equal("archive/data.pkl: pickle ends before its STOP opcode (truncated?) (pickle opcode at byte 10)",
+            Refusal([0x80, 2, (byte)'X', 3, 0, 0, 0, (byte)'a', (byte)'b', (byte)'c']));
     }
 
     [Fact]

@@ -190,7 +190,9 @@ public class SafeTensorsEdgeTests
         string path = dir.File("out.safetensors");
         Assert.Equal("tensors", Assert.Throws<ArgumentNullException>(() => SafeTensorsFile.Write(path, null!)).ParamName);
         var named = new StateDict { { "__metadata__", HostTensor.Zeros(1) } };
-        Assert.Equal("tensors", Assert.Throws<ArgumentException>(() => SafeTensorsFile.Write(path, named)).ParamName);
+        var e = Assert.Throws<ArgumentException>(() => SafeTensorsFile.Write(path, named));
+        Assert.Equal("tensors", e.ParamName);
+        Assert.StartsWith("a tensor cannot be named __metadata__", e.Message, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
     }
 }
