@@ -62,7 +62,7 @@ internal static class KernelsCommand
             (error ?? Console.Error).WriteLine($"error: {e.Message}");
             return TopLevelErrors.ExitCode;
         }
-        int written = 0, unfenced = 0, generic = 0, memory = 0;
+        int written = 0, unfenced = 0, generic = 0, memory = 0, oversized = 0;
         var failures = new List<DumpResult>();
         foreach (var result in KernelDump.CompileAll(KernelCatalog.Ilgpu))
         {
@@ -87,6 +87,12 @@ internal static class KernelsCommand
             {
                 generic += KernelCodeChecks.GenericMemoryInstructions(result.Code).Count;
                 memory += KernelCodeChecks.MemoryInstructionCount(result.Code);
+                long shared = KernelCodeChecks.StaticSharedBytes(result.Code);
+                if (shared > KernelCodeChecks.MaxStaticSharedBytes)
+                {
+                    oversized++;
+                    output.WriteLine($"FAILED {result.Kernel.Name} for {result.Target.Name}: {shared} bytes of static shared memory, over the {KernelCodeChecks.MaxStaticSharedBytes} a group gets on every CUDA GPU");
+                }
             }
         }
         int kernels = KernelCatalog.Ilgpu.Count();
@@ -100,7 +106,11 @@ internal static class KernelsCommand
         {
             output.WriteLine($"{unfenced} OpenCL barriers do not fence local memory");
         }
-        return failures.Count > 0 || unfenced > 0 ? 1 : 0;
+        if (oversized > 0)
+        {
+            output.WriteLine($"{oversized} kernel/target pairs declare more than {KernelCodeChecks.MaxStaticSharedBytes} bytes of static shared memory");
+        }
+        return failures.Count > 0 || unfenced > 0 || oversized > 0 ? 1 : 0;
     }
 
     // Each file whole or not at all, and a device or pipe in the folder written through, not replaced (AtomicFile).

@@ -4,8 +4,9 @@ namespace Hilo.Ilgpu.Kernels.Runtime;
 
 /// <summary>
 /// Checks on the device code ILGPU emits (<c>hilo kernels dump</c> fails on a finding; tests assert none):
-/// barriers that do not order the local memory an OpenCL kernel uses, and PTX memory instructions in the generic
-/// address space (slower than <c>ld.global</c>/<c>ld.shared</c>: the hardware resolves the space per access).
+/// barriers that do not order the local memory an OpenCL kernel uses, static shared memory over the 48 KiB every CUDA
+/// GPU grants a group without opting in (and many OpenCL GPUs' whole local memory), and PTX memory instructions in
+/// the generic address space (slower than <c>ld.global</c>/<c>ld.shared</c>: the hardware resolves the space per access).
 /// </summary>
 public static partial class KernelCodeChecks
 {
@@ -52,12 +53,28 @@ public static partial class KernelCodeChecks
         return found;
     }
 
+    /// <summary>Static shared memory a group may declare: 48 KiB (CUDA's limit without an opt-in; a common OpenCL local memory size).</summary>
+    public const int MaxStaticSharedBytes = 48 * 1024;
+
+    /// <summary>Bytes of static shared memory a PTX module declares (<c>.shared .align A .b8 name[N];</c>, summed).</summary>
+    public static long StaticSharedBytes(string ptx)
+    {
+        ArgumentNullException.ThrowIfNull(ptx);
+        return PtxSharedDeclaration().Matches(ptx).Sum(m => long.Parse(m.Groups["n"].Value, System.Globalization.CultureInfo.InvariantCulture) * ElementBytes(m.Groups["t"].Value));
+    }
+
+    // .b8/.u8/.s8 are one byte an element, .b32/.f32 four, and so on.
+    private static int ElementBytes(string type) => int.Parse(type[1..], System.Globalization.CultureInfo.InvariantCulture) / 8;
+
     /// <summary>PTX memory instructions of every state space (the denominator of <see cref="GenericMemoryInstructions"/>).</summary>
     public static int MemoryInstructionCount(string ptx)
     {
         ArgumentNullException.ThrowIfNull(ptx);
         return PtxMemoryInstruction().Count(ptx);
     }
+
+    [GeneratedRegex(@"^[ \t]*\.shared\s+(?:\.align\s+\d+\s+)?\.(?<t>[bfsu](?:8|16|32|64))\s+[A-Za-z_$%][A-Za-z0-9_$]*\[(?<n>\d+)\]", RegexOptions.Multiline)]
+    private static partial Regex PtxSharedDeclaration();
 
     [GeneratedRegex(@"\blocal\s+(?:[A-Za-z_][A-Za-z0-9_]*\s*\*|[A-Za-z_][A-Za-z0-9_]*\s+[A-Za-z_][A-Za-z0-9_]*\s*\[)")]
     private static partial Regex LocalDeclaration();

@@ -46,6 +46,32 @@ public sealed class KernelCodeTests
     }
 
     [Fact]
+    public void EveryKernelsStaticSharedMemoryFitsAGroupOnEveryGpu()
+    {
+        var ptx = Dump.Value.Where(r => r.Target.Extension == ".ptx" && r.Code is not null).ToList();
+        var sizes = ptx.ToDictionary(r => $"{r.Kernel.Name} ({r.Target.Name})", r => KernelCodeChecks.StaticSharedBytes(r.Code!));
+        // The tiled GEMM's shared tiles (8 KiB in the sm_80 dump) are found: the pattern matches ILGPU's declarations.
+        Assert.True(sizes["TiledGemmKernels.TiledGemm (sm_80)"] > 0, "no shared declaration found in the tiled GEMM's PTX");
+        Assert.All(sizes, kv => Assert.True(kv.Value <= KernelCodeChecks.MaxStaticSharedBytes, $"{kv.Key}: {kv.Value} bytes of static shared memory"));
+    }
+
+    [Fact]
+    public void SharedMemoryCheckSumsEveryDeclarationOfAModule()
+    {
+        const string Ptx = """
+            .visible .entry k(
+            {
+            	.shared .align 4 .b8 __shared_alloca0[16384];
+            	.shared .align 4 .b8 __shared_alloca1[32768];
+            	.shared .align 8 .f32 tile[1024];
+            	ld.shared.f32	%f1, [%rd2];
+            """;
+        Assert.Equal(16384 + 32768 + 4096, KernelCodeChecks.StaticSharedBytes(Ptx));
+        Assert.True(KernelCodeChecks.StaticSharedBytes(Ptx) > KernelCodeChecks.MaxStaticSharedBytes);
+        Assert.Equal(0, KernelCodeChecks.StaticSharedBytes("ld.global.f32 %f1, [%rd2];"));
+    }
+
+    [Fact]
     public void PtxOfTheSharedMemoryKernelsUsesSharedLoadsAndABarrier()
     {
         var gemm = Dump.Value.Single(r => r.Kernel.Name == "TiledGemmKernels.TiledGemm" && r.Target.Name == "sm_80").Code!;

@@ -73,7 +73,8 @@ public sealed class DWMlp : Module
     /// <summary>
     /// Whether the CPU family may run the ConvFFN as one fused kernel over strips of rows (<c>ConvFfnCpu</c>: the hidden
     /// map stays in cache) rather than <c>fc1</c>, <c>dwconv</c> + GELU and <c>fc2</c> in turn, where fusing pays
-    /// (<c>ConvFfnCpu.Pays</c>: maps of at least 8·C tokens, LITv2's stage 1). The results are the same bits either way.
+    /// (<c>ConvFfnCpu.Pays</c>: maps of at least 8·C tokens, LITv2's stage 1). Its results are the same bits as the three
+    /// layers' with the panel GEMM (the tuner may pick another GEMM variant for them in turn: then within float rounding).
     /// Default true; ILGPU kernels always run the three in turn, and so does a layer whose GEMM variant was set to a
     /// non-panel one.
     /// </summary>

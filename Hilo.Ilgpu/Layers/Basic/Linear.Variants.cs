@@ -179,7 +179,8 @@ public sealed partial class Linear
     /// <summary>
     /// The packed weight and padded bias of the CPU family's panel GEMM, for a fused kernel that runs this layer's GEMM
     /// itself (<c>ConvFfnCpu</c>); null when the layer does not run a panel GEMM (another family, or a variant set to a
-    /// non-panel one), so that a fused kernel never replaces a variant the user chose.
+    /// non-panel one), so that a fused kernel never replaces a variant the user chose. (It does replace the tuner's
+    /// choice for the layer alone, which is made per GEMM: the fused kernel always runs the panel GEMM.)
     /// </summary>
     internal (ArrayView<float> PackedWeight, ArrayView<float> PaddedBias)? PanelOperands()
     {
