@@ -86,6 +86,23 @@ public abstract partial class KernelSuite
         Assert.Equal([1f, 0f], Download(flags));
     }
 
+    [Theory]
+    [InlineData(21)]    // a view ending inside the scalar tail
+    [InlineData(4101)]  // a view ending five elements into a second 4096-element chunk
+    public void FiniteCheckReadsNothingPastItsView(int length)
+    {
+        // NaN and ±∞ right after the view, in the same buffer: a check that read one element too far would flag them
+        // (issue 20's surviving mutant `k < n` → `k <= n` in the CPU family's tail loop).
+        float[] data = [.. Enumerable.Range(0, length).Select(i => (float)i), float.NaN, float.PositiveInfinity, float.NegativeInfinity];
+        using var x = Upload(data);
+        using var flags = Filled(1, 0f);
+        Elementwise.FlagNonFinite(Dev, Family, x.View.SubView(0, length), flags.View, 0);
+        Assert.Equal([0f], Download(flags));
+        // The same NaN inside the view is flagged.
+        Elementwise.FlagNonFinite(Dev, Family, x.View.SubView(0, length + 1), flags.View, 0);
+        Assert.Equal([1f], Download(flags));
+    }
+
     [Fact]
     public void FiniteCheckRejectsATagOutsideTheFlags()
     {
