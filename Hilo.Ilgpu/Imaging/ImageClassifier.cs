@@ -92,23 +92,11 @@ public sealed class ImageClassifier
         {
             int count = Math.Min(batch, paths.Count - start);
             // Lazily: each file is decoded when the batch asks for it, after the one before was resized into its slot.
-            var files = Enumerable.Range(start, count).Select(Decode);
+            var files = Enumerable.Range(start, count).Select(i => DecodedImage.Load(i, paths[i], Limits));
             results.AddRange(ClassifyBatch(count, files, topK));
             progress?.Report(new ClassifyProgress(start + count, paths.Count));
         }
         return results;
-
-        DecodedImage Decode(int i)
-        {
-            try
-            {
-                return new DecodedImage(i, paths[i], ImageFile.Load(paths[i], Limits), null);
-            }
-            catch (Exception e) when (e is ImageDecodeException or IOException or UnauthorizedAccessException)
-            {
-                return new DecodedImage(i, paths[i], null, Named(paths[i], e));
-            }
-        }
     }
 
     /// <summary>
@@ -146,10 +134,6 @@ public sealed class ImageClassifier
         }
         return results.Select(r => r!).ToList();
     }
-
-    // ImageDecodeException's message already starts with the path; other I/O errors get it.
-    private static string Named(string path, Exception e) =>
-        e is ImageDecodeException || e.Message.Contains(path, StringComparison.Ordinal) ? e.Message : $"{path}: {e.Message}";
 
     /// <summary>The <paramref name="topK"/> classes of each decoded image (one forward pass for all of them).</summary>
     public IReadOnlyList<IReadOnlyList<ClassScore>> Top(IReadOnlyList<RgbImage> images, int topK = 5)

@@ -178,14 +178,7 @@ public sealed class DecodePipeline
                 DecodedImage result;
                 try
                 {
-                    var image = ImageFile.Load(files[p], pipeline.Limits, info => Reserve(p, info));
-                    result = new DecodedImage(fileIndex[p], files[p], image, null);
-                }
-                catch (Exception e) when (e is ImageDecodeException or IOException or UnauthorizedAccessException)
-                {
-                    // ImageDecodeException's message starts with the path; other I/O errors get it.
-                    string message = e is ImageDecodeException || e.Message.Contains(files[p], StringComparison.Ordinal) ? e.Message : $"{files[p]}: {e.Message}";
-                    result = new DecodedImage(fileIndex[p], files[p], null, message);
+                    result = DecodedImage.Load(fileIndex[p], files[p], pipeline.Limits, info => Reserve(p, info));
                 }
                 catch (OperationCanceledException) when (Volatile.Read(ref stopped))
                 {
