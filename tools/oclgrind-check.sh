@@ -57,6 +57,26 @@ $(view $lc)
 EOF
 }
 
+# BlockGemmKernels.BlockGemm128 (128×128 tiles, 256 threads) and BlockGemm64x96 (64×96 tiles, 128 threads): 1-D
+# groups, ceil(N/width) × ceil(M/height) of them (BlockGemmKernels.Shape); the same arguments as TiledGemm.
+block_gemm() { # kernel M N K lda ldc hasBias gelu accumulate
+  local kernel=$1 m=$2 n=$3 k=$4 lda=$5 ldc=$6 th tw threads
+  if [ "$kernel" = BlockGemm128 ]; then th=128; tw=128; threads=256; else th=64; tw=96; threads=128; fi
+  local groups=$(( (n + tw - 1) / tw * ((m + th - 1) / th) ))
+  local la=$(( (m - 1) * lda + k )) lb=$(( k * n )) lc=$(( (m - 1) * ldc + n ))
+  run_case "$kernel-${m}x${n}x${k}-lda$lda-ldc$ldc-b$7g$8a$9" "$file" "$kernel" "$(( groups * threads )) 1 1" "$threads 1 1" <<EOF
+$(buffer $la -1 0.0078125)
+$(buffer $lb -2 0.00390625)
+$(buffer $n 0.5 0.125)
+$(output $lc 1)
+$(view $la)
+$(view $lb)
+$(view $n)
+$(view $lc)
+<int size=36> $m $n $k $lda $n $ldc $7 $8 $9
+EOF
+}
+
 # AttentionKernels.WindowAttentionGrouped: one group of 64 per (window, head, image): windows × heads × batch groups.
 # Args: qkv, padKv, bias (padKv when there is none), output, then WindowAttentionArgs {Batch, Height, Width, Window,
 # Heads, HeadDim, QkvStride, OutStride, OutOffset, HasBias, Scale}.
@@ -112,6 +132,14 @@ for file in "${files[@]}"; do
       gemm 16 40 40 20 20 40 1 0 0      # partial 64×64 tile, K not a multiple of 16, bias
       gemm 8 70 33 37 40 35 0 1 0       # T = 8: 32×32 tiles, strided A and C, GELU
       gemm 16 65 70 16 16 70 1 0 1 ;;   # one row and six columns past a tile, fused residual add
+    BlockGemmKernels.BlockGemm128)
+      block_gemm BlockGemm128 130 97 19 21 100 1 0 0   # partial second row tile, 97 of 128 columns, K = 2 slices + 3, bias
+      block_gemm BlockGemm128 3 130 8 8 130 0 1 0      # 3 rows, a second column tile of 2, one whole slice, GELU
+      block_gemm BlockGemm128 129 20 1 3 25 1 0 1 ;;   # K = 1, strided A and C, fused residual add
+    BlockGemmKernels.BlockGemm64x96)
+      block_gemm BlockGemm64x96 70 97 19 21 100 1 0 0  # partial row and column tiles (97 = 96 + 1), K = 2 slices + 3
+      block_gemm BlockGemm64x96 1 96 17 17 96 0 1 0    # M = 1, N = 96 exactly, GELU
+      block_gemm BlockGemm64x96 65 40 1 3 45 1 0 1 ;;  # K = 1, strided A and C, fused residual add
     AttentionKernels.WindowAttentionGrouped)
       window_grouped 2 7 7 4 2 8 1      # 7×7 in 4×4 windows: padded keys from padKv, relative-position bias
       window_grouped 1 8 8 8 1 32 0 ;;  # one full 8×8 window, head dim 32, no bias

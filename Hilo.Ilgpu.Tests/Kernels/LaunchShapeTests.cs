@@ -31,6 +31,11 @@ public sealed class LaunchShapeTests
         AssertFits(TiledGemmKernels.RowBlockShape(largest, 96), 3L * ((largest + 7) / 8));
         AssertFits(TiledGemmKernels.TiledShape(largest, 96, TiledGemmKernels.SmallThreads), 3L * ((largest + 31) / 32));
         AssertFits(TiledGemmKernels.TiledShape(largest, 96, TiledGemmKernels.Threads), 2L * ((largest + 63) / 64));
+        AssertFits(BlockGemmKernels.Shape(largest, 96, BlockTile.Tile128x128), 1L * ((largest + 127) / 128));
+        AssertFits(BlockGemmKernels.Shape(largest, 96, BlockTile.Tile64x96), 1L * ((largest + 63) / 64));
+        AssertFits(BlockGemmKernels.Shape(m, 3072, BlockTile.Tile64x96), 32L * ((m + 63) / 64));
+        Assert.Equal(BlockGemmKernels.Threads128, BlockGemmKernels.Shape(1, 1, BlockTile.Tile128x128).GroupDim.Size);
+        Assert.Equal(BlockGemmKernels.NarrowThreads, BlockGemmKernels.Shape(1, 1, BlockTile.Tile64x96).GroupDim.Size);
     }
 
     [Fact]
