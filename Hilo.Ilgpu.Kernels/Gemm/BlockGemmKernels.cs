@@ -158,8 +158,13 @@ public static class BlockGemmKernels
         int aK = tid & 7;
         int aAt = aK * StrideA64 + (tid >> 3);
         float pa0 = LoadA(a, g, aRow, aK), pa1 = LoadA(a, g, aRow + 16, aK), pa2 = LoadA(a, g, aRow + 32, aK), pa3 = LoadA(a, g, aRow + 48, aK);
-        float pb0 = LoadB96(b, g, 0, col0, tid), pb1 = LoadB96(b, g, 0, col0, tid + 128), pb2 = LoadB96(b, g, 0, col0, tid + 256);
-        float pb3 = LoadB96(b, g, 0, col0, tid + 384), pb4 = LoadB96(b, g, 0, col0, tid + 512), pb5 = LoadB96(b, g, 0, col0, tid + 640);
+        // The six (k, column) pairs of this thread's B elements, worked out once (a division by 96 each).
+        int bk0 = tid / NarrowCols, bk1 = (tid + 128) / NarrowCols, bk2 = (tid + 256) / NarrowCols;
+        int bk3 = (tid + 384) / NarrowCols, bk4 = (tid + 512) / NarrowCols, bk5 = (tid + 640) / NarrowCols;
+        int bc0 = col0 + tid - bk0 * NarrowCols, bc1 = col0 + tid + 128 - bk1 * NarrowCols, bc2 = col0 + tid + 256 - bk2 * NarrowCols;
+        int bc3 = col0 + tid + 384 - bk3 * NarrowCols, bc4 = col0 + tid + 512 - bk4 * NarrowCols, bc5 = col0 + tid + 640 - bk5 * NarrowCols;
+        float pb0 = LoadB(b, g, bk0, bc0), pb1 = LoadB(b, g, bk1, bc1), pb2 = LoadB(b, g, bk2, bc2);
+        float pb3 = LoadB(b, g, bk3, bc3), pb4 = LoadB(b, g, bk4, bc4), pb5 = LoadB(b, g, bk5, bc5);
         flatA[aAt] = pa0; flatA[aAt + 16] = pa1; flatA[aAt + 32] = pa2; flatA[aAt + 48] = pa3;
         flatB[tid] = pb0; flatB[tid + 128] = pb1; flatB[tid + 256] = pb2; flatB[tid + 384] = pb3; flatB[tid + 512] = pb4; flatB[tid + 640] = pb5;
         SharedBarrier.Sync();
@@ -173,8 +178,8 @@ public static class BlockGemmKernels
             {
                 pa0 = LoadA(a, g, aRow, next + aK); pa1 = LoadA(a, g, aRow + 16, next + aK);
                 pa2 = LoadA(a, g, aRow + 32, next + aK); pa3 = LoadA(a, g, aRow + 48, next + aK);
-                pb0 = LoadB96(b, g, next, col0, tid); pb1 = LoadB96(b, g, next, col0, tid + 128); pb2 = LoadB96(b, g, next, col0, tid + 256);
-                pb3 = LoadB96(b, g, next, col0, tid + 384); pb4 = LoadB96(b, g, next, col0, tid + 512); pb5 = LoadB96(b, g, next, col0, tid + 640);
+                pb0 = LoadB(b, g, next + bk0, bc0); pb1 = LoadB(b, g, next + bk1, bc1); pb2 = LoadB(b, g, next + bk2, bc2);
+                pb3 = LoadB(b, g, next + bk3, bc3); pb4 = LoadB(b, g, next + bk4, bc4); pb5 = LoadB(b, g, next + bk5, bc5);
             }
             int qa = buffer * (SliceK * StrideA64 / 4) + ty;
             int qb = buffer * (SliceK * NarrowCols / 4) + tx;
@@ -205,13 +210,6 @@ public static class BlockGemmKernels
     // B[k, col], zero past K or N.
     private static float LoadB(ArrayView<float> b, TiledGemmArgs g, int k, int col) =>
         k < g.K && col < g.N ? b[k * g.Ldb + col] : 0f;
-
-    // Element e (< 768) of the 8×96 slice of B at k0, col0.
-    private static float LoadB96(ArrayView<float> b, TiledGemmArgs g, int k0, int col0, int e)
-    {
-        int kk = e / NarrowCols;
-        return LoadB(b, g, k0 + kk, col0 + e - kk * NarrowCols);
-    }
 
     private static void Store(ArrayView<float> bias, ArrayView<float> c, TiledGemmArgs g, int row, int col, Row8 r)
     {
