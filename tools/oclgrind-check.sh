@@ -100,6 +100,49 @@ $(view $lo)
 EOF
 }
 
+# NormKernels.LayerNormRows: 4 rows a group of 128 (one 32-lane warp a row): ⌈rows/4⌉ groups. Args: x, residual,
+# weight, bias, y, then rows, dim, eps, addResidual. With the residual add, x is written (s = x + residual).
+layer_norm() { # rows dim addResidual
+  local rows=$1 dim=$2 add=$3 n=$(( $1 * $2 ))
+  run_case "LayerNormRows-${rows}x${dim}-add$add" "$file" LayerNormRows "$(( (rows + 3) / 4 * 128 )) 1 1" "128 1 1" <<EOF
+<size=$(( n * 4 )) float range=-1:0.0009765625:$(awk "BEGIN { printf \"%.12g\", -1 + ($n - 1) * 0.0009765625 }")>
+$(buffer $n 0.5 0.0009765625)
+$(buffer $dim 0.5 0.0078125)
+$(buffer $dim -0.25 0.0078125)
+$(output $n 0)
+$(view $n)
+$(view $n)
+$(view $dim)
+$(view $dim)
+$(view $n)
+<int size=4> $rows
+<int size=4> $dim
+<float size=4> 0.00001
+<int size=4> $add
+EOF
+}
+
+# DepthwiseKernels.Depthwise3x3: groups of 32 channels × 8 rows, each an 8×16-token tile: ⌈C/32⌉ × tiles × batch
+# groups folded along x. Args: x, taps [9, C], bias, y, then height, width, channels, gelu.
+depthwise() { # batch height width channels gelu
+  local b=$1 h=$2 w=$3 c=$4 n=$(( $1 * $2 * $3 * $4 ))
+  local groups=$(( (c + 31) / 32 * ((h + 7) / 8) * ((w + 15) / 16) * b ))
+  run_case "Depthwise3x3-${b}x${h}x${w}x${c}-gelu$5" "$file" Depthwise3x3 "$(( groups * 32 )) 8 1" "32 8 1" <<EOF
+$(buffer $n -1 0.0009765625)
+$(buffer $(( 9 * c )) -0.5 0.00390625)
+$(buffer $c 0.25 0.0078125)
+$(output $n 0)
+$(view $n)
+$(view $(( 9 * c )))
+$(view $c)
+$(view $n)
+<int size=4> $h
+<int size=4> $w
+<int size=4> $c
+<int size=4> $5
+EOF
+}
+
 shopt -s nullglob
 files=("$dump"/*.cl20.cl)
 [ ${#files[@]} -gt 0 ] || { echo "no OpenCL C 2.0 files in $dump (run: hilo kernels dump $dump)"; exit 1; }
@@ -118,6 +161,14 @@ for file in "${files[@]}"; do
     AttentionKernels.GlobalAttentionTiled)
       global_tiled "$kernel" 2 70 100 2 16   # a partial block of queries, a partial second key tile
       global_tiled "$kernel" 1 5 64 1 64 ;;  # one full tile, the largest head dim
+    NormKernels.LayerNormRows)
+      layer_norm 6 37 0      # a partial second group of rows, C not a multiple of 32
+      layer_norm 5 100 1     # the residual add (x written), four lanes with a fourth element
+      layer_norm 3 800 1 ;;  # past the 768-element stash: re-read from x after the add wrote it
+    DepthwiseKernels.Depthwise3x3)
+      depthwise 2 9 19 37 1  # partial tiles along rows, columns and channels, GELU
+      depthwise 1 8 16 32 0  # one exact tile
+      depthwise 1 3 2 5 0 ;; # a map smaller than the tile
     AttentionKernels.GlobalAttentionTiled32)
       global_tiled "$kernel" 1 65 130 2 32 ;;
     *)
