@@ -36,8 +36,9 @@ public static class NormKernels
     /// one read of each element goes to a shared-memory slot only that lane reads back (so the stash needs no barrier),
     /// and the later passes read the stash. The two row sums are reduced through shared memory: every lane writes its
     /// partial sum, and after a barrier every lane adds its row's 32 partials in the same order (broadcast reads), so
-    /// all lanes hold the same mean and variance. Shared rather than warp shuffles: ILGPU's shuffles need OpenCL
-    /// sub-groups, which are not on every device, and warp-synchronous code would not be portable either.
+    /// all lanes hold the same mean and variance. Shared memory rather than warp shuffles: on OpenCL, shuffles need
+    /// sub-groups (an extension, not on every device, whose width need not be 32), and warp-synchronous code without a
+    /// barrier is not portable either.
     /// </para>
     /// Grid: ⌈rows / <see cref="RowsPerGroup"/>⌉ groups of <see cref="RowsPerGroup"/> · 32 threads.
     /// </summary>
