@@ -175,6 +175,29 @@ for file in "${files[@]}"; do
       echo "FAILED: $kernel uses local memory but tools/oclgrind-check.sh has no case for it"; fail=1 ;;
   esac
 done
-echo "oclgrind: $runs runs of the shared-memory kernels ($( [ $fail = 0 ] && echo clean || echo 'with findings'))"
+# DeformKernels.DeformGather uses no shared memory, but its corners are computed from learned offsets: run it too, with
+# offsets from −3 to +3 that put samples on and past every edge (the bounds checker sees any corner read outside x).
+# One warp per (cell, tap), 4 a group. Args: x, offsets, cols, then items, height, width, cin, k, outH, outW.
+deform="$dump/DeformKernels.DeformGather.cl20.cl"
+if [ -f "$deform" ]; then
+  b=1; h=7; w=9; c=37; k=2; cells=$(( b * (h / k) * (w / k) )); items=$(( cells * k * k ))
+  file="$deform"
+  run_case "DeformGather-${b}x${h}x${w}x${c}-k$k" "$file" DeformGather "$(( (items + 3) / 4 * 32 )) 4 1" "32 4 1" <<EOF
+$(buffer $(( b * h * w * c )) -1 0.0009765625)
+$(buffer $(( cells * 2 * k * k )) -3 0.0625)
+$(output $(( items * c )) 0)
+$(view $(( b * h * w * c )))
+$(view $(( cells * 2 * k * k )))
+$(view $(( items * c )))
+<int size=4> $items
+<int size=4> $h
+<int size=4> $w
+<int size=4> $c
+<int size=4> $k
+<int size=4> $(( h / k ))
+<int size=4> $(( w / k ))
+EOF
+fi
+echo "oclgrind: $runs runs of the shared-memory kernels and the deformable gather ($( [ $fail = 0 ] && echo clean || echo 'with findings'))"
 [ "$runs" -gt 0 ] || { echo "no kernel using local memory found in $dump"; exit 1; }
 exit $fail
