@@ -34,9 +34,10 @@ public static class NormKernels
     /// <para>
     /// Layout: <see cref="RowsPerGroup"/> rows a group, 32 lanes a row; lane l owns elements l, l + 32, … of its row. Its
     /// one read of each element goes to a shared-memory slot only that lane reads back (so the stash needs no barrier),
-    /// and the later passes read the stash. The two row sums are reduced through shared memory: every lane writes its
-    /// partial sum, and after a barrier every lane adds its row's 32 partials in the same order (broadcast reads), so
-    /// all lanes hold the same mean and variance. Shared memory rather than warp shuffles: on OpenCL, shuffles need
+    /// and the later passes read the stash. The two row sums are reduced through shared memory in two levels: every lane
+    /// writes its partial sum; after a barrier, 8 lanes of the row each add 4 partials; after a second barrier, every
+    /// lane adds the row's 8 quarter sums in the same order (broadcast reads), so all lanes hold the same mean and
+    /// variance — 12 shared loads a warp per sum instead of 32 (one level) or 5 barriers (a tree). Shared memory rather than warp shuffles: on OpenCL, shuffles need
     /// sub-groups (an extension, not on every device, whose width need not be 32), and warp-synchronous code without a
     /// barrier is not portable either.
     /// </para>
@@ -49,6 +50,8 @@ public static class NormKernels
         var stash = SharedMemory.Allocate<float>(RowsPerGroup * StashedElements);
         var sums = SharedMemory.Allocate<float>(RowsPerGroup * RowLanes);
         var squares = SharedMemory.Allocate<float>(RowsPerGroup * RowLanes);
+        var sumQuarters = SharedMemory.Allocate<float>(RowsPerGroup * 8);
+        var squareQuarters = SharedMemory.Allocate<float>(RowsPerGroup * 8);
         int lane = Group.IdxX & (RowLanes - 1);
         int slot = Group.IdxX >> 5;
         int row = Grid.IdxX * RowsPerGroup + slot;
@@ -72,9 +75,7 @@ public static class NormKernels
             }
             sum += v;
         }
-        sums[Group.IdxX] = sum;
-        SharedBarrier.Sync();
-        float mean = RowTotal(sums, slot) / dim;
+        float mean = RowTotal(sum, sums, sumQuarters, slot, lane) / dim;
         float deviations = 0f;
         for (int i = lane; i < end; i += RowLanes)
         {
@@ -82,9 +83,7 @@ public static class NormKernels
             float d = (i < stashEnd ? stash[stashAt + i] : x[at + i]) - mean;
             deviations += d * d;
         }
-        squares[Group.IdxX] = deviations;
-        SharedBarrier.Sync();
-        float rstd = 1f / MathF.Sqrt(RowTotal(squares, slot) / dim + eps);
+        float rstd = 1f / MathF.Sqrt(RowTotal(deviations, squares, squareQuarters, slot, lane) / dim + eps);
         for (int i = lane; i < end; i += RowLanes)
         {
             float v = i < stashEnd ? stash[stashAt + i] : x[at + i];
@@ -92,14 +91,23 @@ public static class NormKernels
         }
     }
 
-    // The 32 partials of row slot `slot`, added in lane order (every lane of the row gets the same bits).
-    private static float RowTotal(ArrayView<float> partials, int slot)
+    // The sum of the row's 32 lane partials (every lane of the row gets the same bits; see LayerNormRows). Every thread
+    // of the group calls it: it holds two barriers.
+    private static float RowTotal(float partial, ArrayView<float> partials, ArrayView<float> quarters, int slot, int lane)
     {
-        float total = 0f;
-        int first = slot * RowLanes;
-        for (int l = 0; l < RowLanes; l++)
+        partials[Group.IdxX] = partial;
+        SharedBarrier.Sync();
+        if (lane < 8)
         {
-            total += partials[first + l];
+            // Lane l reads partials 4l … 4l + 3: the 8 lanes hit 32 different banks.
+            int first = slot * RowLanes + 4 * lane;
+            quarters[slot * 8 + lane] = partials[first] + partials[first + 1] + partials[first + 2] + partials[first + 3];
+        }
+        SharedBarrier.Sync();
+        float total = 0f;
+        for (int q = 0; q < 8; q++)
+        {
+            total += quarters[slot * 8 + q];
         }
         return total;
     }
