@@ -110,27 +110,34 @@ $(view $(( h * w * dim )))
 EOF
 }
 
-# LayerNorm over rows: x, weight, bias, y, dim, eps; one group of 128 per row (Configs.PerRow).
-layer_norm() { # rows dim
-  local rows=$1 dim=$2
-  count NormKernels.LayerNormRows "${rows} rows x $dim" $(( rows * dim )) "$(( rows * 128 )) 1 1" "128 1 1" <<EOF
+# LayerNorm over rows: x, residual, weight, bias, y, rows, dim, eps, addResidual; one 32-lane warp per row, 4 rows a
+# group of 128 (NormKernels.LayerNormShape). $3 = 1: the residual add fused (x written too).
+layer_norm() { # rows dim addResidual
+  local rows=$1 dim=$2 add=${3:-0}
+  count NormKernels.LayerNormRows "${rows} rows x $dim$( [ "$add" = 1 ] && echo ', + residual')" $(( rows * dim )) "$(( (rows + 3) / 4 * 128 )) 1 1" "128 1 1" <<EOF
 $(buffer $(( rows * dim )) -1 0.0009765625)
+$(buffer $(( rows * dim )) 0.5 0.0009765625)
 $(buffer $dim 0.5 0.0078125)
 $(buffer $dim -0.5 0.0078125)
 $(output $(( rows * dim )) 0)
 $(view $(( rows * dim )))
+$(view $(( rows * dim )))
 $(view $dim)
 $(view $dim)
 $(view $(( rows * dim )))
+<int size=4> $rows
 <int size=4> $dim
 <float size=4> 0.00001
+<int size=4> $add
 EOF
 }
 
-# Depthwise 3×3 + GELU: x, taps [9, C], bias, y, height, width, channels, gelu; groups of 64 channels × H·W tokens.
+# Depthwise 3×3 + GELU: x, taps [9, C], bias, y, height, width, channels, gelu; groups of 32 channels × 8 rows, each an
+# 8×16-token tile with its halo in shared memory (DepthwiseKernels.LaunchShape).
 depthwise() { # height width channels
   local h=$1 w=$2 c=$3
-  count DepthwiseKernels.Depthwise3x3 "${h}x${w}x$c, GELU" $(( h * w * c )) "$(( (c + 63) / 64 * h * w * 64 )) 1 1" "64 1 1" <<EOF
+  local groups=$(( (c + 31) / 32 * ((h + 7) / 8) * ((w + 15) / 16) ))
+  count DepthwiseKernels.Depthwise3x3 "${h}x${w}x$c, GELU" $(( h * w * c )) "$(( groups * 32 )) 8 1" "32 8 1" <<EOF
 $(buffer $(( h * w * c )) -1 0.0009765625)
 $(buffer $(( 9 * c )) -0.5 0.0009765625)
 $(buffer $c 0 0.0078125)
@@ -146,6 +153,28 @@ $(view $(( h * w * c )))
 EOF
 }
 
+# Deformable gather (DTM, k = 2): x, offsets, cols, items, height, width, cin, k, outH, outW; one warp per (cell, tap),
+# 4 a group. Offsets from −1.5 to +1.5.
+deform_gather() { # height width cin
+  local h=$1 w=$2 c=$3 k=2
+  local cells=$(( (h / 2) * (w / 2) )) items=$(( (h / 2) * (w / 2) * 4 ))
+  count DeformKernels.DeformGather "${h}x${w}x$c, k=2" $(( items * c )) "$(( (items + 3) / 4 * 32 )) 4 1" "32 4 1" <<EOF
+$(buffer $(( h * w * c )) -1 0.0009765625)
+$(buffer $(( cells * 8 )) -1.5 0.001953125)
+$(output $(( items * c )) 0)
+$(view $(( h * w * c )))
+$(view $(( cells * 8 )))
+$(view $(( items * c )))
+<int size=4> $items
+<int size=4> $h
+<int size=4> $w
+<int size=4> $c
+<int size=4> $k
+<int size=4> $(( h / 2 ))
+<int size=4> $(( w / 2 ))
+EOF
+}
+
 # Shapes: LITv2-S at one image, scaled down where oclgrind would take minutes (rows of the GEMMs, the map of the
 # depthwise convolution); per-output figures do not depend on the row count once tiles are full.
 tiled_gemm 16 128 384 96      # stage 1 fc1 (K = 96): 128 of its 3,136 rows
@@ -156,4 +185,6 @@ global_attention AttentionKernels.GlobalAttentionTiled32 "Lo-Fi stage 3: 196 q, 
 window_attention AttentionKernels.WindowAttentionGrouped "Hi-Fi stage 3: 14x14, s=2, 2x32" 14 14 2 2 32 \
   "$(( 49 * 2 * 64 )) 1 1" "64 1 1"
 layer_norm 256 96             # stage 1 norm: 256 of its 3,136 rows
+layer_norm 256 384 1          # stage 3 norm2 after the attention's residual add (HiLo blocks)
 depthwise 14 14 384           # stage 1 hidden width on a 14×14 map (stage 1 is 56×56)
+deform_gather 16 16 96         # stage 1→2 DTM on a 16×16 corner of the 56×56 map

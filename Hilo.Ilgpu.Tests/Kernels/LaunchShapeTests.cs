@@ -45,10 +45,13 @@ public sealed class LaunchShapeTests
         int side = Litv2ConfigLimits.MaxImageSize / 4;
         int tokens = side * side;
         Assert.True(tokens > Configs.MaxGridYZ);
-        AssertFits(DepthwiseKernels.LaunchShape(1, side, side, 64), tokens);
-        AssertFits(DeformKernels.LaunchShape(1, tokens / 4 * 4, 64), tokens);
-        // Many small images: batch along the folded grid, not grid z.
-        AssertFits(DepthwiseKernels.LaunchShape(100_000, 2, 2, 8), 400_000);
+        // Depthwise: 2 channel blocks of 32 × 512 × 256 tiles of 8 × 16 tokens.
+        Assert.Equal(512 * 256, DepthwiseKernels.TileCount(side, side));
+        AssertFits(DepthwiseKernels.LaunchShape(1, side, side, 64), 2L * 512 * 256);
+        // Deformable gather (k = 2): one warp per (cell, tap), 4 a group: tokens / 4 cells × 4 taps / 4.
+        AssertFits(DeformKernels.LaunchShape(tokens), tokens / 4);
+        // Many small images: batch along the folded grid, not grid z (one tile each).
+        AssertFits(DepthwiseKernels.LaunchShape(100_000, 2, 2, 8), 100_000);
     }
 
     [Fact]
