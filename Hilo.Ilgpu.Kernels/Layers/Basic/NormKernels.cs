@@ -38,8 +38,9 @@ public static class NormKernels
     /// writes its partial sum; after a barrier, 8 lanes of the row each add 4 partials; after a second barrier, every
     /// lane adds the row's 8 quarter sums in the same order (broadcast reads), so all lanes hold the same mean and
     /// variance — 12 shared loads a warp per sum instead of 32 (one level) or 5 barriers (a tree). Shared memory rather than warp shuffles: on OpenCL, shuffles need
-    /// sub-groups (an extension, not on every device, whose width need not be 32), and warp-synchronous code without a
-    /// barrier is not portable either.
+    /// sub-groups (an extension, not on every device, whose width need not be 32: PoCL 6 prefers 8), and
+    /// warp-synchronous code without a barrier is not portable either. The fixed order of the additions makes the
+    /// result the same bits from launch to launch.
     /// </para>
     /// Grid: ⌈rows / <see cref="RowsPerGroup"/>⌉ groups of <see cref="RowsPerGroup"/> · 32 threads.
     /// </summary>
