@@ -55,6 +55,15 @@ public sealed class LaunchShapeTests
     }
 
     [Fact]
+    public void LayerNormGridFitsAtTheLargestAcceptedRowCount()
+    {
+        // One 32-lane warp a row, 4 rows a group of 128: rows of one element (the most rows a tensor holds) still fit x.
+        AssertFits(NormKernels.LayerNormShape(int.MaxValue), (int.MaxValue + 3L) / 4);
+        Assert.Equal(128, NormKernels.LayerNormShape(5).GroupDim.Size);
+        AssertFits(NormKernels.LayerNormShape(5), 2);
+    }
+
+    [Fact]
     public void FoldedGroupsUnfoldToEveryLogicalIndexOnce()
     {
         const int GroupsX = 3, CountY = 5, CountZ = 7;
