@@ -55,8 +55,11 @@ public static partial class AttentionKernels
             int key = slot - w * stride;
             int window = first + w;
             int wy = window / across;
-            int ty = wy * s + key / s;
-            int tx = (window - wy * across) * s + key % s;
+            int ky = key / s;
+            int ty = wy * s + ky;
+            // key − ky·s rather than key % s: with both / and % of one pair, clang inserts a `freeze` that oclgrind's
+            // uninitialised-value checker cannot run (tools/oclgrind-check.sh).
+            int tx = (window - wy * across) * s + key - ky * s;
             float k = 0f, v = 0f;
             if (key < area && window < windows)
             {
@@ -80,8 +83,9 @@ public static partial class AttentionKernels
         int qi = Group.IdxX - mine * area;
         int qWindow = first + mine;
         int qwy = qWindow / across;
-        int qy = qwy * s + qi / s;
-        int qx = (qWindow - qwy * across) * s + qi % s;
+        int qRow = qi / s;
+        int qy = qwy * s + qRow;
+        int qx = (qWindow - qwy * across) * s + qi - qRow * s;
         if (mine >= per || qWindow >= windows || qy >= a.Height || qx >= a.Width)
         {
             return; // no query: a lane past the group's windows, or a padded position (cropped)
