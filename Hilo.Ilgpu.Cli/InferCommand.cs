@@ -22,6 +22,7 @@ internal sealed record InferOptions
     public int Seed { get; init; }
     public int Benchmark { get; init; }
     public bool Profile { get; init; }
+    public bool ProfileShapes { get; init; }
     public string? Kernels { get; init; }
     public string? Json { get; init; }
     public string? Labels { get; init; }
@@ -51,11 +52,12 @@ internal static partial class InferCommand
         var seed = new Option<int>("--seed") { Description = "Seed of --random-weights and of the benchmark's random images.", DefaultValueFactory = _ => 0 };
         var benchmark = new Option<int>("--benchmark") { Description = "Time RUNS forward passes of one batch after one warm-up and print the time per image (random images at img_size without --input).", DefaultValueFactory = _ => 0 };
         var profile = new Option<bool>("--profile") { Description = "With --benchmark: also time every kernel launch (waiting for each) and print the slowest kernels." };
+        var profileShapes = new Option<bool>("--profile-shapes") { Description = "With --benchmark: --profile with each shape of a kernel on its own line (a GEMM's MxKxN, a launch's grid x group), GFLOP/s and % of the measured FMA peak where the op states its FLOPs." };
         var json = new Option<string?>("--json") { Description = "Write the top-5 classes per image and how they were made (model, weights and SHA-256, device, ...) as JSON to FILE ('-' for stdout, instead of the printed classes)." };
         var labels = new Option<string?>("--labels") { Description = "Class names, one per line in class order (default: ImageNet-1k's for 1000 classes)." };
         var command = new Command("infer", "Run a LITv2 classifier on a batch of images (.npy) and write or print the logits.");
         var kernels = CliOptions.KernelsOption();
-        foreach (var option in new Option[] { model, weights, input, output, device, batch, random, seed, benchmark, profile, json, labels, kernels })
+        foreach (var option in new Option[] { model, weights, input, output, device, batch, random, seed, benchmark, profile, profileShapes, json, labels, kernels })
         {
             command.Options.Add(option);
         }
@@ -70,7 +72,8 @@ internal static partial class InferCommand
             RandomWeights = parse.GetValue(random),
             Seed = parse.GetValue(seed),
             Benchmark = parse.GetValue(benchmark),
-            Profile = parse.GetValue(profile),
+            Profile = parse.GetValue(profile) || parse.GetValue(profileShapes),
+            ProfileShapes = parse.GetValue(profileShapes),
             Kernels = parse.GetValue(kernels),
             Json = parse.GetValue(json),
             Labels = parse.GetValue(labels),
@@ -237,6 +240,10 @@ internal static partial class InferCommand
         {
             throw new ArgumentException($"--benchmark must be a number of runs ≥ 1, got {o.Benchmark}");
         }
+        if (o.Profile && o.Benchmark == 0)
+        {
+            throw new ArgumentException($"{(o.ProfileShapes ? "--profile-shapes" : "--profile")} profiles the timed runs: give --benchmark RUNS too");
+        }
         if (o.Input is null && o.Benchmark == 0)
         {
             throw new ArgumentException("--input is required (a float32 NCHW .npy file)");
@@ -335,14 +342,14 @@ internal static partial class InferCommand
             $"{mean:0.0} ms per image (median {median:0.0}, best {best:0.0}), {1000 / mean:0.00} images/s"));
         if (o.Profile)
         {
-            Profile(model, chunk, o.Benchmark, output);
+            Profile(model, chunk, o.Benchmark, o.ProfileShapes, output);
         }
     }
 
     // Separate runs: a profiler waits for every launch, so the timed runs above stay unprofiled.
-    private static void Profile(Litv2Model model, Tensor chunk, int runs, TextWriter output)
+    private static void Profile(Litv2Model model, Tensor chunk, int runs, bool byShape, TextWriter output)
     {
-        var profiler = new KernelProfiler { ByLaunchShape = Environment.GetEnvironmentVariable("HILO_PROFILE_SHAPES") == "1" };
+        var profiler = new KernelProfiler { ByLaunchShape = byShape };
         var kernels = model.Device.Kernels;
         kernels.Profiler = profiler;
         try
@@ -356,13 +363,33 @@ internal static partial class InferCommand
         {
             kernels.Profiler = null;
         }
-        double total = profiler.TotalSeconds;
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Kernel profile ({runs} profiled run(s), {1000 * total / runs:0.0} ms of kernels per run):"));
-        output.WriteLine("  kernel                                    family   launches   ms/run   share");
-        foreach (var e in profiler.Entries)
+        // The yardstick for "% of peak": the FMA peak with the CPU family's threads, measured now (after the runs, on
+        // the same machine state); GPUs state no peak here.
+        var peak = kernels.IsCpuAccelerator ? Benchmarks.FmaPeak.Measure(Kernels.Cpu.CpuParallel.Workers, TimeSpan.FromSeconds(0.3)) : null;
+        PrintProfile(profiler, runs, peak?.GflopsPerSecond, output);
+        if (peak is not null)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {ShortName(e.Kernel),-40} {e.Family,-6} {e.Launches / runs,9} {1000 * e.TotalSeconds / runs,8:0.00} {100 * e.TotalSeconds / total,6:0.0}%"));
+                $"  % of peak: of {peak.GflopsPerSecond:0} GFLOP/s, this CPU's fp32 FMA peak with {peak.Threads} thread(s) ({peak.Instruction}, {peak.CpuModel}), measured after the profiled runs."));
+        }
+    }
+
+    /// <summary>
+    /// The profile table: per kernel (per shape when the profiler keeps shapes apart) launches and milliseconds per run,
+    /// share of the total, and where the op states its FLOPs, GFLOP/s and % of <paramref name="peakGflops"/>.
+    /// </summary>
+    internal static void PrintProfile(KernelProfiler profiler, int runs, double? peakGflops, TextWriter output)
+    {
+        double total = profiler.TotalSeconds;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Kernel profile ({runs} profiled run(s), {1000 * total / runs:0.0} ms of kernels per run):"));
+        output.WriteLine("  kernel                                    family   launches   ms/run   share   GFLOP/s  % peak");
+        foreach (var e in profiler.Entries)
+        {
+            double? rate = e.GflopsPerSecond;
+            string speed = rate is null ? "" : string.Create(CultureInfo.InvariantCulture, $" {rate,9:0.0}")
+                + (peakGflops is > 0 ? string.Create(CultureInfo.InvariantCulture, $" {100 * rate / peakGflops,6:0.0}%") : "");
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {ShortName(e.Kernel),-40} {e.Family,-6} {e.Launches / runs,9} {1000 * e.TotalSeconds / runs,8:0.00} {100 * e.TotalSeconds / total,6:0.0}%{speed}"));
         }
     }
 

@@ -230,8 +230,11 @@ public static unsafe partial class PanelGemmCpu
                     }
                 }
             });
-        });
+        }, Shape(m, k, n), 2.0 * m * n * k);
     }
+
+    /// <summary>How a profiler names a GEMM's shape: <c>M×K×N</c> (rows, reduction, columns).</summary>
+    internal static string Shape(int m, int k, int n) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{m}x{k}x{n}");
 
     /// <summary>
     /// <see cref="MultiplyBias"/> on the calling thread only, on host pointers: the GEMM a fused CPU kernel runs inside

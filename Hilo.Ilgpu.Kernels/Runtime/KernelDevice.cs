@@ -114,9 +114,11 @@ public sealed partial class KernelDevice : IDisposable
 
     /// <summary>
     /// Runs one op of the CPU kernel family: synchronously on the calling thread (which fans out over the cores), in
-    /// order with the CPU accelerator's ILGPU kernels (which also run synchronously). Timed alone under a profiler.
+    /// order with the CPU accelerator's ILGPU kernels (which also run synchronously). Timed alone under a profiler, which
+    /// also gets the op's <paramref name="shape"/> (e.g. a GEMM's <c>M×K×N</c>) and <paramref name="flops"/> (its
+    /// floating-point operations, an FMA counted as 2; 0 when not stated) for GFLOP/s per shape.
     /// </summary>
-    public void RunCpu(string name, Action body)
+    public void RunCpu(string name, Action body, string? shape = null, double flops = 0)
     {
         ArgumentNullException.ThrowIfNull(body);
         RequireCpuFamily(name);
@@ -128,7 +130,7 @@ public sealed partial class KernelDevice : IDisposable
         }
         long start = Stopwatch.GetTimestamp();
         body();
-        profiler.Record(name, KernelFamily.Cpu, Stopwatch.GetTimestamp() - start);
+        profiler.Record(name, KernelFamily.Cpu, Stopwatch.GetTimestamp() - start, shape, flops);
     }
 
     /// <inheritdoc />

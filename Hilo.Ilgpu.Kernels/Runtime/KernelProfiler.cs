@@ -46,16 +46,25 @@ public sealed class KernelProfiler
         }
     }
 
-    /// <summary>When true, launches of one ILGPU kernel with different grid and group shapes are kept apart (named <c>Kernel grid×group</c>).</summary>
+    /// <summary>
+    /// When true, runs of one kernel with different shapes are kept apart (named <c>Kernel shape</c>): an ILGPU launch's
+    /// <c>grid×group</c>, a CPU-family GEMM's <c>M×K×N</c>.
+    /// </summary>
     public bool ByLaunchShape { get; init; }
 
     /// <summary>
     /// Adds one run of <paramref name="kernel"/> that took <paramref name="elapsedTicks"/> <see cref="Stopwatch"/> ticks;
-    /// <paramref name="shape"/> (the launch shape, if any) separates entries when <see cref="ByLaunchShape"/>.
+    /// <paramref name="shape"/> (the launch shape, if any) separates entries when <see cref="ByLaunchShape"/>;
+    /// <paramref name="flops"/> is the run's floating-point operations (an FMA is 2) where the op states them, 0 where
+    /// it does not (then the entry has no <see cref="KernelProfileEntry.GflopsPerSecond"/>).
     /// </summary>
-    public void Record(string kernel, KernelFamily family, long elapsedTicks, string? shape = null)
+    public void Record(string kernel, KernelFamily family, long elapsedTicks, string? shape = null, double flops = 0)
     {
         ArgumentNullException.ThrowIfNull(kernel);
+        if (elapsedTicks < 0 || !double.IsFinite(flops) || flops < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(elapsedTicks), $"Profiler record for {kernel}: {elapsedTicks} ticks and {flops} FLOP; both must be ≥ 0 and finite.");
+        }
         double seconds = elapsedTicks / (double)Stopwatch.Frequency;
         string key = ByLaunchShape && shape is not null ? $"{kernel} {shape}" : kernel;
         lock (gate)
@@ -65,7 +74,7 @@ public sealed class KernelProfiler
                 entry = new KernelProfileEntry(key, family);
                 entries.Add(key, entry);
             }
-            entry.Add(seconds);
+            entry.Add(seconds, flops);
         }
     }
 }
@@ -91,9 +100,19 @@ public sealed class KernelProfileEntry
     /// <summary>Seconds spent in those runs.</summary>
     public double TotalSeconds { get; private set; }
 
-    internal void Add(double seconds)
+    /// <summary>Floating-point operations of those runs, as the ops state them (0: not stated).</summary>
+    public double Flops { get; private set; }
+
+    /// <summary>
+    /// <see cref="Flops"/> over <see cref="TotalSeconds"/> in GFLOP/s; null when the op states no operation count
+    /// (or every run stated none) or no time was measured.
+    /// </summary>
+    public double? GflopsPerSecond => Flops > 0 && TotalSeconds > 0 ? Flops / TotalSeconds / 1e9 : null;
+
+    internal void Add(double seconds, double flops)
     {
         Launches++;
         TotalSeconds += seconds;
+        Flops += flops;
     }
 }

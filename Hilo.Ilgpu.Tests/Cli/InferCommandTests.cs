@@ -99,6 +99,21 @@ public sealed class InferCommandTests : IDisposable
         Assert.Contains("batch 1, 29×29, 1 run(s) after 1 warm-up", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void ProfileShapesGivesEachGemmShapeItsRateAndShareOfPeak()
+    {
+        var (code, text, err) = Run(Tiny() with { Benchmark = 1, Profile = true, ProfileShapes = true });
+        Assert.True(code == 0, err);
+        // The tiny model's patch embedding makes 8 channels from 3×4×4 patches: its first stage's Linear layers are
+        // 8 → 32 (fc1) over the 8×12 tokens of each of the two 32×48 images; one line per GEMM shape, with its rate.
+        string[] gemmLines = text.Split('\n').Where(l => l.TrimStart().StartsWith("PanelGemmCpu ", StringComparison.Ordinal)).ToArray();
+        Assert.True(gemmLines.Length >= 2, text);
+        Assert.All(gemmLines, l => Assert.Matches(@"^  PanelGemmCpu \d+x\d+x\d+ +Cpu +\d+ +\d+\.\d\d +\d+\.\d% +\d+\.\d +\d+\.\d%$", l));
+        Assert.Contains("% of peak: of ", text, StringComparison.Ordinal);
+        // Ops that state no FLOPs have no rate.
+        Assert.Matches(@"\n  LayerNorm +Cpu +\d+ +\d+\.\d\d +\d+\.\d%\r?\n", text);
+    }
+
     public static TheoryData<string, string> BadInputs() => new()
     {
         { "missing-weights", "weights file not found" },
@@ -118,6 +133,7 @@ public sealed class InferCommandTests : IDisposable
         { "no-weights", "--weights is required" },
         { "both-weights", "give either --weights or --random-weights" },
         { "bad-batch", "--batch must be at least 1, got 0" },
+        { "profile-without-benchmark", "--profile-shapes profiles the timed runs: give --benchmark RUNS too" },
     };
 
     [Theory]
@@ -145,6 +161,7 @@ public sealed class InferCommandTests : IDisposable
             "no-weights" => options with { Weights = null },
             "both-weights" => options with { RandomWeights = true },
             "bad-batch" => options with { Batch = 0 },
+            "profile-without-benchmark" => options with { Profile = true, ProfileShapes = true },
             _ => throw new ArgumentException(problem),
         };
         var existing = Directory.GetFiles(dir).ToHashSet();

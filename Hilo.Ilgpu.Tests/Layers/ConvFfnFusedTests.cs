@@ -31,24 +31,27 @@ public sealed class ConvFfnFusedTests
         float[] start = [.. Enumerable.Range(0, input.Length).Select(_ => (float)(rng.NextDouble() - 0.5))];
         using var x = device.Upload(input, batch, height * width, channels);
 
-        var (fused, fusedAdded, launches) = Run(true);
-        var (inTurn, inTurnAdded, _) = Run(false);
+        var (fused, fusedAdded, launches, flops) = Run(true);
+        var (inTurn, inTurnAdded, _, _) = Run(false);
         Assert.Equal(2, launches); // the fused kernel ran, once for Forward and once for ForwardAdd
+        // Its stated work (for the profiler's GFLOP/s): per token, fc1 and fc2 (C·hidden FMAs each) and 9 taps per
+        // hidden value, an FMA counted as 2, twice.
+        Assert.Equal(2.0 * batch * height * width * (2 * 2 * channels * hidden + 2 * 9 * hidden), flops);
         Assert.Equal(inTurn, fused);
         Assert.Equal(inTurnAdded, fusedAdded);
         Assert.All(fused, v => Assert.True(float.IsFinite(v)));
         Assert.NotEqual(start, fusedAdded);
 
-        (float[] Output, float[] Added, int FusedLaunches) Run(bool fuse)
+        (float[] Output, float[] Added, int FusedLaunches, double FusedFlops) Run(bool fuse)
         {
             mlp.FuseOnCpu = fuse;
             device.Kernels.Profiler = new KernelProfiler();
             using var y = mlp.Forward(x, height, width);
             using var target = device.Upload(start, batch, height * width, channels);
             mlp.ForwardAdd(x, height, width, target);
-            int launches = device.Kernels.Profiler.Entries.Where(e => e.Kernel == nameof(ConvFfnCpu)).Sum(e => e.Launches);
+            var entries = device.Kernels.Profiler.Entries.Where(e => e.Kernel == nameof(ConvFfnCpu)).ToList();
             device.Kernels.Profiler = null;
-            return (y.ToArray(), target.ToArray(), launches);
+            return (y.ToArray(), target.ToArray(), entries.Sum(e => e.Launches), entries.Sum(e => e.Flops));
         }
     }
 
