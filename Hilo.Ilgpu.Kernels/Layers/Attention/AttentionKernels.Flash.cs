@@ -71,8 +71,7 @@ public static partial class AttentionKernels
     // Keys m .. m + 3 of the staged tile (those at or past `count` weigh 0): their logits, one rescale of the running
     // sum and accumulator to the new maximum, then their weighted values. The chunk holds at least one real key, so
     // the new maximum is finite and exp(old − new) is 0 on the first chunk (old = −∞), where nothing is accumulated yet.
-    // Four keys, not eight: with eight, ptxas schedules the shared loads of all eight keys ahead and runs out of
-    // registers (255 and spills on sm_80); four keep it under 128.
+    // Four keys, not eight: with eight (and the logits as selects) ptxas took 255 registers and spilled on sm_80.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Chunk4(in Row32 qv, ref Row32 acc, ref float best, ref float sum, ArrayView<float> keys, ArrayView<float> values, int m, int count, float scale)
     {
@@ -84,8 +83,7 @@ public static partial class AttentionKernels
         float next = MathF.Max(MathF.Max(best, l0), MathF.Max(MathF.Max(l1, l2), l3));
         if (next > best)
         {
-            // Skipped when the maximum stays (exp(0) = 1); the branch also ends ptxas's basic block, so the loads of
-            // the values below are not all hoisted above it (one block of 4 dots and 4 adds took 254 registers).
+            // Skipped when the maximum stays (the factor would be exp(0) = 1).
             float rescale = MathF.Exp(best - next);
             acc.Scale(rescale);
             sum *= rescale;
