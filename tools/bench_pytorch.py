@@ -36,10 +36,15 @@ def parse_args(argv):
     p.add_argument("--quick", action="store_true", help="smoke test: batch 2, 2 runs, 1 warm-up")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="cpu", help="torch device: cpu (default) or cuda (eager fp32, synchronised around the timed loop)")
+    p.add_argument("--tf32", action="store_true",
+                   help="with --device cuda: allow TF32 tensor cores in matmuls and convolutions (a second row beside "
+                        "eager fp32; its device is pytorch-cuda-tf32)")
     p.add_argument("--openblas-core", default="auto",
                    help="OPENBLAS_CORETYPE for this process: auto (default: SkylakeX with AVX-512, Haswell with AVX2, "
                         "what the CPU's /proc/cpuinfo flags allow), keep (the environment's), or a core name")
     a = p.parse_args(argv)
+    if a.tf32 and not a.device.startswith("cuda"):
+        p.error("--tf32 applies to --device cuda only")
     if a.quick:
         a.batch, a.runs, a.warmup = 2, 2, 1
     if a.models is None:
@@ -196,10 +201,11 @@ def main(argv):
                          "this OpenBLAS lacks that core; pass --openblas-core with one it has")
     dev = torch.device(args.device)
     if dev.type == "cuda":
-        # Eager fp32, as the paper's GPU figures: no TF32 in matmuls or convolutions.
-        torch.backends.cuda.matmul.allow_tf32 = False
-        torch.backends.cudnn.allow_tf32 = False
-        device_name = f"PyTorch {torch.__version__} on {torch.cuda.get_device_name(dev)} (CUDA {torch.version.cuda}, fp32 eager)"
+        # Eager fp32, as the paper's GPU figures: no TF32 in matmuls or convolutions (unless --tf32, a second row).
+        torch.backends.cuda.matmul.allow_tf32 = args.tf32
+        torch.backends.cudnn.allow_tf32 = args.tf32
+        mode = "TF32 tensor cores allowed" if args.tf32 else "fp32 eager"
+        device_name = f"PyTorch {torch.__version__} on {torch.cuda.get_device_name(dev)} (CUDA {torch.version.cuda}, {mode})"
         sync = torch.cuda.synchronize
     else:
         device_name = f"PyTorch {torch.__version__} ({blas_description()}, {torch.get_num_threads()} threads)"
@@ -237,7 +243,7 @@ def main(argv):
 
 def record(args, device_name, name, module, secs):
     return {
-        "device": f"pytorch-{args.device}",
+        "device": f"pytorch-{args.device}" + ("-tf32" if args.tf32 else ""),
         "device_name": device_name,
         "device_kind": "gpu" if args.device.startswith("cuda") else "cpu",
         "protocol": args.protocol,

@@ -36,11 +36,15 @@ echo "== hilo check / compare on cuda:0"
 "$hilo" compare --devices cuda:0 --json "$out/hilo-attention.json" | tail -8
 "$hilo" compare --devices cuda:0 --protocol model --models litv2-s --batch 64 --runs 30 --json "$out/hilo-model.json" | tail -4
 
-echo "== PyTorch on the same GPU (eager fp32)"
+echo "== PyTorch on the same GPU (eager fp32; then TF32 allowed, a second row)"
 "$python" tools/bench_pytorch.py --device cuda --protocol attention --json "$out/pytorch-attention.json" | tail -7
 "$python" tools/bench_pytorch.py --device cuda --protocol model --models litv2-s --batch 64 --runs 30 --json "$out/pytorch-model.json" | tail -3
+"$python" tools/bench_pytorch.py --device cuda --tf32 --protocol attention --json "$out/pytorch-attention-tf32.json" | tail -7
+"$python" tools/bench_pytorch.py --device cuda --tf32 --protocol model --models litv2-s --batch 64 --runs 30 --json "$out/pytorch-model-tf32.json" | tail -3
 
 echo "== side by side"
-"$python" tools/bench/side_by_side.py --markdown "$out/pytorch-attention.json" "$out/hilo-attention.json" | tee "$out/side-by-side.md"
-"$python" tools/bench/side_by_side.py --markdown "$out/pytorch-model.json" "$out/hilo-model.json" | tee -a "$out/side-by-side.md"
+for mode in "" "-tf32"; do
+  "$python" tools/bench/side_by_side.py --markdown "$out/pytorch-attention$mode.json" "$out/hilo-attention.json" | tee -a "$out/side-by-side.md"
+  "$python" tools/bench/side_by_side.py --markdown "$out/pytorch-model$mode.json" "$out/hilo-model.json" | tee -a "$out/side-by-side.md"
+done
 echo "results in $out"

@@ -220,7 +220,8 @@ public static class TiledGemmKernels
         StoreOne(bias, c, g, row, col + 3 * step, v3);
     }
 
-    private static void StoreOne(ArrayView<float> bias, ArrayView<float> c, TiledGemmArgs g, int row, int col, float value)
+    // The fused epilogue of one element (also BlockGemmKernels'): + bias[col], GELU, then store or add to C.
+    internal static void StoreOne(ArrayView<float> bias, ArrayView<float> c, TiledGemmArgs g, int row, int col, float value)
     {
         if (col >= g.N)
         {
@@ -256,14 +257,15 @@ public static class TiledGemmKernels
         Launch(device, a, b, bias.Length > 0 ? bias : c, c, args, threads);
     }
 
-    private static TiledGemmArgs CheckBias(ArrayView<float> a, int lda, ArrayView<float> b, ArrayView<float> bias,
-        ArrayView<float> c, int ldc, int m, int n, int k, bool accumulate, bool gelu)
+    /// <summary>The argument checks of the bias-fused GEMMs (this class's and <see cref="BlockGemmKernels"/>'); <paramref name="kernel"/> names the kernel in the error.</summary>
+    internal static TiledGemmArgs CheckBias(ArrayView<float> a, int lda, ArrayView<float> b, ArrayView<float> bias,
+        ArrayView<float> c, int ldc, int m, int n, int k, bool accumulate, bool gelu, string kernel = "Tiled GEMM")
     {
         GemmShape.CheckStrided(a, lda, c, ldc, m, n, k);
         GemmShape.CheckEpilogue(accumulate, gelu);
         if (b.Length < (long)k * n || (bias.Length > 0 && bias.Length < n))
         {
-            throw new ArgumentException($"Tiled GEMM {m}x{k} · {k}x{n}: B needs {(long)k * n} elements (got {b.Length}), the bias {n} (got {bias.Length}).");
+            throw new ArgumentException($"{kernel} {m}x{k} · {k}x{n}: B needs {(long)k * n} elements (got {b.Length}), the bias {n} (got {bias.Length}).");
         }
         return new TiledGemmArgs
         {

@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+
 namespace Hilo.Ilgpu.Tests.Kernels;
 
 /// <summary>
@@ -23,6 +25,8 @@ public sealed class KernelCodeTests
         // The kernels that stage tiles in shared memory, for both OpenCL C versions.
         Assert.Contains(shared, r => r.Kernel.Name == "TiledGemmKernels.TiledGemm");
         Assert.Contains(shared, r => r.Kernel.Name == "AttentionKernels.WindowAttentionGrouped");
+        Assert.Contains(shared, r => r.Kernel.Name == "BlockGemmKernels.BlockGemm128");
+        Assert.Contains(shared, r => r.Kernel.Name == "BlockGemmKernels.BlockGemm64x96");
         foreach (var r in shared)
         {
             Assert.True(KernelCodeChecks.UnfencedBarriers(r.Code!).Count == 0,
@@ -79,6 +83,25 @@ public sealed class KernelCodeTests
         Assert.Contains("st.shared.f32", gemm, StringComparison.Ordinal);
         Assert.Contains("ld.global.f32", gemm, StringComparison.Ordinal);
         Assert.Contains("bar.sync", gemm, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BlockGemmsReadSharedTilesSixteenBytesAtATime()
+    {
+        // BlockGemmKernels reads its shared tiles as 16-byte values: ILGPU must keep emitting ld.shared.v4.f32 (8 per
+        // 2-step loop iteration: 2 A and 2 B reads per k in BlockGemm128, 1 A and 3 B in BlockGemm64x96), and no
+        // scalar shared loads; one barrier in the K loop plus the one after the first slice.
+        foreach (string kernel in new[] { "BlockGemmKernels.BlockGemm128", "BlockGemmKernels.BlockGemm64x96" })
+        {
+            foreach (string target in new[] { "sm_80", "sm_90" })
+            {
+                string ptx = Dump.Value.Single(r => r.Kernel.Name == kernel && r.Target.Name == target).Code!;
+                Assert.Equal(8, Regex.Count(ptx, @"ld\.shared\.v4\.f32"));
+                Assert.Equal(0, Regex.Count(ptx, @"ld\.shared\.f32"));
+                Assert.Equal(2, Regex.Count(ptx, @"bar\.sync"));
+                Assert.Matches(@"\.shared \.align 16 ", ptx);
+            }
+        }
     }
 
     [Fact]

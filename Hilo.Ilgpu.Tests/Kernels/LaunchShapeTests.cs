@@ -31,6 +31,11 @@ public sealed class LaunchShapeTests
         AssertFits(TiledGemmKernels.RowBlockShape(largest, 96), 3L * ((largest + 7) / 8));
         AssertFits(TiledGemmKernels.TiledShape(largest, 96, TiledGemmKernels.SmallThreads), 3L * ((largest + 31) / 32));
         AssertFits(TiledGemmKernels.TiledShape(largest, 96, TiledGemmKernels.Threads), 2L * ((largest + 63) / 64));
+        AssertFits(BlockGemmKernels.Shape(largest, 96, BlockTile.Tile128x128), 1L * ((largest + 127) / 128));
+        AssertFits(BlockGemmKernels.Shape(largest, 96, BlockTile.Tile64x96), 1L * ((largest + 63) / 64));
+        AssertFits(BlockGemmKernels.Shape(m, 3072, BlockTile.Tile64x96), 32L * ((m + 63) / 64));
+        Assert.Equal(BlockGemmKernels.Threads128, BlockGemmKernels.Shape(1, 1, BlockTile.Tile128x128).GroupDim.Size);
+        Assert.Equal(BlockGemmKernels.NarrowThreads, BlockGemmKernels.Shape(1, 1, BlockTile.Tile64x96).GroupDim.Size);
     }
 
     [Fact]
@@ -40,10 +45,22 @@ public sealed class LaunchShapeTests
         int side = Litv2ConfigLimits.MaxImageSize / 4;
         int tokens = side * side;
         Assert.True(tokens > Configs.MaxGridYZ);
-        AssertFits(DepthwiseKernels.LaunchShape(1, side, side, 64), tokens);
-        AssertFits(DeformKernels.LaunchShape(1, tokens / 4 * 4, 64), tokens);
-        // Many small images: batch along the folded grid, not grid z.
-        AssertFits(DepthwiseKernels.LaunchShape(100_000, 2, 2, 8), 400_000);
+        // Depthwise: 2 channel blocks of 32 × 512 × 256 tiles of 8 × 16 tokens.
+        Assert.Equal(512 * 256, DepthwiseKernels.TileCount(side, side));
+        AssertFits(DepthwiseKernels.LaunchShape(1, side, side, 64), 2L * 512 * 256);
+        // Deformable gather (k = 2): one warp per (cell, tap), 4 a group: tokens / 4 cells × 4 taps / 4.
+        AssertFits(DeformKernels.LaunchShape(tokens), tokens / 4);
+        // Many small images: batch along the folded grid, not grid z (one tile each).
+        AssertFits(DepthwiseKernels.LaunchShape(100_000, 2, 2, 8), 100_000);
+    }
+
+    [Fact]
+    public void LayerNormGridFitsAtTheLargestAcceptedRowCount()
+    {
+        // One 32-lane warp a row, 4 rows a group of 128: rows of one element (the most rows a tensor holds) still fit x.
+        AssertFits(NormKernels.LayerNormShape(int.MaxValue), (int.MaxValue + 3L) / 4);
+        Assert.Equal(128, NormKernels.LayerNormShape(5).GroupDim.Size);
+        AssertFits(NormKernels.LayerNormShape(5), 2);
     }
 
     [Fact]

@@ -37,6 +37,9 @@ public abstract partial class ConvLayerSuite
     [InlineData(3, 5, 2, 17)]
     [InlineData(1, 12, 11, 64)]
     [InlineData(2, 4, 6, 37)]     // inner columns with 16-channel blocks and a scalar tail
+    [InlineData(2, 9, 19, 37)]    // ILGPU: partial 8×16-token tiles along both axes and a partial 32-channel block
+    [InlineData(1, 17, 33, 100)]  // ILGPU: three tiles down, three across (the last one column wide), 4 channel blocks
+    [InlineData(1, 8, 16, 32)]    // ILGPU: one exact tile
     public void DepthwiseMatchesReference(int batch, int height, int width, int channels)
     {
         var rng = new Random(batch + height * 7 + width * 31 + channels * 101);
@@ -57,6 +60,7 @@ public abstract partial class ConvLayerSuite
     [InlineData(2, 7, 9, 64)]
     [InlineData(1, 5, 4, 5)]
     [InlineData(1, 4, 5, 21)]
+    [InlineData(1, 9, 17, 40)]    // ILGPU: a partial tile along each axis
     public void DepthwiseWithGeluMatchesReference(int batch, int height, int width, int channels)
     {
         // Fused into the convolution kernel of both families.

@@ -59,6 +59,8 @@ public abstract partial class ConvLayerSuite
     [InlineData(2, 7, 9, 4, 5, 2, 2.0)]
     [InlineData(1, 8, 6, 3, 3, 2, 6.0)]
     [InlineData(1, 9, 7, 2, 3, 3, 3.0)]
+    [InlineData(1, 8, 6, 37, 3, 2, 2.0)]    // ILGPU: 32 lanes stride over C = 37 (a second pass with 5 lanes busy)
+    [InlineData(2, 6, 10, 100, 2, 2, 3.0)]  // ILGPU: 4 items a group, 60 items (a partial last group)
     public void DeformGatherMatchesConvReference(int batch, int height, int width, int cin, int cout, int k, double offsetSigma)
     {
         DeformGather(batch, height, width, cin, cout, k, offsetSigma);

@@ -150,6 +150,8 @@ public abstract class LinearTuningTests(DeviceFixture fixture) : IDisposable
         Assert.Equal("m=48,k=32,n=64", decision.Key.Shape);
         Assert.Equal($"{Device.Info.DriverVersion}; kernels {TuningKey.KernelsBuild}", decision.Key.Driver);
         Assert.Contains(decision.Choice, Linear.Variants);
+        // Every variant of the device's family is a candidate (on ILGPU devices, the block GEMMs too).
+        Assert.All(RunnableVariants, v => Assert.True(decision.Entry!.Milliseconds.ContainsKey(v), $"{v} was not measured"));
         Assert.Equal(decision.Choice, layer.VariantFor(Rows));
         double[] y = Reference(layer, x, Rows);
         LayerAssert.Close([.. start.Select((v, i) => v + y[i])], output.ToArray(), 1e-4, 0, "accumulated after tuning");

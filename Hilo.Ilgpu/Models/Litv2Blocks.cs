@@ -159,14 +159,16 @@ public sealed class HiLoBlock : TokenBlock
     /// <inheritdoc />
     public override void Apply(Tensor x, int height, int width)
     {
+        Tensor normed2;
         using (var normed = Norm1.Forward(x))
         using (var attended = Attn.Forward(normed, height, width))
         {
-            Ops.AddInPlace(x, attended);
+            // x += attn(norm1(x)) and norm2(x) in one pass over x (ILGPU family; the CPU family adds, then normalises).
+            normed2 = Norm2.AddForward(x, attended);
         }
-        using (var normed = Norm2.Forward(x))
+        using (normed2)
         {
-            Mlp.ForwardAdd(normed, height, width, x);
+            Mlp.ForwardAdd(normed2, height, width, x);
         }
     }
 }

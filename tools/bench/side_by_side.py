@@ -33,7 +33,8 @@ def main(argv):
     names = list(dict.fromkeys(names))
     cell = {(r["device"], r["name"]): r for r in hilo_rows}
 
-    header = ["name", "batch", "pytorch-cpu img/s"] + [f"{d} img/s (×PyTorch)" for d in devices]
+    torch_device = next(iter(torch_rows.values()))["device"] if torch_rows else "pytorch"
+    header = ["name", "batch", f"{torch_device} img/s"] + [f"{d} img/s (×PyTorch)" for d in devices]
     rows = []
     for n in names:
         t = torch_rows.get(n)
@@ -53,7 +54,7 @@ def main(argv):
 
     print("devices:")
     if torch_rows:
-        print(f"  pytorch-cpu: {next(iter(torch_rows.values()))['device_name']}")
+        print(f"  {torch_device}: {next(iter(torch_rows.values()))['device_name']}")
     for d in devices:
         print(f"  {d}: {next(r['device_name'] for r in hilo_rows if r['device'] == d)}")
     print()

@@ -97,9 +97,26 @@ public static class Elementwise
         {
             device.RunCpu(nameof(NormCpu) + "." + nameof(NormCpu.LayerNorm), () => NormCpu.LayerNorm(HostView.Of(x), HostView.Of(weight), HostView.Of(bias), HostView.Of(y), rows, dim, eps));
         }
-        else
+        else if (rows > 0)
         {
-            device.Launch(NormKernels.LayerNormRows, Configs.PerRow(rows), x, weight, bias, y, dim, eps);
+            device.Launch(NormKernels.LayerNormRows, NormKernels.LayerNormShape(rows), x, x, weight, bias, y, rows, dim, eps, 0);
+        }
+    }
+
+    /// <summary>
+    /// The residual add and the LayerNorm after it in one pass (ILGPU family only): <c>x += residual</c>, then
+    /// <c>y = LayerNorm(x)</c> over <paramref name="rows"/> rows of <paramref name="dim"/>. <paramref name="y"/> must not
+    /// overlap <paramref name="x"/> or <paramref name="residual"/>.
+    /// </summary>
+    public static void AddLayerNorm(KernelDevice device, ArrayView<float> x, ArrayView<float> residual, ArrayView<float> weight, ArrayView<float> bias, ArrayView<float> y,
+        int rows, int dim, float eps)
+    {
+        Require(device, rows >= 0 && dim >= 1 && x.Length >= (long)rows * dim && residual.Length >= (long)rows * dim && y.Length >= (long)rows * dim
+                && weight.Length >= dim && bias.Length >= dim,
+            $"residual add + LayerNorm of {rows} rows of {dim}: views of {x.Length}, residual {residual.Length}, {y.Length}, weight {weight.Length}, bias {bias.Length}");
+        if (rows > 0)
+        {
+            device.Launch(NormKernels.LayerNormRows, NormKernels.LayerNormShape(rows), x, residual, weight, bias, y, rows, dim, eps, 1);
         }
     }
 

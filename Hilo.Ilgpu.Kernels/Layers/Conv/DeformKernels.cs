@@ -12,48 +12,72 @@ namespace Hilo.Ilgpu.Kernels.Layers.Conv;
 /// </summary>
 public static class DeformKernels
 {
+    /// <summary>Lanes per (cell, tap) item of <see cref="DeformGather"/>: a warp, striding over the channels.</summary>
+    public const int ItemLanes = 32;
+
+    /// <summary>(cell, tap) items a <see cref="DeformGather"/> group samples (one warp each).</summary>
+    public const int ItemsPerGroup = 4;
+
     /// <summary>
     /// cols[b·Ho·Wo + cell, t·Cin + c] = bilinear sample of channel c at (oy·k + i + Δy, ox·k + j + Δx), tap
-    /// t = i·k + j, with Δy, Δx = offsets[b·Ho·Wo + cell, 2t], [.., 2t + 1]. x = channel, y = cell·k² + tap, z = batch.
+    /// t = i·k + j, with Δy, Δx = offsets[b·Ho·Wo + cell, 2t], [.., 2t + 1]. One warp per (image, cell, tap) item,
+    /// <see cref="ItemsPerGroup"/> a group (the group's y): the warp computes the sampling point and the corner weights
+    /// once, then its 32 lanes stride over the channels, so that a warp's four corner reads and its write each cover 32
+    /// consecutive floats (128 bytes) and every lane is busy for any C that is a multiple of 32 (LITv2's 96, 192, 384).
     /// </summary>
     [IlgpuKernel("deform-gather")]
-    public static void DeformGather(ArrayView<float> x, ArrayView<float> offsets, ArrayView<float> cols, int height, int width, int cin, int k, int outH, int outW)
+    public static void DeformGather(ArrayView<float> x, ArrayView<float> offsets, ArrayView<float> cols, int items, int height, int width, int cin, int k, int outH, int outW)
     {
-        Configs.Unfold((cin + Group.DimX - 1) / Group.DimX, outH * outW * k * k, out int groupX, out int item, out int b);
-        int c = groupX * Group.DimX + Group.IdxX;
-        int taps = k * k;
-        if (c >= cin || item >= outH * outW * taps)
+        int item = Grid.IdxX * ItemsPerGroup + Group.IdxY;
+        if (item >= items)
         {
             return;
         }
-        int cell = item / taps;
-        int t = item - cell * taps;
+        int taps = k * k;
+        int row = item / taps;
+        int t = item - row * taps;
+        int b = row / (outH * outW);
+        int cell = row - b * outH * outW;
         int i = t / k;
         int j = t - i * k;
         int oy = cell / outW;
         int ox = cell - oy * outW;
-        int row = b * outH * outW + cell;
+        int target = item * cin;
         float h = (float)(oy * k + i) + offsets[row * 2 * taps + 2 * t];
         float w = (float)(ox * k + j) + offsets[row * 2 * taps + 2 * t + 1];
-        float v = 0f;
-        if (h > -1f && w > -1f && h < (float)height && w < (float)width)
+        if (!(h > -1f && w > -1f && h < (float)height && w < (float)width))
         {
-            float hFloor = MathF.Floor(h);
-            float wFloor = MathF.Floor(w);
-            int hLow = (int)hFloor;
-            int wLow = (int)wFloor;
-            float lh = h - hFloor;
-            float lw = w - wFloor;
-            float hh = 1f - lh;
-            float hw = 1f - lw;
-            int plane = b * height * width;
-            float v1 = hLow >= 0 && wLow >= 0 ? x[(plane + hLow * width + wLow) * cin + c] : 0f;
-            float v2 = hLow >= 0 && wLow + 1 < width ? x[(plane + hLow * width + wLow + 1) * cin + c] : 0f;
-            float v3 = hLow + 1 < height && wLow >= 0 ? x[(plane + (hLow + 1) * width + wLow) * cin + c] : 0f;
-            float v4 = hLow + 1 < height && wLow + 1 < width ? x[(plane + (hLow + 1) * width + wLow + 1) * cin + c] : 0f;
-            v = hh * hw * v1 + hh * lw * v2 + lh * hw * v3 + lh * lw * v4;
+            for (int c = Group.IdxX; c < cin; c += ItemLanes)
+            {
+                cols[target + c] = 0f;
+            }
+            return;
         }
-        cols[row * taps * cin + t * cin + c] = v;
+        float hFloor = MathF.Floor(h);
+        float wFloor = MathF.Floor(w);
+        int hLow = (int)hFloor;
+        int wLow = (int)wFloor;
+        float lh = h - hFloor;
+        float lw = w - wFloor;
+        float hh = 1f - lh;
+        float hw = 1f - lw;
+        bool ok1 = hLow >= 0 && wLow >= 0;
+        bool ok2 = hLow >= 0 && wLow + 1 < width;
+        bool ok3 = hLow + 1 < height && wLow >= 0;
+        bool ok4 = hLow + 1 < height && wLow + 1 < width;
+        // Corner indices are formed only for corners inside the map (hLow may be −1: no negative index is read).
+        int i1 = (b * height * width + hLow * width + wLow) * cin;
+        int i2 = i1 + cin;
+        int i3 = i1 + width * cin;
+        int i4 = i3 + cin;
+        for (int c = Group.IdxX; c < cin; c += ItemLanes)
+        {
+            float v1 = ok1 ? x[i1 + c] : 0f;
+            float v2 = ok2 ? x[i2 + c] : 0f;
+            float v3 = ok3 ? x[i3 + c] : 0f;
+            float v4 = ok4 ? x[i4 + c] : 0f;
+            cols[target + c] = hh * hw * v1 + hh * lw * v2 + lh * hw * v3 + lh * lw * v4;
+        }
     }
 
     /// <summary>
@@ -111,8 +135,9 @@ public static class DeformKernels
             }
         });
 
-    /// <summary>The launch of <see cref="DeformGather"/>: groups of 64 channels × (cells · k²) × batch, folded along x.</summary>
-    internal static KernelConfig LaunchShape(int batch, int cellTaps, int cin) => Configs.Folded((cin + 63) / 64, cellTaps, batch, 64);
+    /// <summary>The launch of <see cref="DeformGather"/> over <paramref name="items"/> (image, cell, tap) items: groups of 32 × <see cref="ItemsPerGroup"/> threads.</summary>
+    internal static KernelConfig LaunchShape(int items) =>
+        new(new Index3D((items + ItemsPerGroup - 1) / ItemsPerGroup, 1, 1), new Index3D(ItemLanes, ItemsPerGroup, 1));
 
     /// <summary>
     /// Samples <paramref name="x"/> (B × H·W × Cin) at <paramref name="offsets"/> (B × Ho·Wo × 2k²) into
@@ -141,7 +166,8 @@ public static class DeformKernels
         }
         else
         {
-            device.Launch(DeformGather, LaunchShape(batch, outH * outW * k * k, cin), x, offsets, cols, height, width, cin, k, outH, outW);
+            int items = (int)(cells * k * k);
+            device.Launch(DeformGather, LaunchShape(items), x, offsets, cols, items, height, width, cin, k, outH, outW);
         }
     }
 }

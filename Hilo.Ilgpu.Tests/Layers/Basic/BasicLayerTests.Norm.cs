@@ -26,6 +26,9 @@ public abstract partial class BasicLayerTests
     [InlineData(33, 9, 0.0)]
     [InlineData(96, 5, 100.0)]
     [InlineData(200, 3, 0.0)]
+    [InlineData(37, 7, 0.0)]      // ILGPU: one warp a row, 4 rows a group: C not a multiple of 32, a partial group
+    [InlineData(100, 9, 1.0)]
+    [InlineData(800, 5, 0.0)]     // ILGPU: past the 768-element shared stash, the tail re-read from x
     public void LayerNormMatchesFloat64Reference(int dim, int rows, double offset)
     {
         var rng = new Random(dim * 7 + rows);
@@ -38,17 +41,9 @@ public abstract partial class BasicLayerTests
         // Error of the mean, the variance and the normalised values: a few float32 ulps relative to the
         // scale of x (offset included), magnified by 1/std.
         LayerAssert.Close(expected, y.ToArray(), 2e-6 * (1 + offset) * Math.Sqrt(dim), 2e-6, $"LayerNorm({dim})");
-        // In place gives the same values (to the last bit with the CPU family; ILGPU.Algorithms' group reduction may
-        // combine the threads' partial sums in another order from one launch to the next, a few ulps).
+        // In place gives the same values to the last bit: both families add a row's partial sums in a fixed order.
         layer.ForwardInto(x, x);
-        if (Device.Family == KernelFamily.Cpu)
-        {
-            Assert.Equal(y.ToArray(), x.ToArray());
-        }
-        else
-        {
-            LayerAssert.Close([.. y.ToArray().Select(v => (double)v)], x.ToArray(), 1e-6, 1e-6, $"LayerNorm({dim}) in place");
-        }
+        Assert.Equal(y.ToArray(), x.ToArray());
     }
 
     /// <summary>
@@ -61,6 +56,8 @@ public abstract partial class BasicLayerTests
     [InlineData(16, 4)]
     [InlineData(45, 4)]
     [InlineData(96, 8)]
+    [InlineData(37, 5)]
+    [InlineData(100, 4)]
     public void LayerNormUsesItsEpsWhereTheVarianceIsSmall(int dim, int rows)
     {
         var rng = new Random(dim * 3 + rows);
@@ -91,6 +88,34 @@ public abstract partial class BasicLayerTests
             using var y = layer.Forward(x);
             LayerAssert.Close(expected, y.ToArray(), Atol, 0, Invariant($"LayerNorm({dim}, eps {eps:G2})"));
         }
+    }
+
+    /// <summary>
+    /// A block's <c>x += f(x)</c> then <c>LN(x)</c> (<see cref="LayerNorm.AddForward"/>; one kernel in the ILGPU family):
+    /// x must hold the float32 sums to the last bit, the output the float64 LayerNorm of those sums; with rows past
+    /// the 768-element stash, a partial group of rows and C not a multiple of 32.
+    /// </summary>
+    [Theory]
+    [InlineData(37, 6)]
+    [InlineData(96, 4)]
+    [InlineData(100, 9)]
+    [InlineData(800, 3)]
+    public void LayerNormAfterResidualAddMatchesFloat64Reference(int dim, int rows)
+    {
+        var rng = new Random(dim * 11 + rows);
+        using var layer = new LayerNorm(Device, dim);
+        layer.InitializeRandom(dim + 1);
+        float[] input = RandomFloats(rng, rows * dim, 2.0, 0.5);
+        float[] addend = RandomFloats(rng, rows * dim, 1.0);
+        float[] sums = [.. input.Zip(addend, (a, b) => a + b)];
+        using var x = Upload(input, rows, dim);
+        using var r = Upload(addend, rows, dim);
+        using var y = layer.AddForward(x, r);
+        Assert.Equal(sums, x.ToArray());
+        double[] expected = BasicReference.LayerNorm(sums, layer.Weight.Value.Data, layer.Bias.Value.Data, dim, 1e-5);
+        LayerAssert.Close(expected, y.ToArray(), 2e-6 * 2 * Math.Sqrt(dim), 2e-6, $"LayerNorm({dim}) after the residual add");
+        using var wrong = Upload(new float[rows * dim], rows * dim);
+        Assert.Throws<ArgumentException>(() => layer.AddForward(x, wrong));
     }
 
     [Fact]

@@ -72,6 +72,34 @@ public sealed class LayerNorm : Module
         Run(x.View, output.View, x.Length / Dim);
     }
 
+    /// <summary>
+    /// A block's residual connection and the LayerNorm after it: adds <paramref name="residual"/> into
+    /// <paramref name="x"/> (same shape) and returns the normalised sum as a new tensor the caller owns. The ILGPU family
+    /// does both in one pass over the rows (<see cref="Elementwise.AddLayerNorm"/>); the CPU family adds, then normalises.
+    /// </summary>
+    public Tensor AddForward(Tensor x, Tensor residual)
+    {
+        CheckInput(x);
+        ArgumentNullException.ThrowIfNull(residual);
+        if (!residual.Shape.SequenceEqual(x.Shape) || residual.Device != Device)
+        {
+            throw new ArgumentException($"{nameof(LayerNorm)}({Dim}): the residual must have the input's shape {x.ShapeText} on {Device.Info.Id}, got {residual.ShapeText}.", nameof(residual));
+        }
+        if (Device.Family == KernelFamily.Cpu)
+        {
+            Ops.AddInPlace(x, residual);
+            return Forward(x);
+        }
+        EnsurePrepared();
+        var y = Device.Allocate([.. x.Shape]);
+        int rows = x.Length / Dim;
+        if (rows > 0)
+        {
+            Elementwise.AddLayerNorm(Device.Kernels, x.View, residual.View, weight!.View, bias!.View, y.View, rows, Dim, Eps);
+        }
+        return y;
+    }
+
     private void Run(ArrayView<float> x, ArrayView<float> y, int rows)
     {
         EnsurePrepared();

@@ -30,6 +30,12 @@ public sealed partial class Linear
     /// <summary>ILGPU kernel: the tiled GEMM with 32×32 tiles, 8×8 threads per group (small matrices; more groups).</summary>
     public const string TiledSmallVariant = "tiled-32";
 
+    /// <summary>ILGPU kernel: 128×128 block tiles, 8×8 outputs per thread, double-buffered K slices (<see cref="BlockGemmKernels.BlockGemm128"/>: large GEMMs on GPUs).</summary>
+    public const string Block128Variant = "block128";
+
+    /// <summary>ILGPU kernel: 64×96 block tiles, 4×12 outputs per thread (<see cref="BlockGemmKernels.BlockGemm64x96"/>: N a multiple of 96, as LITv2's widths are, and small M).</summary>
+    public const string Block64x96Variant = "block64x96";
+
     /// <summary>The tuner's operation name for this layer's GEMM.</summary>
     public const string TuningOperation = "linear";
 
@@ -53,14 +59,14 @@ public sealed partial class Linear
     private Tensor? transposedWeight;
 
     /// <summary>The library's variants, CPU family first.</summary>
-    public static IReadOnlyList<string> BuiltInVariants { get; } = [PanelVariant, PanelRowGroupVariant, PanelColumnGroupVariant, PanelBlockedVariant, TiledVariant, TiledSmallVariant, RowBlockVariant];
+    public static IReadOnlyList<string> BuiltInVariants { get; } = [PanelVariant, PanelRowGroupVariant, PanelColumnGroupVariant, PanelBlockedVariant, TiledVariant, TiledSmallVariant, RowBlockVariant, Block128Variant, Block64x96Variant];
 
     /// <summary>Every variant: the library's, then those registered with <see cref="RegisterVariant"/>.</summary>
     public static IReadOnlyList<string> Variants => [.. BuiltInVariants, .. CustomVariants.Keys.Order(StringComparer.Ordinal)];
 
     /// <summary>The kernel family of a variant: the tiled ones are ILGPU kernels, the panel ones the CPU family's; a registered one, the family it was registered with.</summary>
     public static KernelFamily FamilyOf(string variant) =>
-        variant is TiledVariant or TiledSmallVariant or RowBlockVariant ? KernelFamily.Ilgpu
+        variant is TiledVariant or TiledSmallVariant or RowBlockVariant or Block128Variant or Block64x96Variant ? KernelFamily.Ilgpu
         : CustomVariants.TryGetValue(variant, out var custom) ? custom.Family
         : KernelFamily.Cpu;
 
@@ -169,6 +175,12 @@ public sealed partial class Linear
                 break;
             case TiledVariant:
                 TiledGemmKernels.MultiplyBias(device, input, lda, TransposedWeight(), paddedBias!.View, output, ldc, rows, OutFeatures, InFeatures, accumulate);
+                break;
+            case Block128Variant:
+                BlockGemmKernels.MultiplyBias(device, input, lda, TransposedWeight(), paddedBias!.View, output, ldc, rows, OutFeatures, InFeatures, accumulate, tile: BlockTile.Tile128x128);
+                break;
+            case Block64x96Variant:
+                BlockGemmKernels.MultiplyBias(device, input, lda, TransposedWeight(), paddedBias!.View, output, ldc, rows, OutFeatures, InFeatures, accumulate, tile: BlockTile.Tile64x96);
                 break;
             default:
                 CustomVariants[name].Kernel(new LinearLaunch(device, input, lda, rows, TransposedWeight(), paddedBias!.View, output, ldc, InFeatures, OutFeatures, accumulate));
