@@ -72,6 +72,12 @@ tiled_gemm() { # T m n k (TiledGemmKernels.TiledShape)
   gemm_args $m $n $k | count TiledGemmKernels.TiledGemm "T=$t, ${m}x${k}x${n}" $(( m * n )) \
     "$(( (n + tile - 1) / tile * ((m + tile - 1) / tile) * t )) $t 1" "$t $t 1"
 }
+block_gemm() { # kernel m n k (BlockGemmKernels.Shape: 1-D groups of 256 or 128)
+  local kernel=$1 m=$2 n=$3 k=$4 th tw threads
+  if [ "$kernel" = BlockGemm128 ]; then th=128; tw=128; threads=256; else th=64; tw=96; threads=128; fi
+  gemm_args $m $n $k | count "BlockGemmKernels.$kernel" "${m}x${k}x${n}" $(( m * n )) \
+    "$(( (n + tw - 1) / tw * ((m + th - 1) / th) * threads )) 1 1" "$threads 1 1"
+}
 row_block_gemm() { # m n k (TiledGemmKernels.RowBlockShape)
   local m=$1 n=$2 k=$3
   gemm_args $m $n $k | count TiledGemmKernels.RowBlockGemm "${m}x${k}x${n}" $(( m * n )) \
@@ -180,6 +186,10 @@ EOF
 tiled_gemm 16 128 384 96      # stage 1 fc1 (K = 96): 128 of its 3,136 rows
 tiled_gemm 16 128 96 384      # stage 1 fc2 (N = 96)
 row_block_gemm 128 384 96
+block_gemm BlockGemm128 128 384 96    # the same two GEMMs with the block tiles
+block_gemm BlockGemm128 128 96 384
+block_gemm BlockGemm64x96 128 384 96
+block_gemm BlockGemm64x96 128 96 384
 global_attention AttentionKernels.GlobalAttention "Lo-Fi stage 3: 196 q, 49 k, 2x32" 196 49 2 32 64
 global_attention AttentionKernels.GlobalAttentionFlash32 "Lo-Fi stage 3: 196 q, 49 k, 2x32" 196 49 2 32 32
 global_attention AttentionKernels.GlobalAttentionTiled "Lo-Fi stage 3: 196 q, 49 k, 2x32" 196 49 2 32 64
