@@ -156,6 +156,35 @@ public sealed class TorchReaderEdgeTests : IDisposable
         }
     }
 
+    // A byte storage of int.MaxValue bytes by the zip directory's word (2.2 MB stored, which may claim up to 2.27 GB),
+    // holding a uint8 tensor of two elements `stride` apart from `offset`: never inflated, every case is refused first.
+    private static MemoryStream ClaimedHugeStorage(int offset, int stride)
+    {
+        byte[] pickle = new PickleBuilder().Proto().EmptyDict()
+            .Str("w").Tensor("0", int.MaxValue, offset, [2], [stride], "ByteStorage").SetItem().Stop().ToArray();
+        return WithDeclaredLength(ZipOf(("archive/data.pkl", pickle, false), ("archive/data/0", new byte[2_200_000], false)), "archive/data/0", int.MaxValue);
+    }
+
+    [Fact]
+    public void ATensorSpanningMoreThanOneArrayIsRefusedByItsSpan()
+    {
+        int most = Array.MaxLength;
+        // Two elements Array.MaxLength apart span Array.MaxLength + 1 bytes: refused as such.
+        using (var zip = ClaimedHugeStorage(0, most))
+        {
+            Assert.Contains($"spans elements 0..{most} of storage '0', more than one array can hold", Refused(zip).Message, StringComparison.Ordinal);
+        }
+        // A span of exactly Array.MaxLength bytes, and one of 1.1 GB starting 1 GB in: one array can hold them (the
+        // per-storage limit then refuses them).
+        foreach (var (offset, stride) in new[] { (0, most - 1), (1_000_000_000, 1_099_999_999) })
+        {
+            using var zip = ClaimedHugeStorage(offset, stride);
+            string message = Refused(zip).Message;
+            Assert.DoesNotContain("more than one array", message, StringComparison.Ordinal);
+            Assert.Contains("(CheckpointLimits.MaxMaterializedBytes)", message, StringComparison.Ordinal);
+        }
+    }
+
     // --- the state dict: wrappers, keys, values ---------------------------------------------------------------------
 
     [Fact]
