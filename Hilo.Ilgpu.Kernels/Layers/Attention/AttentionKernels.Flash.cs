@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Hilo.Ilgpu.Kernels.Gemm;
 using Hilo.Ilgpu.Kernels.Runtime;
 using ILGPU;
 
@@ -30,8 +31,11 @@ public static partial class AttentionKernels
     public static void GlobalAttentionFlash32(ArrayView<float> q, ArrayView<float> kv, ArrayView<float> output, GlobalAttentionArgs a)
     {
         const int d = Row32.Length;
-        var keys = SharedMemory.Allocate<float>(FlashKeyTile * d);
-        var values = SharedMemory.Allocate<float>(FlashKeyTile * d);
+        // Tiles of 16-byte words (read 4 floats at a time, ld.shared.v4), written as floats.
+        var keys = SharedMemory.Allocate<BlockGemmKernels.Quad>(FlashKeyTile * d / 4);
+        var values = SharedMemory.Allocate<BlockGemmKernels.Quad>(FlashKeyTile * d / 4);
+        var keyFloats = keys.Cast<float>();
+        var valueFloats = values.Cast<float>();
         Configs.Unfold((a.Queries + FlashQueries - 1) / FlashQueries, a.Heads, out int groupX, out int head, out int item);
         int lane = Group.IdxX;
         int query = groupX * FlashQueries + lane;
@@ -52,8 +56,8 @@ public static partial class AttentionKernels
                 // The address stays inside the view for the padding rows; their value is replaced by zero.
                 int at = kvBase + Math.Min(t0 + m, a.Keys - 1) * a.KvStride;
                 bool real = m < count;
-                keys[m * d + lane] = real ? kv[at + a.KOffset] : 0f;
-                values[m * d + lane] = real ? kv[at + a.VOffset] : 0f;
+                keyFloats[m * d + lane] = real ? kv[at + a.KOffset] : 0f;
+                valueFloats[m * d + lane] = real ? kv[at + a.VOffset] : 0f;
             }
             SharedBarrier.Sync();
             for (int m = 0; m < count; m += FlashChunk)
@@ -73,9 +77,9 @@ public static partial class AttentionKernels
     // the new maximum is finite and exp(old − new) is 0 on the first chunk (old = −∞), where nothing is accumulated yet.
     // Four keys, not eight: with eight (and the logits as selects) ptxas took 255 registers and spilled on sm_80.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Chunk4(in Row32 qv, ref Row32 acc, ref float best, ref float sum, ArrayView<float> keys, ArrayView<float> values, int m, int count, float scale)
+    private static void Chunk4(in Row32 qv, ref Row32 acc, ref float best, ref float sum, ArrayView<BlockGemmKernels.Quad> keys, ArrayView<BlockGemmKernels.Quad> values, int m, int count, float scale)
     {
-        const int d = Row32.Length;
+        const int w = Row32.Length / 4; // 16-byte words a row
         float l0 = Logit(qv, keys, m, count, scale);
         float l1 = Logit(qv, keys, m + 1, count, scale);
         float l2 = Logit(qv, keys, m + 2, count, scale);
@@ -91,22 +95,22 @@ public static partial class AttentionKernels
         }
         float p0 = MathF.Exp(l0 - next), p1 = MathF.Exp(l1 - next), p2 = MathF.Exp(l2 - next), p3 = MathF.Exp(l3 - next);
         sum += (p0 + p1) + (p2 + p3);
-        acc.AddScaled(p0, values, m * d);
-        acc.AddScaled(p1, values, (m + 1) * d);
-        acc.AddScaled(p2, values, (m + 2) * d);
-        acc.AddScaled(p3, values, (m + 3) * d);
+        acc.AddScaled(p0, values, m * w);
+        acc.AddScaled(p1, values, (m + 1) * w);
+        acc.AddScaled(p2, values, (m + 2) * w);
+        acc.AddScaled(p3, values, (m + 3) * w);
     }
 
     // (q·k)·scale of staged key m, −∞ past the tile's last key. A branch, not a select: it skips the padding rows,
     // and each dot product is a basic block of its own, so ptxas does not hoist the shared loads of all four keys
     // at once (with a select it did, and used 254 registers).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Logit(in Row32 qv, ArrayView<float> keys, int m, int count, float scale)
+    private static float Logit(in Row32 qv, ArrayView<BlockGemmKernels.Quad> keys, int m, int count, float scale)
     {
         float logit = float.NegativeInfinity;
         if (m < count)
         {
-            logit = qv.Dot(keys, m * Row32.Length) * scale;
+            logit = qv.Dot(keys, m * (Row32.Length / 4)) * scale;
         }
         return logit;
     }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Hilo.Ilgpu.Kernels.Gemm;
 using Hilo.Ilgpu.Kernels.Runtime;
 using ILGPU;
 
@@ -35,8 +36,11 @@ public static partial class AttentionKernels
     public static void WindowAttentionPacked32(ArrayView<float> qkv, ArrayView<float> padKv, ArrayView<float> bias, ArrayView<float> output, WindowAttentionArgs a)
     {
         const int d = Row32.Length;
-        var keys = SharedMemory.Allocate<float>(PackedWindowSlots * d);
-        var values = SharedMemory.Allocate<float>(PackedWindowSlots * d);
+        // Slots of 16-byte words (read 4 floats at a time, ld.shared.v4), written as floats.
+        var keys = SharedMemory.Allocate<BlockGemmKernels.Quad>(PackedWindowSlots * d / 4);
+        var values = SharedMemory.Allocate<BlockGemmKernels.Quad>(PackedWindowSlots * d / 4);
+        var keyFloats = keys.Cast<float>();
+        var valueFloats = values.Cast<float>();
         int s = a.Window;
         int area = s * s;
         int per = PackedWindowThreads / area;
@@ -75,8 +79,8 @@ public static partial class AttentionKernels
                     v = padKv[dim + headOffset + lane];
                 }
             }
-            keys[slot * d + lane] = k;
-            values[slot * d + lane] = v;
+            keyFloats[slot * d + lane] = k;
+            valueFloats[slot * d + lane] = v;
         }
         SharedBarrier.Sync();
         int mine = Group.IdxX / area;
@@ -108,10 +112,10 @@ public static partial class AttentionKernels
             acc.Scale(rescale);
             float p0 = MathF.Exp(l0 - next), p1 = MathF.Exp(l1 - next), p2 = MathF.Exp(l2 - next), p3 = MathF.Exp(l3 - next);
             sum = sum * rescale + (p0 + p1) + (p2 + p3);
-            acc.AddScaled(p0, values, (slot0 + m) * d);
-            acc.AddScaled(p1, values, (slot0 + m + 1) * d);
-            acc.AddScaled(p2, values, (slot0 + m + 2) * d);
-            acc.AddScaled(p3, values, (slot0 + m + 3) * d);
+            acc.AddScaled(p0, values, (slot0 + m) * (d / 4));
+            acc.AddScaled(p1, values, (slot0 + m + 1) * (d / 4));
+            acc.AddScaled(p2, values, (slot0 + m + 2) * (d / 4));
+            acc.AddScaled(p3, values, (slot0 + m + 3) * (d / 4));
             best = next;
         }
         acc.StoreScaled(output, token * a.OutStride + a.OutOffset + headOffset, 1f / sum);
@@ -120,9 +124,9 @@ public static partial class AttentionKernels
     // (q·k)·scale (+ the relative position bias) of key m of the thread's window, −∞ for the padding slots past s²
     // (zero rows: weight 0). The bias index is clamped so that it stays inside the bias for those slots.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float WindowLogit(in Row32 qv, ArrayView<float> keys, ArrayView<float> bias, int slot0, int m, int area, int biasRow, WindowAttentionArgs a)
+    private static float WindowLogit(in Row32 qv, ArrayView<BlockGemmKernels.Quad> keys, ArrayView<float> bias, int slot0, int m, int area, int biasRow, WindowAttentionArgs a)
     {
-        float logit = qv.Dot(keys, (slot0 + m) * Row32.Length) * a.Scale;
+        float logit = qv.Dot(keys, (slot0 + m) * (Row32.Length / 4)) * a.Scale;
         if (a.HasBias != 0)
         {
             logit += bias[biasRow + Math.Min(m, area - 1)];
