@@ -191,9 +191,12 @@ block_gemm BlockGemm128 128 96 384
 block_gemm BlockGemm64x96 128 384 96
 block_gemm BlockGemm64x96 128 96 384
 global_attention AttentionKernels.GlobalAttention "Lo-Fi stage 3: 196 q, 49 k, 2x32" 196 49 2 32 64
-global_attention AttentionKernels.GlobalAttentionTiled32 "Lo-Fi stage 3: 196 q, 49 k, 2x32" 196 49 2 32 64
+global_attention AttentionKernels.GlobalAttentionFlash32 "Lo-Fi stage 3: 196 q, 49 k, 2x32" 196 49 2 32 32
+global_attention AttentionKernels.GlobalAttentionTiled "Lo-Fi stage 3: 196 q, 49 k, 2x32" 196 49 2 32 64
 window_attention AttentionKernels.WindowAttentionGrouped "Hi-Fi stage 3: 14x14, s=2, 2x32" 14 14 2 2 32 \
   "$(( 49 * 2 * 64 )) 1 1" "64 1 1"
+window_attention AttentionKernels.WindowAttentionPacked32 "Hi-Fi stage 3: 14x14, s=2, 2x32" 14 14 2 2 32 \
+  "$(( (49 + 15) / 16 * 2 * 64 )) 1 1" "64 1 1"   # 16 windows of 2×2 a group
 layer_norm 256 96             # stage 1 norm: 256 of its 3,136 rows
 layer_norm 256 384 1          # stage 3 norm2 after the attention's residual add (HiLo blocks)
 depthwise 14 14 384           # stage 1 hidden width on a 14×14 map (stage 1 is 56×56)

@@ -77,17 +77,19 @@ $(view $lc)
 EOF
 }
 
-# AttentionKernels.WindowAttentionGrouped: one group of 64 per (window, head, image): windows × heads × batch groups.
+# AttentionKernels.WindowAttentionGrouped: one group of 64 per (window, head, image): windows × heads × batch groups;
+# WindowAttentionPacked32 one group of 64 per ⌊64/s²⌋ windows (head dim 32): ⌈windows/⌊64/s²⌋⌉ × heads × batch.
 # Args: qkv, padKv, bias (padKv when there is none), output, then WindowAttentionArgs {Batch, Height, Width, Window,
 # Heads, HeadDim, QkvStride, OutStride, OutOffset, HasBias, Scale}.
-window_grouped() { # batch height width window heads headDim hasBias
-  local b=$1 h=$2 w=$3 s=$4 heads=$5 d=$6 hasBias=$7
+window_grouped() { # batch height width window heads headDim hasBias [kernel, windows per group of 64]
+  local b=$1 h=$2 w=$3 s=$4 heads=$5 d=$6 hasBias=$7 kernel=${8:-WindowAttentionGrouped} per=${9:-1}
   local dim=$(( heads * d )) windows=$(( ((h + s - 1) / s) * ((w + s - 1) / s) ))
+  windows=$(( (windows + per - 1) / per ))   # groups per (head, image)
   local lq=$(( b * h * w * 3 * dim )) lpad=$(( 2 * dim )) lbias=$(( heads * s * s * s * s )) lo=$(( b * h * w * dim ))
   local biasArg; biasArg="$(buffer $lbias -0.5 0.0009765625)"
   local biasView; biasView="$(view $lbias)"
   if [ "$hasBias" = 0 ]; then biasArg="$(buffer $lpad 0 0.0078125)"; biasView="$(view $lpad)"; fi
-  run_case "WindowAttentionGrouped-${b}x${h}x${w}-s$s-h$heads-d$d-bias$hasBias" "$file" WindowAttentionGrouped \
+  run_case "$kernel-${b}x${h}x${w}-s$s-h$heads-d$d-bias$hasBias" "$file" "$kernel" \
     "$(( windows * heads * b * 64 )) 1 1" "64 1 1" <<EOF
 $(buffer $lq -1 0.00048828125)
 $(buffer $lpad 0 0.0078125)
@@ -101,15 +103,15 @@ $(view $lo)
 EOF
 }
 
-# AttentionKernels.GlobalAttentionTiled[32]: one group of 64 per (64 queries, head, image): ⌈N/64⌉ × heads × batch
-# groups. Args: q, kv, output, then GlobalAttentionArgs {Batch, Queries, Keys, Heads, HeadDim, QStride, QOffset,
+# AttentionKernels.GlobalAttentionTiled: one group of 64 per (64 queries, head, image): ⌈N/64⌉ × heads × batch
+# groups; GlobalAttentionFlash32 the same with groups of 32 (head dim 32). Args: q, kv, output, then GlobalAttentionArgs {Batch, Queries, Keys, Heads, HeadDim, QStride, QOffset,
 # KvStride, KOffset, VOffset, OutStride, OutOffset, Scale}; q and kv strided with offsets as the layers use them.
-global_tiled() { # kernel batch queries keys heads headDim
-  local kernel=$1 b=$2 n=$3 m=$4 heads=$5 d=$6
+global_tiled() { # kernel batch queries keys heads headDim [queries per group, 64]
+  local kernel=$1 b=$2 n=$3 m=$4 heads=$5 d=$6 g=${7:-64}
   local dim=$(( heads * d ))
   local lq=$(( b * n * (dim + 1) )) lkv=$(( b * m * 2 * dim )) lo=$(( b * n * (dim + 2) ))
   run_case "$kernel-${b}x${n}x${m}-h$heads-d$d" "$file" "${kernel#AttentionKernels.}" \
-    "$(( (n + 63) / 64 * heads * b * 64 )) 1 1" "64 1 1" <<EOF
+    "$(( (n + g - 1) / g * heads * b * g )) 1 1" "$g 1 1" <<EOF
 $(buffer $lq -1 0.00048828125)
 $(buffer $lkv -2 0.000244140625)
 $(output $lo 0)
@@ -189,6 +191,12 @@ for file in "${files[@]}"; do
     AttentionKernels.GlobalAttentionTiled)
       global_tiled "$kernel" 2 70 100 2 16   # a partial block of queries, a partial second key tile
       global_tiled "$kernel" 1 5 64 1 64 ;;  # one full tile, the largest head dim
+    AttentionKernels.GlobalAttentionFlash32)
+      global_tiled "$kernel" 2 33 101 2 32 32 ;;   # a partial block of queries, a last tile of 5 keys (chunk padding)
+    AttentionKernels.WindowAttentionPacked32)
+      window_grouped 2 5 7 2 2 32 1 WindowAttentionPacked32 16   # 2×2 windows, 12 a map (padded), bias
+      window_grouped 1 7 8 3 1 32 0 WindowAttentionPacked32 7    # s = 3: zero slots between windows
+      window_grouped 1 9 10 7 1 32 1 WindowAttentionPacked32 1 ;; # 7×7 windows on a padded map, 49 of 64 lanes
     NormKernels.LayerNormRows)
       layer_norm 6 37 0      # a partial second group of rows, C not a multiple of 32
       layer_norm 5 100 1     # the residual add (x written), four lanes with a fourth element
@@ -197,8 +205,6 @@ for file in "${files[@]}"; do
       depthwise 2 9 19 37 1  # partial tiles along rows, columns and channels, GELU
       depthwise 1 8 16 32 0  # one exact tile
       depthwise 1 3 2 5 0 ;; # a map smaller than the tile
-    AttentionKernels.GlobalAttentionTiled32)
-      global_tiled "$kernel" 1 65 130 2 32 ;;
     *)
       echo "FAILED: $kernel uses local memory but tools/oclgrind-check.sh has no case for it"; fail=1 ;;
   esac

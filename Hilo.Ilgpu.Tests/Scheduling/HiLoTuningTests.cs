@@ -202,12 +202,15 @@ public abstract class HiLoTuningTests(DeviceFixture fixture) : IDisposable
         using var y = layer.Forward(input, 4, 6);
         LayerAssert.Close(want, y.ToArray(), 1e-4, 0, "tuning off");
         string expected = Device.Family == KernelFamily.Cpu ? HiLoAttention.CpuVariant : HiLoAttention.IlgpuVariant;
+        // Hi-Fi on ILGPU devices: the shared-memory window kernel (its keys read coalesced) takes d = 16, s = 2.
+        string expectedHiFi = Device.Family == KernelFamily.Cpu ? HiLoAttention.CpuVariant : HiLoAttention.IlgpuWindowVariant;
         Assert.Equal(expected, layer.DefaultVariant);
-        foreach (string op in new[] { HiLoAttention.LoFiTuningOperation, HiLoAttention.HiFiTuningOperation })
+        Assert.Equal(expectedHiFi, layer.DefaultHiFiVariant);
+        foreach (var (op, choice) in new[] { (HiLoAttention.LoFiTuningOperation, expected), (HiLoAttention.HiFiTuningOperation, expectedHiFi) })
         {
             var d = Assert.Single(tuner.Decisions, d => d.Key.Operation == op);
             Assert.Equal(TuningSource.Default, d.Source);
-            Assert.Equal(expected, d.Choice);
+            Assert.Equal(choice, d.Choice);
         }
         Assert.Equal(0, tuner.MeasurementCount);
         Assert.Empty(tuner.Cache.Entries);

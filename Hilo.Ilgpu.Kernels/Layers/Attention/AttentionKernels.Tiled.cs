@@ -3,7 +3,7 @@ using ILGPU;
 
 namespace Hilo.Ilgpu.Kernels.Layers.Attention;
 
-/// <summary>Global attention as FlashAttention computes it (key/value tiles in shared memory, accumulators private).</summary>
+/// <summary>Global attention for any head dim up to 64: key/value tiles in shared memory, accumulators in private arrays.</summary>
 public static partial class AttentionKernels
 {
     /// <summary>Keys (and values) per tile staged in shared memory by <see cref="GlobalAttentionTiled"/>.</summary>
@@ -18,21 +18,14 @@ public static partial class AttentionKernels
     /// group, coalesced, instead of once per query), and every thread keeps its scaled q, its 64 logits and its output
     /// row in private memory (registers on GPUs) and runs the online softmax per tile: one rescale per tile, the output
     /// written once at the end. The result of <see cref="GlobalAttention"/>, for head dims up to
-    /// <see cref="MaxTiledHeadDim"/>. Grid: ⌈N/64⌉ × Heads × B groups, folded (<see cref="Configs.Folded"/>).
+    /// <see cref="MaxTiledHeadDim"/>; head dim 32 runs <see cref="GlobalAttentionFlash32"/> instead. The private
+    /// arrays are indexed by loop variables (ILGPU 1.5.3 does not unroll loops), so they live in local memory (a
+    /// 768-byte stack frame in ptxas): this is the general path, not the fast one. Grid: ⌈N/64⌉ × Heads × B groups, folded (<see cref="Configs.Folded"/>).
     /// </summary>
     [IlgpuKernel("attention")]
     public static void GlobalAttentionTiled(ArrayView<float> q, ArrayView<float> kv, ArrayView<float> output, GlobalAttentionArgs a) =>
         TiledCore(q, kv, output, a, a.HeadDim);
 
-    /// <summary>
-    /// <see cref="GlobalAttentionTiled"/> with the head dim a compile-time 32 (LITv2's and most ViTs'): the loops over
-    /// the head dim have constant trip counts.
-    /// </summary>
-    [IlgpuKernel("attention")]
-    public static void GlobalAttentionTiled32(ArrayView<float> q, ArrayView<float> kv, ArrayView<float> output, GlobalAttentionArgs a) =>
-        TiledCore(q, kv, output, a, 32);
-
-    // d is a constant where the entry kernel passes one (the call is inlined).
     private static void TiledCore(ArrayView<float> q, ArrayView<float> kv, ArrayView<float> output, GlobalAttentionArgs a, int d)
     {
         var keys = SharedMemory.Allocate<float>(KeyTile * MaxTiledHeadDim);
@@ -117,8 +110,8 @@ public static partial class AttentionKernels
     public static bool TiledSupports(GlobalAttentionArgs args) => args.HeadDim is >= 1 and <= MaxTiledHeadDim;
 
     /// <summary>
-    /// Runs <see cref="GlobalAttentionTiled32"/> (head dim 32) or <see cref="GlobalAttentionTiled"/>; the same contract
-    /// as <see cref="Global"/>, which calls it for head dims up to <see cref="MaxTiledHeadDim"/>.
+    /// Runs <see cref="GlobalAttentionTiled"/> (any head dim up to <see cref="MaxTiledHeadDim"/>); the same contract as
+    /// <see cref="Global"/>, which calls it for those head dims other than 32.
     /// </summary>
     public static void GlobalTiled(KernelDevice device, ArrayView<float> q, ArrayView<float> kv, ArrayView<float> output, GlobalAttentionArgs args)
     {
@@ -127,14 +120,7 @@ public static partial class AttentionKernels
         if (AttentionChecks.Global(q, kv, output, args))
         {
             var config = Configs.Folded((args.Queries + KeyTile - 1) / KeyTile, args.Heads, args.Batch, KeyTile);
-            if (args.HeadDim == 32)
-            {
-                device.Launch(GlobalAttentionTiled32, config, q, kv, output, args);
-            }
-            else
-            {
-                device.Launch(GlobalAttentionTiled, config, q, kv, output, args);
-            }
+            device.Launch(GlobalAttentionTiled, config, q, kv, output, args);
         }
     }
 }

@@ -272,13 +272,18 @@ public static partial class AttentionKernels
     }
 
     /// <summary>
-    /// Global attention: <see cref="GlobalTiled"/> for head dims up to <see cref="MaxTiledHeadDim"/>, else
+    /// Global attention: <see cref="GlobalFlash"/> for head dim 32 (everything a thread owns in registers),
+    /// <see cref="GlobalTiled"/> for other head dims up to <see cref="MaxTiledHeadDim"/>, else
     /// <see cref="GlobalPerQuery"/>; writes output columns <c>[OutOffset, OutOffset + Heads·HeadDim)</c> of every query
     /// row, nothing else.
     /// </summary>
     public static void Global(KernelDevice device, ArrayView<float> q, ArrayView<float> kv, ArrayView<float> output, GlobalAttentionArgs args)
     {
-        if (TiledSupports(args))
+        if (FlashSupports(args))
+        {
+            GlobalFlash(device, q, kv, output, args);
+        }
+        else if (TiledSupports(args))
         {
             GlobalTiled(device, q, kv, output, args);
         }

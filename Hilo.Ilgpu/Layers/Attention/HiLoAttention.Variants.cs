@@ -24,7 +24,11 @@ public sealed partial class HiLoAttention
     /// <summary>ILGPU kernel (every accelerator): one thread per (query, head, batch item), online softmax.</summary>
     public const string IlgpuVariant = "ilgpu";
 
-    /// <summary>Hi-Fi only, ILGPU kernel: one group per (window, head, batch item), the window's keys and values staged in shared memory.</summary>
+    /// <summary>
+    /// Hi-Fi only, ILGPU kernel with the windows' keys and values staged in shared memory: <c>WindowAttentionPacked32</c>
+    /// for head dim 32 and s = 2..8 (several windows a group, a thread per query, q and the output row in registers),
+    /// else <c>WindowAttentionGrouped</c> (one group per window, s²·d ≤ 4,096).
+    /// </summary>
     public const string IlgpuWindowVariant = "ilgpu-window";
 
     /// <summary>The tuner's operation name for the Lo-Fi attention (every token against the pooled keys).</summary>
@@ -49,10 +53,18 @@ public sealed partial class HiLoAttention
     public static KernelFamily FamilyOf(string variant) => variant is IlgpuVariant or IlgpuWindowVariant ? KernelFamily.Ilgpu : KernelFamily.Cpu;
 
     /// <summary>
-    /// The variant used when nothing is measured (both branches): with the CPU family, <see cref="CpuVariant"/> where the
-    /// head dim is a multiple of 16, else <see cref="CpuScalarVariant"/>; with ILGPU kernels, <see cref="IlgpuVariant"/>.
+    /// The Lo-Fi variant used when nothing is measured (and the Hi-Fi one but on ILGPU devices, see
+    /// <see cref="DefaultHiFiVariant"/>): with the CPU family, <see cref="CpuVariant"/> where the head dim is a multiple of
+    /// 16, else <see cref="CpuScalarVariant"/>; with ILGPU kernels, <see cref="IlgpuVariant"/> (which runs
+    /// <c>GlobalAttentionFlash32</c> for head dim 32).
     /// </summary>
     public string DefaultVariant => Device.Family == KernelFamily.Ilgpu ? IlgpuVariant : AttentionCpu.VectorSupports(HeadDim) ? CpuVariant : CpuScalarVariant;
+
+    /// <summary>
+    /// The Hi-Fi variant used when nothing is measured: with ILGPU kernels <see cref="IlgpuWindowVariant"/> where it takes
+    /// the head dim and window (keys read coalesced into shared memory), else <see cref="DefaultVariant"/>.
+    /// </summary>
+    public string DefaultHiFiVariant => Device.Family == KernelFamily.Ilgpu && SupportsHeadDim(IlgpuWindowVariant) ? IlgpuWindowVariant : DefaultVariant;
 
     /// <summary>
     /// The Lo-Fi variant to always run (one of <see cref="LoFiVariants"/> that runs on this device; the vector CPU ones
@@ -109,7 +121,7 @@ public sealed partial class HiLoAttention
         }
         if (!SupportsHeadDim(value))
         {
-            throw new ArgumentException($"{nameof(HiLoAttention)} variant '{value}' does not take this layer's head dim {HeadDim} (window {WindowSize}): the vector CPU kernels need a multiple of 16, {IlgpuWindowVariant} s²·d ≤ {AttentionKernels.MaxGroupedWindowElements}.", nameof(value));
+            throw new ArgumentException($"{nameof(HiLoAttention)} variant '{value}' does not take this layer's head dim {HeadDim} (window {WindowSize}): the vector CPU kernels need a multiple of 16, {IlgpuWindowVariant} head dim 32 with s = {AttentionKernels.PackedMinWindow}..{AttentionKernels.PackedMaxWindow} or s²·d ≤ {AttentionKernels.MaxGroupedWindowElements}.", nameof(value));
         }
         return value;
     }
@@ -117,15 +129,15 @@ public sealed partial class HiLoAttention
     private bool SupportsHeadDim(string variant) => variant switch
     {
         CpuScalarVariant or IlgpuVariant => true,
-        IlgpuWindowVariant => AttentionKernels.GroupedSupports(new WindowAttentionArgs { Window = WindowSize, HeadDim = HeadDim }),
+        IlgpuWindowVariant => AttentionKernels.SharedSupports(new WindowAttentionArgs { Window = WindowSize, HeadDim = HeadDim }),
         _ => AttentionCpu.VectorSupports(HeadDim),
     };
 
     // The candidates this layer can run here: the families the device's tuner considers (see KernelTuner.Considers),
     // the vector ones only where they support the head dim; the default first (it sets the bar that stops much slower
     // variants early).
-    private IEnumerable<string> Candidates(IReadOnlyList<string> variants) =>
-        variants.Where(v => Device.Tuner.Considers(FamilyOf(v)) && SupportsHeadDim(v)).OrderBy(v => v == DefaultVariant ? 0 : 1);
+    private IEnumerable<string> Candidates(IReadOnlyList<string> variants, string defaultVariant) =>
+        variants.Where(v => Device.Tuner.Considers(FamilyOf(v)) && SupportsHeadDim(v)).OrderBy(v => v == defaultVariant ? 0 : 1);
 
     // The Lo-Fi variant for these args: pinned, known for the shape, or the tuner's choice (candidates write to a
     // scratch output, allocated only if the tuner measures).
@@ -152,7 +164,7 @@ public sealed partial class HiLoAttention
                 output ??= Device.Allocate(args.Batch, args.Queries, args.OutStride);
                 LaunchLoFi(v, q, kv, output.View, args with { Batch = batch }, LoFiScratchMax(args));
             }
-            string choice = Device.Tuner.Choose(LoFiTuningOperation, shape, DefaultVariant, Candidates(LoFiVariants).Select(v => Candidate(v, args.Batch, Run)).ToList());
+            string choice = Device.Tuner.Choose(LoFiTuningOperation, shape, DefaultVariant, Candidates(LoFiVariants, DefaultVariant).Select(v => Candidate(v, args.Batch, Run)).ToList());
             chosenLoFi[shape] = choice;
             return choice;
         }
@@ -176,7 +188,7 @@ public sealed partial class HiLoAttention
         }
         if ((long)args.Batch * args.Height * args.Width == 0)
         {
-            return DefaultVariant; // nothing to compute, nothing to measure
+            return DefaultHiFiVariant; // nothing to compute, nothing to measure
         }
         Tensor? output = null;
         try
@@ -186,7 +198,7 @@ public sealed partial class HiLoAttention
                 output ??= Device.Allocate(args.Batch, args.Height * args.Width, args.OutStride);
                 LaunchHiFi(v, qkv, output.View, args with { Batch = batch }, HiFiScratchMax(args));
             }
-            string choice = Device.Tuner.Choose(HiFiTuningOperation, shape, DefaultVariant, Candidates(HiFiVariants).Select(v => Candidate(v, args.Batch, Run)).ToList());
+            string choice = Device.Tuner.Choose(HiFiTuningOperation, shape, DefaultHiFiVariant, Candidates(HiFiVariants, DefaultHiFiVariant).Select(v => Candidate(v, args.Batch, Run)).ToList());
             chosenHiFi[shape] = choice;
             return choice;
         }
@@ -256,7 +268,7 @@ public sealed partial class HiLoAttention
                 AttentionCpu.WindowScalar(device, qkv, padKv, padKv, output, args);
                 break;
             case IlgpuWindowVariant:
-                AttentionKernels.WindowGrouped(device, qkv, padKv, padKv, output, args);
+                AttentionKernels.WindowShared(device, qkv, padKv, padKv, output, args);
                 break;
             default:
                 AttentionKernels.Window(device, qkv, padKv, padKv, output, args);

@@ -118,6 +118,11 @@ public sealed class WindowAttention : Module
         {
             AttentionCpu.WindowScalar(Device.Kernels, qkv.View, paddedKv!.View, biasView, attended.View, args);
         }
+        else if (AttentionKernels.SharedSupports(args))
+        {
+            // Keys staged in shared memory, read coalesced (WindowAttentionPacked32 for head dim 32, Swin's).
+            AttentionKernels.WindowShared(Device.Kernels, qkv.View, paddedKv!.View, biasView, attended.View, args);
+        }
         else
         {
             AttentionKernels.Window(Device.Kernels, qkv.View, paddedKv!.View, biasView, attended.View, args);
