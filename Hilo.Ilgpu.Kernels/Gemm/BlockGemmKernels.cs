@@ -304,7 +304,7 @@ public static class BlockGemmKernels
     // A thread's 8×8 register block. Slice: the 8 k steps of one shared slice, two per loop iteration. ILGPU does not
     // unroll loops; as a plain loop ptxas (sm_80) gives 106 registers but spends ~10 integer instructions of address
     // arithmetic per 64 FMAs; written out in full, ptxas hoists all 32 shared reads and needs 226 registers (one group
-    // per SM); two steps per iteration: 117 (sm_80) / 123 (sm_90), so two 256-thread groups fit an SM.
+    // per SM); two steps per iteration: 120 (sm_80) / 119 (sm_90), so two 256-thread groups fit an SM.
     private struct Block8x8
     {
         public Row8 R0, R1, R2, R3, R4, R5, R6, R7;
@@ -315,8 +315,12 @@ public static class BlockGemmKernels
             var acc = this;
             for (int kk = 0; kk < SliceK; kk += 2)
             {
-                acc = acc.Step(tileA, tileB, qa + kk * (StrideA128 / 4), qb + kk * (Tile128 / 4))
-                    .Step(tileA, tileB, qa + (kk + 1) * (StrideA128 / 4), qb + (kk + 1) * (Tile128 / 4));
+                // Views starting at this step's words: the four reads are constant offsets from two addresses. Each
+                // view ends after its last read (words 0, 16, S, S + 16): on the CPU accelerator a view past the
+                // tile throws inside the kernel.
+                var a = tileA.SubView(qa + kk * (StrideA128 / 4), StrideA128 / 4 + 17);
+                var b = tileB.SubView(qb + kk * (Tile128 / 4), Tile128 / 4 + 17);
+                acc = acc.Step(a, b, 0, 0).Step(a, b, StrideA128 / 4, Tile128 / 4);
             }
             return acc;
         }
@@ -343,8 +347,10 @@ public static class BlockGemmKernels
             var acc = this;
             for (int kk = 0; kk < SliceK; kk += 2)
             {
-                acc = acc.Step(tileA, tileB, qa + kk * (StrideA64 / 4), qb + kk * (NarrowCols / 4))
-                    .Step(tileA, tileB, qa + (kk + 1) * (StrideA64 / 4), qb + (kk + 1) * (NarrowCols / 4));
+                // As in Block8x8.Slice; the views end after their last reads (A words 0, S; B 0, 8, 16, S, S + 8, S + 16).
+                var a = tileA.SubView(qa + kk * (StrideA64 / 4), StrideA64 / 4 + 1);
+                var b = tileB.SubView(qb + kk * (NarrowCols / 4), NarrowCols / 4 + 17);
+                acc = acc.Step(a, b, 0, 0).Step(a, b, StrideA64 / 4, NarrowCols / 4);
             }
             return acc;
         }
