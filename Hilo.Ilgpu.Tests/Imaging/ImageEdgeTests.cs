@@ -147,4 +147,59 @@ public sealed class ImageEdgeTests : IDisposable
             ? "unknown image format (it has no extension, but its content is none of PNG, JPEG, BMP, GIF, WebP)"
             : $"unknown image format (its extension is '{extension}', but its content is none of PNG, JPEG, BMP, GIF, WebP)", reason);
     }
+    [Fact]
+    public void ALimitOfOneIsALimitNotAnError()
+    {
+        string path = Fixture("rgb_317x251.png");
+        Assert.StartsWith("file of ", Refusal(() => ImageFile.Identify(path, new ImageLimits { MaxFileBytes = 1 })), StringComparison.Ordinal);
+        Assert.Contains("over the limit of 1 pixels", Refusal(() => ImageFile.Identify(path, new ImageLimits { MaxPixels = 1 })), StringComparison.Ordinal);
+        Assert.Contains("side over the limit of 1 pixels", Refusal(() => ImageFile.Identify(path, new ImageLimits { MaxSide = 1 })), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BitsPerPixelFollowTheDecodersPixelSize()
+    {
+        // Skia reads grayscale PNG as Gray8 (8 bits) and RGB PNG as 8-bit RGBA (32 bits).
+        Assert.Equal(8, ImageFile.Identify(Fixture("gray_200x150.png")).BitsPerPixel);
+        Assert.Equal(32, ImageFile.Identify(Fixture("rgb_317x251.png")).BitsPerPixel);
+    }
+
+    [Theory]
+    [InlineData("riff12.webp", "RIFF\0\0\0\0WEBP", "WebP")]            // exactly the 12 bytes WebP's magic needs
+    [InlineData("bm18.bmp", "BM\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", "BMP")]   // exactly the 18 bytes before BMP's header size
+    [InlineData("ftyp12.heic", "\0\0\0\u0018ftypheic", "HEIF")]          // exactly the 12 bytes ftyp and its brand need
+    public void AMagicOfExactlyItsLengthIsNamedByItsFormat(string name, string text, string format)
+    {
+        byte[] bytes = [.. System.Text.RegularExpressions.Regex.Unescape(text).Select(c => (byte)c)];
+        string reason = Refusal(() => ImageFile.Identify(Temp(name, bytes)));
+        Assert.Contains(format, reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("unknown image format", reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ShortOrForeignHeadsAreNotTakenForAFormat()
+    {
+        string Unknown(string name) => $"unknown image format (its extension is '{Path.GetExtension(name)}', but its content is none of PNG, JPEG, BMP, GIF, WebP)";
+        // Three bytes of Netpbm are enough; the same type and whitespace after another letter are not Netpbm.
+        Assert.StartsWith("Netpbm", Refusal(() => ImageFile.Identify(Temp("p6.ppm", [(byte)'P', (byte)'6', (byte)'\n']))), StringComparison.Ordinal);
+        Assert.Equal(Unknown("q6.ppm"), Refusal(() => ImageFile.Identify(Temp("q6.ppm", [(byte)'Q', (byte)'6', (byte)' ', 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]))));
+        // WEBP at bytes 8..12 without RIFF before it, and an ftyp box cut before its brand.
+        Assert.Equal(Unknown("x.webp"), Refusal(() => ImageFile.Identify(Temp("x.webp", [.. "XXXXXXXXWEBP"u8]))));
+        Assert.Equal(Unknown("cut.heic"), Refusal(() => ImageFile.Identify(Temp("cut.heic", [0, 0, 0, 0x18, (byte)'f', (byte)'t', (byte)'y', (byte)'p', (byte)'h', (byte)'e']))));
+    }
+
+    [Fact]
+    public void ABmpHeaderOfExactly26BytesStatesItsSides()
+    {
+        byte[] bmp = Bmp(40, 100_000, 2)[..26];
+        Assert.Equal("BMP image of 100000x2 has a side over the limit of 16384 pixels", Refusal(() => ImageFile.Identify(Temp("b26.bmp", bmp))));
+    }
+
+    [Fact]
+    public void AFormatOnlySkiaRecognisesIsNamedToo()
+    {
+        // WBMP (type 0, no fixed header, width 8, height 8, one byte a row): no magic number to sniff, but Skia knows it.
+        byte[] wbmp = [0, 0, 8, 8, 0, 0, 0, 0, 0, 0, 0, 0];
+        Assert.Equal("WBMP: a known format this tool does not decode (accepted: PNG, JPEG, BMP, GIF, WebP)", Refusal(() => ImageFile.Identify(Temp("a.wbmp", wbmp))));
+    }
 }
