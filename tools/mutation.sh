@@ -26,7 +26,7 @@ areas=(
   # The untrusted-file part of imaging (header checks, format sniffing, GIF palette walk) with its fast tests only: the
   # whole imaging area's filter runs the classifier and preprocessing tests too, whose per-test coverage capture timed
   # out under load.
-  "imaging-readers|Hilo.Ilgpu.csproj|**/Imaging/ImageFile.cs;**/Imaging/ImageFormats.cs;**/Imaging/GifFirstFrame.cs;**/Imaging/ImageLimits.cs|FullyQualifiedName~Hilo.Ilgpu.Tests.Imaging.ImageFileTests|FullyQualifiedName~Hilo.Ilgpu.Tests.Imaging.ImageRefusalTests|FullyQualifiedName~Hilo.Ilgpu.Tests.Imaging.ImageEdgeTests|FullyQualifiedName~Hilo.Ilgpu.Tests.Imaging.ImageSourceTests"
+  "imaging-readers|Hilo.Ilgpu.csproj|**/Imaging/ImageFile.cs;**/Imaging/ImageFormats.cs;**/Imaging/GifFirstFrame.cs;**/Imaging/ImageLimits.cs|FullyQualifiedName~Hilo.Ilgpu.Tests.Imaging.ImageFileTests|FullyQualifiedName~Hilo.Ilgpu.Tests.Imaging.ImageRefusalTests|FullyQualifiedName~Hilo.Ilgpu.Tests.Imaging.ImageEdgeTests|FullyQualifiedName~Hilo.Ilgpu.Tests.Imaging.ImageSourceTests|FullyQualifiedName~Hilo.Ilgpu.Tests.Imaging.GifFirstFrameTests"
   "finite|Hilo.Ilgpu.Kernels.csproj|**/Layers/Basic/ElementwiseCpu.cs#FlagNonFinite;**/Layers/Basic/Elementwise.cs#FlagNonFinite|FullyQualifiedName~Hilo.Ilgpu.Tests.Kernels.CpuKernels.FiniteCheck|FullyQualifiedName~Hilo.Ilgpu.Tests.Kernels.IlgpuCpuKernels.FiniteCheck"
   "gemm-tails|Hilo.Ilgpu.Kernels.csproj|**/Gemm/PanelGemmCpu.cs|FullyQualifiedName~Hilo.Ilgpu.Tests.Kernels.CpuFamilyKernelTests|FullyQualifiedName~Hilo.Ilgpu.Tests.Kernels.CpuKernels"
 )
