@@ -13,14 +13,9 @@
 # Usage: tools/kernel-counts.sh DUMP_DIR   (DUMP_DIR from `hilo kernels dump DUMP_DIR`)
 set -euo pipefail
 dump="$1"
-command -v oclgrind-kernel >/dev/null || { echo "oclgrind-kernel not found (apt-get install oclgrind)"; exit 1; }
+source "$(dirname "$0")/oclgrind-sim.sh"   # view, buffer, output, quarter; checks for oclgrind-kernel
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-quarter=1048576000   # 0.25f as int bits (an attention scale)
-
-view() { echo "<int size=16> 0 0 $1 0"; }
-buffer() { echo "<size=$(( $1 * 4 )) float range=$2:$3:$(awk "BEGIN { printf \"%.12g\", $2 + ($1 - 1) * $3 }") ro>"; }
-output() { echo "<size=$(( $1 * 4 )) float fill=$2>"; }
 
 printf '| %-28s | %-34s | %9s | %11s | %12s | %10s | %9s | %8s |\n' kernel shape outputs "read B/out" "write B/out" "local ld/mul" "priv ld/mul" "inst/mul"
 printf '|%s|%s|%s|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..30})" "$(printf -- '-%.0s' {1..36})" "-----------" "-------------" "--------------" "------------" "-----------" "----------"

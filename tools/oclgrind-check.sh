@@ -5,23 +5,15 @@
 # 1,024-thread groups (CUDA's and OpenCL's portable limits). Fails on any finding, on a kernel that did not run, and on
 # a shared-memory kernel this script has no case for (add one below with the kernel).
 # Input: the OpenCL C 2.0 files of `hilo kernels dump DIR`. oclgrind runs OpenCL C through its own host driver,
-# `oclgrind-kernel`, from a .sim file: program, kernel, NDRange, group size, then one line per kernel argument.
-# ILGPU's kernel ABI: each ArrayView<float> is a `global float*` plus, after all pointers, a struct {int offset;
-# long length} (written here as four ints: offset, padding, length low and high words); a struct parameter is passed
-# by value (written as its ints; a float field as its IEEE-754 bit pattern).
+# `oclgrind-kernel`, from a .sim file (its format and ILGPU's kernel ABI: tools/oclgrind-sim.sh, shared with
+# tools/kernel-counts.sh).
 # Usage: tools/oclgrind-check.sh DUMP_DIR
 set -euo pipefail
 dump="$1"
-command -v oclgrind-kernel >/dev/null || { echo "oclgrind-kernel not found (apt-get install oclgrind)"; exit 1; }
+source "$(dirname "$0")/oclgrind-sim.sh"   # view, buffer, output, quarter; checks for oclgrind-kernel
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-quarter=1048576000   # 0.25f as int bits (the attention scale)
 fail=0; runs=0
-
-view() { echo "<int size=16> 0 0 $1 0"; }                          # the {offset, length} struct of a view of $1 floats
-# $1 floats from $2 in steps of $3 (a power of two, so that oclgrind counts exactly $1 values).
-buffer() { echo "<size=$(( $1 * 4 )) float range=$2:$3:$(awk "BEGIN { printf \"%.12g\", $2 + ($1 - 1) * $3 }") ro>"; }
-output() { echo "<size=$(( $1 * 4 )) float fill=$2>"; }             # written by the kernel (and read: accumulate)
 
 # One simulation: $1 case name, $2 kernel file, $3 kernel, $4 NDRange "x y z", $5 group "x y z"; arguments on stdin.
 run_case() {

@@ -230,7 +230,7 @@ public static unsafe partial class PanelGemmCpu
                     }
                 }
             });
-        }, Shape(m, k, n), 2.0 * m * n * k);
+        }, device.Profiler is null ? null : Shape(m, k, n), 2.0 * m * n * k); // the shape's text only when profiled
     }
 
     /// <summary>How a profiler names a GEMM's shape: <c>M×K×N</c> (rows, reduction, columns).</summary>

@@ -75,7 +75,8 @@ public static unsafe class ConvFfnCpu
             {
                 NativeMemory.Free(zeros);
             }
-        }, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{batch}x{height}x{width}x{channels}->{hidden}"), Flops(tokens, channels, hidden));
+        }, device.Profiler is null ? null : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{batch}x{height}x{width}x{channels}->{hidden}"),
+            Flops(tokens, channels, hidden));
     }
 
     /// <summary>
